@@ -1,0 +1,108 @@
+// The rule engine: every applicable rule over every row, with errors contained per rule and row.
+import type { Finding } from './finding.js';
+import type { ResourceRow } from './resource.js';
+import { buildScanIndex } from './scan-index.js';
+import { urgencyOf, DEFAULT_THRESHOLDS, type UrgencyThresholds } from './urgency.js';
+import type { Rule } from '../rules/define-rule.js';
+
+export interface RuleError {
+  readonly ruleId: string;
+  readonly resourceId: string;
+  readonly message: string;
+}
+
+export interface EvaluationOptions {
+  readonly rules: readonly Rule[];
+  readonly now: Date;
+  /** Rows from elsewhere in the tenant that rules may look up but that get no findings here. */
+  readonly references?: readonly ResourceRow[];
+  readonly thresholds?: UrgencyThresholds;
+}
+
+export interface Evaluation {
+  readonly findings: Finding[];
+  readonly ruleErrors: RuleError[];
+  /** Rows that at least one rule applied to. */
+  readonly evaluated: number;
+}
+
+/** Rules grouped by the type they apply to, built once per catalog. */
+export class RuleSet {
+  private readonly byType = new Map<string, Rule[]>();
+  constructor(readonly rules: readonly Rule[]) {
+    for (const rule of rules) {
+      for (const type of rule.appliesTo) {
+        const list = this.byType.get(type);
+        if (list) list.push(rule);
+        else this.byType.set(type, [rule]);
+      }
+    }
+  }
+  forType(type: string): readonly Rule[] | undefined {
+    return this.byType.get(type);
+  }
+  /** Types whose rows get findings. */
+  targetTypes(): string[] {
+    return [...this.byType.keys()].sort();
+  }
+  /** Types only read through the index. */
+  referenceTypes(): string[] {
+    const used = new Set(this.rules.flatMap((r) => r.uses));
+    for (const t of this.byType.keys()) used.delete(t);
+    return [...used].sort();
+  }
+}
+
+const ruleSets = new WeakMap<readonly Rule[], RuleSet>();
+function ruleSetOf(rules: readonly Rule[]): RuleSet {
+  let set = ruleSets.get(rules);
+  if (!set) {
+    set = new RuleSet(rules);
+    ruleSets.set(rules, set);
+  }
+  return set;
+}
+
+export function evaluate(rows: readonly ResourceRow[], options: EvaluationOptions): Evaluation {
+  const ruleSet = ruleSetOf(options.rules);
+  const index = buildScanIndex(rows, options.references ?? []);
+  const context = { now: options.now, index };
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const findings: Finding[] = [];
+  const ruleErrors: RuleError[] = [];
+  let evaluated = 0;
+  for (const row of rows) {
+    const rules = ruleSet.forType(row.type);
+    if (!rules) continue;
+    evaluated++;
+    for (const rule of rules) {
+      let outcome;
+      try {
+        outcome = rule.evaluate(row, context);
+      } catch (error) {
+        ruleErrors.push({
+          ruleId: rule.id,
+          resourceId: row.id,
+          message: error instanceof Error ? error.message : String(error),
+        });
+        continue;
+      }
+      if (outcome.kind !== 'fail') continue;
+      const finding: Finding = {
+        ruleId: rule.id,
+        severity: rule.severity,
+        resourceId: row.id,
+        resourceName: row.name,
+        resourceType: row.type,
+        subscriptionId: row.subscriptionId,
+        resourceGroup: row.resourceGroup,
+        message: outcome.message,
+        ...(rule.deadline
+          ? { deadline: rule.deadline, urgency: urgencyOf(rule.deadline, options.now, thresholds) }
+          : {}),
+      };
+      findings.push(finding);
+    }
+  }
+  return { findings, ruleErrors, evaluated };
+}

@@ -1,0 +1,36 @@
+// A finding: one rule that fired on one resource. The shape of `scan --format json`.
+import type { Severity } from './severity.js';
+import type { Urgency } from './urgency.js';
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly resourceId: string;
+  readonly resourceName: string;
+  readonly resourceType: string;
+  readonly subscriptionId: string;
+  readonly resourceGroup: string;
+  readonly message: string;
+  /** Retirement findings only: the ISO date of the retirement. */
+  readonly deadline?: string;
+  /** Retirement findings only: computed from `now` at scan time. */
+  readonly urgency?: Urgency;
+}
+
+/** Stable order: subscription, resource id (case-insensitive), rule id. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    cmp(a.subscriptionId.toLowerCase(), b.subscriptionId.toLowerCase()) ||
+    cmp(a.resourceId.toLowerCase(), b.resourceId.toLowerCase()) ||
+    cmp(a.ruleId, b.ruleId)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The identity of a finding across scans. */
+export function findingKey(f: Pick<Finding, 'ruleId' | 'resourceId'>): string {
+  return `${f.ruleId}|${f.resourceId.toLowerCase()}`;
+}

@@ -1,0 +1,41 @@
+// A read-only index of the rows of one evaluation, for rules that look across resources.
+import type { ResourceRow } from './resource.js';
+
+export interface ScanIndex {
+  /** Case-insensitive lookup by resource id. */
+  byId(id: string | undefined | null): ResourceRow | undefined;
+  /** Every row of a (lower-case) type. */
+  ofType(type: string): readonly ResourceRow[];
+  /**
+   * A value derived once per index (a lookup map a rule builds from `ofType`), so that
+   * cross-resource rules stay linear in the number of rows.
+   */
+  memo<T>(key: string, build: (index: ScanIndex) => T): T;
+}
+
+const EMPTY: readonly ResourceRow[] = Object.freeze([]);
+
+export function buildScanIndex(...rowSets: readonly (readonly ResourceRow[])[]): ScanIndex {
+  const byId = new Map<string, ResourceRow>();
+  const byType = new Map<string, ResourceRow[]>();
+  for (const rows of rowSets) {
+    for (const row of rows) {
+      byId.set(row.id.toLowerCase(), row);
+      const list = byType.get(row.type);
+      if (list) list.push(row);
+      else byType.set(row.type, [row]);
+    }
+  }
+  const memos = new Map<string, unknown>();
+  const index: ScanIndex = {
+    byId: (id) => (typeof id === 'string' ? byId.get(id.toLowerCase()) : undefined),
+    ofType: (type) => byType.get(type.toLowerCase()) ?? EMPTY,
+    memo<T>(key: string, build: (index: ScanIndex) => T): T {
+      if (memos.has(key)) return memos.get(key) as T;
+      const value = build(index);
+      memos.set(key, value);
+      return value;
+    },
+  };
+  return index;
+}

@@ -1,0 +1,87 @@
+// The shape of a rule: inert metadata (what the catalog, docs, e-mails and API show) plus one predicate.
+import type { ResourceRow } from '../core/resource.js';
+import type { Severity } from '../core/severity.js';
+import type { ScanIndex } from '../core/scan-index.js';
+
+export const RULE_ID = /^(classic|retirement)\/[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+export interface RuleMeta {
+  /** Stable public name, `pack/kebab-name`. Never rename one. */
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Lower-case resource types the rule decides on: a finding is always on one of these. */
+  readonly appliesTo: readonly string[];
+  /** Lower-case resource types the rule reads through the scan index (cross-resource rules). */
+  readonly uses: readonly string[];
+  readonly recommendation: string;
+  readonly links: readonly string[];
+  /** A *(manual)* rule cannot be decided from Resource Graph data: it asks for a check by hand. */
+  readonly manual: boolean;
+  /** Retirement rules: the ISO date of the retirement. */
+  readonly deadline?: string | undefined;
+  /** Path of the rule's doc, relative to the repository root. */
+  readonly doc: string;
+}
+
+export type Outcome =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'fail'; readonly message: string }
+  | { readonly kind: 'not-applicable'; readonly reason: string };
+
+export interface RuleContext {
+  readonly now: Date;
+  readonly index: ScanIndex;
+}
+
+export interface Rule extends RuleMeta {
+  evaluate(row: ResourceRow, context: RuleContext): Outcome;
+}
+
+export interface RuleDefinition {
+  id: string;
+  title: string;
+  severity: Severity;
+  appliesTo: readonly string[];
+  uses?: readonly string[];
+  recommendation: string;
+  links?: readonly string[];
+  manual?: boolean;
+  deadline?: string;
+  evaluate(row: ResourceRow, context: RuleContext): Outcome;
+}
+
+export const pass: Outcome = Object.freeze({ kind: 'pass' });
+export function fail(message: string): Outcome {
+  return { kind: 'fail', message };
+}
+export function notApplicable(reason: string): Outcome {
+  return { kind: 'not-applicable', reason };
+}
+
+export function ruleDocPath(id: string): string {
+  return `docs/rules/${id}.md`;
+}
+
+export function defineRule(definition: RuleDefinition): Rule {
+  if (!RULE_ID.test(definition.id)) throw new Error(`malformed rule id "${definition.id}"`);
+  return Object.freeze({
+    id: definition.id,
+    title: definition.title,
+    severity: definition.severity,
+    appliesTo: Object.freeze(definition.appliesTo.map((t) => t.toLowerCase())),
+    uses: Object.freeze((definition.uses ?? []).map((t) => t.toLowerCase())),
+    recommendation: definition.recommendation,
+    links: Object.freeze([...(definition.links ?? [])]),
+    manual: definition.manual ?? false,
+    deadline: definition.deadline,
+    doc: ruleDocPath(definition.id),
+    evaluate: definition.evaluate,
+  });
+}
+
+/** The inert part of a rule, as the catalog, the API and the docs show it. */
+export function metaOf(rule: Rule): RuleMeta {
+  const { evaluate: _evaluate, ...meta } = rule;
+  return meta;
+}
