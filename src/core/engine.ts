@@ -1,7 +1,7 @@
 // The rule engine: every applicable rule over every row, with errors contained per rule and row.
 import type { Finding } from './finding.js';
 import type { ResourceRow } from './resource.js';
-import { buildScanIndex } from './scan-index.js';
+import { buildScanIndex, type ScanIndex } from './scan-index.js';
 import { urgencyOf, DEFAULT_THRESHOLDS, type UrgencyThresholds } from './urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 
@@ -15,7 +15,7 @@ export interface EvaluationOptions {
   readonly rules: readonly Rule[];
   readonly now: Date;
   /** Rows from elsewhere in the tenant that rules may look up but that get no findings here. */
-  readonly references?: readonly ResourceRow[];
+  readonly references?: ScanIndex;
   readonly thresholds?: UrgencyThresholds;
 }
 
@@ -65,7 +65,7 @@ function ruleSetOf(rules: readonly Rule[]): RuleSet {
 
 export function evaluate(rows: readonly ResourceRow[], options: EvaluationOptions): Evaluation {
   const ruleSet = ruleSetOf(options.rules);
-  const index = buildScanIndex(rows, options.references ?? []);
+  const index = buildScanIndex(rows, options.references);
   const context = { now: options.now, index };
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
   const findings: Finding[] = [];

@@ -15,7 +15,39 @@ export interface ScanIndex {
 
 const EMPTY: readonly ResourceRow[] = Object.freeze([]);
 
-export function buildScanIndex(...rowSets: readonly (readonly ResourceRow[])[]): ScanIndex {
+/**
+ * Builds an index over rows, optionally layered on a base index (the tenant-wide reference rows),
+ * so that the base is indexed once per scan rather than once per subscription.
+ */
+export function buildScanIndex(rows: readonly ResourceRow[], base?: ScanIndex): ScanIndex {
+  const index = indexOf([rows]);
+  if (!base) return index;
+  const merged = new Map<string, readonly ResourceRow[]>();
+  const memos = new Map<string, unknown>();
+  const layered: ScanIndex = {
+    byId: (id) => index.byId(id) ?? base.byId(id),
+    ofType(type) {
+      const key = type.toLowerCase();
+      let list = merged.get(key);
+      if (!list) {
+        const own = index.ofType(key);
+        const below = base.ofType(key);
+        list = own.length === 0 ? below : below.length === 0 ? own : [...own, ...below];
+        merged.set(key, list);
+      }
+      return list;
+    },
+    memo<T>(key: string, build: (index: ScanIndex) => T): T {
+      if (memos.has(key)) return memos.get(key) as T;
+      const value = build(layered);
+      memos.set(key, value);
+      return value;
+    },
+  };
+  return layered;
+}
+
+function indexOf(rowSets: readonly (readonly ResourceRow[])[]): ScanIndex {
   const byId = new Map<string, ResourceRow>();
   const byType = new Map<string, ResourceRow[]>();
   for (const rows of rowSets) {

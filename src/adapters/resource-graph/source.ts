@@ -1,0 +1,155 @@
+// All Resource Graph traffic: subscription batches, $skipToken paging, quota pacing, retries, timeouts.
+import { ResourceGraphClient } from '@azure/arm-resourcegraph';
+import type { TokenCredential } from '@azure/core-auth';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { SourceError, type GraphQuery, type ResourceSource, type Scope, type SourceStats } from '../../app/ports.js';
+import { buildKql } from './kql.js';
+import { QuotaPacer, parseRetryAfter, realClock, type PacerClock } from './pacer.js';
+
+export interface ResourceGraphSourceOptions {
+  readonly credential: TokenCredential;
+  readonly endpoint?: string;
+  /** PEM of a CA to trust instead of the public ones (a local emulator). */
+  readonly ca?: string;
+  readonly batchSize?: number;
+  readonly pageSize?: number;
+  readonly pageTimeoutMs?: number;
+  /** Attempts per page (throttling, 5xx, timeouts, network errors). */
+  readonly maxAttempts?: number;
+  readonly clock?: PacerClock;
+  readonly onPage?: (info: { rows: number; pages: number }) => void;
+}
+
+interface RestErrorLike {
+  statusCode?: number;
+  code?: string;
+  message?: string;
+  response?: { headers?: { get(name: string): string | undefined } };
+}
+
+function restError(error: unknown): RestErrorLike {
+  return typeof error === 'object' && error !== null ? (error as RestErrorLike) : {};
+}
+
+export class ResourceGraphSource implements ResourceSource {
+  private readonly client: ResourceGraphClient;
+  private readonly pacer: QuotaPacer;
+  private readonly clock: PacerClock;
+  private readonly counters: SourceStats = { pages: 0, rows: 0, throttled429: 0, retries: 0, waitedMs: 0 };
+
+  constructor(private readonly options: ResourceGraphSourceOptions) {
+    this.clock = options.clock ?? realClock;
+    this.pacer = new QuotaPacer(this.clock);
+    const pacer = this.pacer;
+    // Sees every attempt, so the pacer learns the quota from each response, 429s included.
+    const quotaPolicy: PipelinePolicy = {
+      name: 'readinessQuotaPacer',
+      async sendRequest(request, next) {
+        await pacer.acquire(request.abortSignal as AbortSignal | undefined);
+        try {
+          const response = await next(request);
+          pacer.observe({
+            status: response.status,
+            remaining: response.headers.get('x-ms-user-quota-remaining'),
+            resetsAfter: response.headers.get('x-ms-user-quota-resets-after'),
+            retryAfter: response.headers.get('retry-after'),
+          });
+          return response;
+        } catch (error) {
+          pacer.abandon();
+          throw error;
+        }
+      },
+    };
+    this.client = new ResourceGraphClient(options.credential, {
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
+      // Retries are ours (below): one place that honours Retry-After, counts 429s and handles timeouts.
+      retryOptions: { maxRetries: 0 },
+      additionalPolicies: [{ policy: quotaPolicy, position: 'perRetry' }],
+      userAgentOptions: { userAgentPrefix: 'azure-readiness-scanner' },
+    });
+  }
+
+  batches(scope: Scope): Scope[] {
+    if (scope.kind !== 'subscriptions') return [scope];
+    const size = this.options.batchSize ?? 300;
+    const out: Scope[] = [];
+    for (let i = 0; i < scope.ids.length; i += size) {
+      out.push({ kind: 'subscriptions', ids: scope.ids.slice(i, i + size) });
+    }
+    return out;
+  }
+
+  stats(): SourceStats {
+    return { ...this.counters, throttled429: this.pacer.throttled, waitedMs: this.pacer.waitedMs };
+  }
+
+  async *pages(query: GraphQuery, scope: Scope, signal?: AbortSignal): AsyncIterable<readonly unknown[]> {
+    const kql = buildKql(query);
+    let skipToken: string | undefined;
+    do {
+      const response = await this.page(kql, scope, skipToken, signal);
+      const data: unknown = response.data;
+      if (!Array.isArray(data)) {
+        throw new SourceError('Resource Graph answered without a row array (resultFormat objectArray expected)', 'server');
+      }
+      this.counters.pages++;
+      this.counters.rows += data.length;
+      this.options.onPage?.({ rows: data.length, pages: this.counters.pages });
+      yield data;
+      skipToken = response.skipToken || undefined;
+    } while (skipToken);
+  }
+
+  private async page(kql: string, scope: Scope, skipToken: string | undefined, signal?: AbortSignal) {
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
+    for (let attempt = 1; ; attempt++) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      try {
+        return await this.client.resources(
+          {
+            query: kql,
+            ...(scope.kind === 'subscriptions' ? { subscriptions: [...scope.ids] } : {}),
+            ...(scope.kind === 'managementGroups' ? { managementGroups: [...scope.ids] } : {}),
+            options: {
+              top: this.options.pageSize ?? 1000,
+              resultFormat: 'objectArray',
+              ...(skipToken ? { skipToken } : {}),
+            },
+          },
+          { abortSignal },
+        );
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const failure = this.classify(error, timeout.aborted, timeoutMs);
+        const retryable = failure.reason !== 'forbidden' && failure.reason !== 'bad-request';
+        if (!retryable || attempt >= maxAttempts) throw failure;
+        this.counters.retries++;
+        const retryAfter = parseRetryAfter(restError(error).response?.headers?.get('retry-after'), this.clock.now());
+        // 429: the pacer already knows when the window resets; others: exponential backoff with jitter.
+        const backoff =
+          failure.reason === 'throttled'
+            ? (retryAfter ?? 0)
+            : Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+        await this.clock.sleep(backoff, signal);
+      }
+    }
+  }
+
+  private classify(error: unknown, timedOut: boolean, timeoutMs: number): SourceError {
+    if (timedOut) return new SourceError(`Resource Graph did not answer within ${timeoutMs} ms`, 'timeout');
+    const e = restError(error);
+    const status = e.statusCode;
+    const detail = (e.message ?? String(error)).slice(0, 500);
+    if (status === 429) return new SourceError(`Resource Graph throttled the request (429): ${detail}`, 'throttled', 429);
+    if (status === 403 || status === 401) return new SourceError(`Resource Graph denied access (${status}): ${detail}`, 'forbidden', status);
+    if (status !== undefined && status >= 400 && status < 500) {
+      return new SourceError(`Resource Graph rejected the query (${status}): ${detail}`, 'bad-request', status);
+    }
+    if (status !== undefined) return new SourceError(`Resource Graph failed (${status}): ${detail}`, 'server', status);
+    return new SourceError(`Resource Graph could not be reached: ${detail}`, 'network');
+  }
+}

@@ -1,0 +1,294 @@
+// The findings store over Azure Table Storage (Azurite locally): findings, subscriptions, scans, status, lease.
+import { TableClient, odata, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/core-auth';
+import {
+  AlreadyRunningError,
+  type FindingStore,
+  type Lease,
+  type ScanRecord,
+  type StatusSummary,
+  type StoredFinding,
+  type SubscriptionRecord,
+} from '../../app/ports.js';
+import type { TablesConnection } from '../../config.js';
+import { encodeKey, findingRowKey, invertedTimeKey } from './keys.js';
+
+const BATCH = 100;
+
+type Entity = TableEntity<Record<string, unknown>>;
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
+}
+
+function str(e: Record<string, unknown>, key: string): string | undefined {
+  const v = e[key];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function json<T>(e: Record<string, unknown>, key: string, fallback: T): T {
+  const v = e[key];
+  if (typeof v !== 'string') return fallback;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** Drops undefined values: Table Storage has no null, and an absent property reads back as absent. */
+function clean(entity: Record<string, unknown>): Entity {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entity)) if (v !== undefined) out[k] = v;
+  return out as Entity;
+}
+
+export interface TableStoreOptions {
+  readonly connection: TablesConnection;
+  readonly credential?: TokenCredential;
+  readonly prefix: string;
+}
+
+export class TableFindingStore implements FindingStore {
+  private readonly findings: TableClient;
+  private readonly subscriptions: TableClient;
+  private readonly scans: TableClient;
+  private readonly state: TableClient;
+  private ready: Promise<void> | undefined;
+  private written = 0;
+
+  constructor(private readonly options: TableStoreOptions) {
+    const client = (suffix: string): TableClient => {
+      const table = `${options.prefix}${suffix}`;
+      if (options.connection.kind === 'connectionString') {
+        return TableClient.fromConnectionString(options.connection.value, table, { allowInsecureConnection: true });
+      }
+      if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
+      return new TableClient(options.connection.endpoint, table, options.credential);
+    };
+    this.findings = client('Findings');
+    this.subscriptions = client('Subscriptions');
+    this.scans = client('Scans');
+    this.state = client('State');
+  }
+
+  /** Creates the tables once (idempotent: an existing table is fine). */
+  init(): Promise<void> {
+    this.ready ??= Promise.all(
+      [this.findings, this.subscriptions, this.scans, this.state].map((t) => t.createTable()),
+    ).then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
+    return this.ready;
+  }
+
+  writes(): number {
+    return this.written;
+  }
+
+  async acquireLease(holder: string, seconds: number, now: Date): Promise<Lease> {
+    await this.init();
+    const expiresAt = (from: number) => new Date(from + seconds * 1000).toISOString();
+    const entity = { partitionKey: 'lease', rowKey: 'scan', holder, expiresAt: expiresAt(now.getTime()) };
+    let etag: string;
+    try {
+      const current = await this.state.getEntity<Record<string, unknown>>('lease', 'scan');
+      const currentExpiry = str(current, 'expiresAt') ?? '1970-01-01T00:00:00Z';
+      if (Date.parse(currentExpiry) > now.getTime()) {
+        throw new AlreadyRunningError(str(current, 'holder') ?? 'unknown', currentExpiry);
+      }
+      try {
+        etag = (await this.state.updateEntity(entity, 'Replace', { etag: current.etag })).etag ?? '*';
+      } catch (error) {
+        if (statusOf(error) === 412) throw new AlreadyRunningError('another scan', entity.expiresAt);
+        throw error;
+      }
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+      try {
+        etag = (await this.state.createEntity(entity)).etag ?? '*';
+      } catch (createError) {
+        if (statusOf(createError) === 409) throw new AlreadyRunningError('another scan', entity.expiresAt);
+        throw createError;
+      }
+    }
+    this.written++;
+    const state = this.state;
+    const lease: Lease = {
+      holder,
+      renew: async () => {
+        const result = await state.updateEntity(
+          { ...entity, expiresAt: expiresAt(Date.now()) },
+          'Replace',
+          { etag },
+        );
+        etag = result.etag ?? etag;
+      },
+      release: async () => {
+        try {
+          await state.deleteEntity('lease', 'scan', { etag });
+        } catch (error) {
+          const status = statusOf(error);
+          if (status !== 404 && status !== 412) throw error;
+        }
+      },
+    };
+    return lease;
+  }
+
+  async loadSubscriptions(): Promise<SubscriptionRecord[]> {
+    await this.init();
+    const out: SubscriptionRecord[] = [];
+    for await (const e of this.subscriptions.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${'subscriptions'}` },
+    })) {
+      out.push(toSubscription(e));
+    }
+    return out;
+  }
+
+  async readSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {
+    await this.init();
+    try {
+      return toSubscription(
+        await this.subscriptions.getEntity<Record<string, unknown>>('subscriptions', encodeKey(subscriptionId)),
+      );
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async loadFindings(subscriptionId: string): Promise<StoredFinding[]> {
+    await this.init();
+    const out: StoredFinding[] = [];
+    for await (const e of this.findings.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${encodeKey(subscriptionId)}` },
+    })) {
+      out.push(toFinding(e));
+    }
+    return out;
+  }
+
+  async writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number> {
+    if (changes.length === 0) return 0;
+    await this.init();
+    const partitionKey = encodeKey(subscriptionId);
+    const actions: TransactionAction[] = changes.map((f) => [
+      'upsert',
+      clean({ partitionKey, rowKey: findingRowKey(f.ruleId, f.resourceId), ...f }),
+      'Replace',
+    ]);
+    await this.submit(this.findings, actions);
+    return changes.length;
+  }
+
+  async writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number> {
+    if (records.length === 0) return 0;
+    await this.init();
+    const actions: TransactionAction[] = records.map((r) => [
+      'upsert',
+      clean({
+        partitionKey: 'subscriptions',
+        rowKey: encodeKey(r.subscriptionId),
+        ...r,
+        counts: JSON.stringify(r.counts),
+      }),
+      'Replace',
+    ]);
+    await this.submit(this.subscriptions, actions);
+    return records.length;
+  }
+
+  async writeScan(record: ScanRecord): Promise<void> {
+    await this.init();
+    await this.scans.upsertEntity(
+      clean({
+        partitionKey: 'scans',
+        rowKey: invertedTimeKey(record.startedAt, record.id),
+        id: record.id,
+        status: record.status,
+        startedAt: record.startedAt,
+        endedAt: record.endedAt,
+        record: JSON.stringify(record),
+      }),
+      'Replace',
+    );
+    this.written++;
+  }
+
+  async writeStatus(summary: StatusSummary): Promise<void> {
+    await this.init();
+    await this.state.upsertEntity({ partitionKey: 'status', rowKey: 'current', summary: JSON.stringify(summary) }, 'Replace');
+    this.written++;
+  }
+
+  async readStatus(): Promise<StatusSummary | undefined> {
+    await this.init();
+    try {
+      const e = await this.state.getEntity<Record<string, unknown>>('status', 'current');
+      return json<StatusSummary | undefined>(e, 'summary', undefined);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Transactions of ≤100 actions; one partition per call, so they go one after another. */
+  private async submit(table: TableClient, actions: TransactionAction[]): Promise<void> {
+    for (let i = 0; i < actions.length; i += BATCH) {
+      const chunk = actions.slice(i, i + BATCH);
+      await table.submitTransaction(chunk);
+      this.written += chunk.length;
+    }
+  }
+}
+
+function toFinding(e: Record<string, unknown>): StoredFinding {
+  return {
+    subscriptionId: str(e, 'subscriptionId') ?? '',
+    ruleId: str(e, 'ruleId') ?? '',
+    severity: (str(e, 'severity') ?? 'info') as StoredFinding['severity'],
+    resourceId: str(e, 'resourceId') ?? '',
+    resourceName: str(e, 'resourceName') ?? '',
+    resourceType: str(e, 'resourceType') ?? '',
+    resourceGroup: str(e, 'resourceGroup') ?? '',
+    message: str(e, 'message') ?? '',
+    deadline: str(e, 'deadline'),
+    owners: str(e, 'owners'),
+    status: str(e, 'status') === 'resolved' ? 'resolved' : 'open',
+    firstSeen: str(e, 'firstSeen') ?? '',
+    firstSeenScan: str(e, 'firstSeenScan') ?? '',
+    resolvedAt: str(e, 'resolvedAt'),
+    resolvedScan: str(e, 'resolvedScan'),
+    reopenedAt: str(e, 'reopenedAt'),
+    reopenedScan: str(e, 'reopenedScan'),
+  };
+}
+
+function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
+  const outcome = str(e, 'outcome');
+  return {
+    subscriptionId: str(e, 'subscriptionId') ?? '',
+    displayName: str(e, 'displayName') ?? '',
+    lastScanId: str(e, 'lastScanId') ?? '',
+    lastScanAt: str(e, 'lastScanAt') ?? '',
+    outcome: outcome === 'failed' || outcome === 'unreached' ? outcome : 'complete',
+    reason: str(e, 'reason'),
+    lastCompleteScanId: str(e, 'lastCompleteScanId'),
+    lastCompleteAt: str(e, 'lastCompleteAt'),
+    counts: json(e, 'counts', {
+      resources: 0,
+      open: 0,
+      bySeverity: { blocker: 0, warning: 0, info: 0 },
+      byRule: {},
+      new: 0,
+      resolved: 0,
+      reopened: 0,
+    }),
+  };
+}

@@ -1,0 +1,234 @@
+// Streams a scope through Resource Graph and evaluates the catalog subscription by subscription, as rows arrive.
+import { evaluate, RuleSet, type RuleError } from '../core/engine.js';
+import type { Finding } from '../core/finding.js';
+import { toResourceRow, type ResourceRow } from '../core/resource.js';
+import { buildScanIndex, type ScanIndex } from '../core/scan-index.js';
+import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from '../core/urgency.js';
+import type { Rule } from '../rules/define-rule.js';
+import { SourceError, type GraphQuery, type ResourceSource, type Scope, type SubscriptionOutcome } from './ports.js';
+
+export const ROW_COLUMNS = ['id', 'name', 'type', 'location', 'subscriptionId', 'resourceGroup', 'tags', 'kind', 'sku', 'properties'];
+const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
+/** How many subscriptions are being handed on (stored) at once. */
+const CONCURRENCY = 4;
+
+export interface SubscriptionState {
+  displayName: string;
+  tags: Readonly<Record<string, string>>;
+  outcome: SubscriptionOutcome;
+  reason?: string;
+}
+
+export interface TenantEvaluationDeps {
+  readonly source: ResourceSource;
+  readonly rules: readonly Rule[];
+  readonly now: Date;
+  readonly thresholds?: UrgencyThresholds;
+  readonly log: (message: string, fields?: Record<string, unknown>) => void;
+  /** Names of subscriptions known from earlier scans, for ones the listing misses. */
+  readonly knownNames?: ReadonlyMap<string, string>;
+}
+
+/** Called once per subscription whose rows were all seen; a throw marks that subscription failed. */
+export type SubscriptionSink = (subscriptionId: string, findings: Finding[], rows: number) => Promise<void>;
+
+export interface TenantEvaluation {
+  readonly states: Map<string, SubscriptionState>;
+  /** Set when the scan could not run at all (nothing is complete then). */
+  readonly fatal: string | undefined;
+  readonly resources: number;
+  readonly ruleErrors: RuleError[];
+}
+
+/** Types a rule set needs, split by the Resource Graph table that holds them. */
+export function queriesFor(rules: readonly Rule[]): { targets: GraphQuery[]; references: GraphQuery[] } {
+  const set = new RuleSet(rules);
+  const byTable = (types: string[]): GraphQuery[] => {
+    const auth = types.filter((t) => t.startsWith('microsoft.authorization/'));
+    const res = types.filter((t) => !t.startsWith('microsoft.authorization/'));
+    return [
+      ...(res.length ? [{ table: 'resources' as const, types: res, columns: ROW_COLUMNS }] : []),
+      ...(auth.length ? [{ table: 'authorizationresources' as const, types: auth, columns: ROW_COLUMNS }] : []),
+    ];
+  };
+  return { targets: byTable(set.targetTypes()), references: byTable(set.referenceTypes()) };
+}
+
+/** Reference rows matter only when they point at a classic resource; the rest is dropped on arrival. */
+function refersToClassic(row: ResourceRow): boolean {
+  return row.properties !== undefined && JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic');
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export async function evaluateTenant(
+  deps: TenantEvaluationDeps,
+  scope: Scope,
+  sink: SubscriptionSink,
+  signal?: AbortSignal,
+): Promise<TenantEvaluation> {
+  const { source, log } = deps;
+  const states = new Map<string, SubscriptionState>();
+  const ruleErrors: RuleError[] = [];
+  let resources = 0;
+  let fatal: string | undefined;
+  const stateOf = (subscriptionId: string): SubscriptionState => {
+    let state = states.get(subscriptionId);
+    if (!state) {
+      state = { displayName: deps.knownNames?.get(subscriptionId) ?? subscriptionId, tags: {}, outcome: 'unreached', reason: 'not reached by this scan' };
+      states.set(subscriptionId, state);
+    }
+    return state;
+  };
+
+  // 1. The subscriptions in scope, so that one without a single classic resource is known to be clean.
+  try {
+    const query: GraphQuery = { table: 'resourcecontainers', types: [SUBSCRIPTION_TYPE], columns: ['id', 'name', 'subscriptionId', 'tags'] };
+    for (const batch of source.batches(scope)) {
+      for await (const page of source.pages(query, batch, signal)) {
+        for (const raw of page) {
+          const parsed = toResourceRow(raw);
+          if (!parsed.ok || !parsed.row.subscriptionId) continue;
+          const state = stateOf(parsed.row.subscriptionId);
+          state.displayName = parsed.row.name;
+          state.tags = parsed.row.tags ?? {};
+        }
+      }
+    }
+  } catch (error) {
+    fatal = `listing the subscriptions in scope failed: ${describe(error)}`;
+  }
+  if (scope.kind === 'subscriptions') for (const id of scope.ids) stateOf(id);
+
+  // 2. Reference rows (what points at classic resources from anywhere in the tenant), indexed once.
+  const { targets, references } = queriesFor(deps.rules);
+  let referenceIndex: ScanIndex | undefined;
+  if (!fatal) {
+    try {
+      const refs: ResourceRow[] = [];
+      for (const query of references) {
+        for (const batch of source.batches(scope)) {
+          for await (const page of source.pages(query, batch, signal)) {
+            for (const raw of page) {
+              const parsed = toResourceRow(raw);
+              if (parsed.ok && refersToClassic(parsed.row)) refs.push(parsed.row);
+            }
+          }
+        }
+      }
+      referenceIndex = buildScanIndex(refs);
+      log('references indexed', { rows: refs.length });
+    } catch (error) {
+      fatal = `reading the resources that refer to classic resources failed: ${describe(error)}`;
+    }
+  }
+
+  // 3. Targets, streamed page by page: rows arrive sorted by id, so grouped by subscription.
+  const pending = new Set<Promise<void>>();
+  const tainted = new Set<string>();
+  const handOn = (subscriptionId: string, rows: ResourceRow[]): Promise<unknown> => {
+    const state = stateOf(subscriptionId);
+    const evaluation = evaluate(rows, {
+      rules: deps.rules,
+      now: deps.now,
+      references: referenceIndex,
+      thresholds: deps.thresholds ?? DEFAULT_THRESHOLDS,
+    });
+    ruleErrors.push(...evaluation.ruleErrors);
+    const task = sink(subscriptionId, evaluation.findings, rows.length).then(
+      () => {
+        state.outcome = 'complete';
+        delete state.reason;
+      },
+      (error: unknown) => {
+        state.outcome = 'failed';
+        state.reason = `storing findings failed: ${describe(error)}`;
+      },
+    );
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+    // Back-pressure: fetching waits while too many subscriptions are being stored.
+    return pending.size >= CONCURRENCY ? Promise.race(pending) : Promise.resolve();
+  };
+
+  if (!fatal) {
+    for (const batch of source.batches(scope)) {
+      const closed = new Set<string>();
+      const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
+      const rowsBySub = new Map<string, ResourceRow[]>();
+      let current: string | undefined;
+      try {
+        for (const query of targets) {
+          for await (const page of source.pages(query, batch, signal)) {
+            for (const raw of page) {
+              const parsed = toResourceRow(raw);
+              if (!parsed.ok) {
+                log('malformed row skipped', { reason: parsed.reason });
+                continue;
+              }
+              const row = parsed.row;
+              if (row.subscriptionId !== current) {
+                if (current !== undefined && targets.length === 1 && !tainted.has(current)) {
+                  closed.add(current);
+                  await handOn(current, rowsBySub.get(current) ?? []);
+                  rowsBySub.delete(current);
+                }
+                current = row.subscriptionId;
+                // Rows sorted by id come grouped by subscription; one that comes back (ids in mixed
+                // case) was evaluated without these rows, so it is not reconciled further.
+                if (closed.has(current)) tainted.add(current);
+              }
+              if (tainted.has(current)) continue;
+              let list = rowsBySub.get(current);
+              if (!list) rowsBySub.set(current, (list = []));
+              list.push(row);
+              resources++;
+            }
+          }
+        }
+        // The batch completed: every subscription of it still open is complete, rows or not.
+        for (const [subscriptionId, rows] of rowsBySub) {
+          if (closed.has(subscriptionId)) continue;
+          closed.add(subscriptionId);
+          await handOn(subscriptionId, rows);
+        }
+        for (const [subscriptionId, state] of states) {
+          const belongs = inBatch ? inBatch.has(subscriptionId) : true;
+          if (belongs && !closed.has(subscriptionId) && state.outcome === 'unreached') {
+            closed.add(subscriptionId);
+            await handOn(subscriptionId, []);
+          }
+        }
+      } catch (error) {
+        const reason = error instanceof SourceError ? `${error.reason}: ${error.message}` : describe(error);
+        log('batch failed', { reason, subscriptions: inBatch?.size });
+        // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
+        for (const [subscriptionId, state] of states) {
+          const belongs = inBatch ? inBatch.has(subscriptionId) : true;
+          if (belongs && !closed.has(subscriptionId)) {
+            state.outcome = 'failed';
+            state.reason = reason;
+          }
+        }
+        if (signal?.aborted) break;
+      }
+    }
+  }
+  await Promise.all(pending);
+  for (const subscriptionId of tainted) {
+    const state = stateOf(subscriptionId);
+    state.outcome = 'failed';
+    state.reason = 'its rows did not arrive grouped by subscription (mixed-case ids?): not reconciled further';
+  }
+  if (fatal) {
+    for (const state of states.values()) {
+      if (state.outcome !== 'complete') {
+        state.outcome = 'failed';
+        state.reason = fatal;
+      }
+    }
+  }
+  return { states, fatal, resources, ruleErrors };
+}

@@ -1,0 +1,122 @@
+// The ports the use cases need: tiny interfaces that adapters implement and tests fake.
+import type { Scope } from '../config.js';
+import type { Counts, StoredFinding } from '../core/lifecycle.js';
+
+export type { Scope, Counts, StoredFinding };
+
+export type GraphTable = 'resources' | 'resourcecontainers' | 'authorizationresources';
+
+/** One Resource Graph query: rows of some types of one table, projected, sorted by id. */
+export interface GraphQuery {
+  readonly table: GraphTable;
+  readonly types: readonly string[];
+  readonly columns: readonly string[];
+}
+
+/** Why a page could not be had after retries. */
+export class SourceError extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'forbidden' | 'throttled' | 'timeout' | 'server' | 'bad-request' | 'network',
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'SourceError';
+  }
+}
+
+export interface SourceStats {
+  pages: number;
+  rows: number;
+  throttled429: number;
+  retries: number;
+  waitedMs: number;
+}
+
+/** Where rows come from: Resource Graph in Azure, the emulator locally, a file offline. */
+export interface ResourceSource {
+  /** Splits a scope into the request scopes one paging sequence covers (subscription batches). */
+  batches(scope: Scope): Scope[];
+  /** Streams the pages (arrays of untrusted rows) of one query; throws SourceError when a page fails. */
+  pages(query: GraphQuery, scope: Scope, signal?: AbortSignal): AsyncIterable<readonly unknown[]>;
+  stats(): SourceStats;
+}
+
+export type ScanTrigger = 'timer' | 'http' | 'cli' | 'startup';
+export type ScanStatus = 'running' | 'succeeded' | 'partial' | 'failed';
+export type SubscriptionOutcome = 'complete' | 'failed' | 'unreached';
+
+export interface SubscriptionRecord {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  readonly lastScanId: string;
+  readonly lastScanAt: string;
+  readonly outcome: SubscriptionOutcome;
+  readonly reason?: string | undefined;
+  readonly lastCompleteScanId?: string | undefined;
+  readonly lastCompleteAt?: string | undefined;
+  readonly counts: Counts;
+}
+
+export interface ScanRecord {
+  readonly id: string;
+  readonly trigger: ScanTrigger;
+  readonly startedAt: string;
+  readonly endedAt?: string | undefined;
+  readonly status: ScanStatus;
+  readonly subscriptions: number;
+  readonly subscriptionsComplete: number;
+  readonly resources: number;
+  readonly counts: Counts;
+  /** Subscriptions that were not scanned completely, and why (capped). */
+  readonly incomplete: readonly { subscriptionId: string; outcome: SubscriptionOutcome; reason: string }[];
+  readonly incompleteTotal: number;
+  readonly ruleErrors: number;
+  readonly error?: string | undefined;
+  readonly source?: SourceStats | undefined;
+}
+
+/** The O(1) status: what `GET /api/status` reads. */
+export interface StatusSummary {
+  readonly lastScan: ScanRecord;
+  readonly previousScanId?: string | undefined;
+  readonly lastSucceededAt?: string | undefined;
+  readonly totals: Counts;
+  /** Open retirement findings by rule, with the rule's deadline, so urgency is computed when read. */
+  readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
+}
+
+export class AlreadyRunningError extends Error {
+  constructor(readonly holder: string, readonly expiresAt: string) {
+    super(`a scan is already running (${holder}, lease until ${expiresAt})`);
+    this.name = 'AlreadyRunningError';
+  }
+}
+
+export interface Lease {
+  readonly holder: string;
+  renew(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Where findings, scans and the status live: Table Storage in Azure and locally (Azurite). */
+export interface FindingStore {
+  acquireLease(holder: string, seconds: number, now: Date): Promise<Lease>;
+  loadSubscriptions(): Promise<SubscriptionRecord[]>;
+  loadFindings(subscriptionId: string): Promise<StoredFinding[]>;
+  /** Writes changed findings (transactions of ≤100, one partition = one subscription); returns entities written. */
+  writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number>;
+  writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number>;
+  writeScan(record: ScanRecord): Promise<void>;
+  writeStatus(summary: StatusSummary): Promise<void>;
+  readStatus(): Promise<StatusSummary | undefined>;
+  readSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
+  /** Entities written since the store was created (for the benchmark). */
+  writes(): number;
+}
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}

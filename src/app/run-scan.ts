@@ -1,0 +1,197 @@
+// Use case: scan the tenant through Resource Graph, evaluate the catalog subscription by subscription, store the delta.
+import { randomUUID } from 'node:crypto';
+import { addCounts, emptyCounts, reconcile, type Counts } from '../core/lifecycle.js';
+import type { UrgencyThresholds } from '../core/urgency.js';
+import type { Rule } from '../rules/define-rule.js';
+import { describe, evaluateTenant } from './evaluate-tenant.js';
+import {
+  type FindingStore,
+  type Logger,
+  type ResourceSource,
+  type ScanRecord,
+  type ScanTrigger,
+  type Scope,
+  type StatusSummary,
+  type SubscriptionRecord,
+} from './ports.js';
+
+/** Incomplete subscriptions listed by name in a scan record (the count is always exact). */
+const INCOMPLETE_LISTED = 100;
+
+export interface RunScanDeps {
+  readonly source: ResourceSource;
+  readonly store: FindingStore;
+  readonly rules: readonly Rule[];
+  readonly log: Logger;
+  readonly clock: () => Date;
+  readonly thresholds?: UrgencyThresholds;
+  readonly leaseSeconds?: number;
+  readonly newId?: () => string;
+}
+
+export interface RunScanInput {
+  readonly scope: Scope;
+  readonly trigger: ScanTrigger;
+  readonly signal?: AbortSignal;
+  /** Called with the scan id once the lease is held (before the scan runs). */
+  readonly onStarted?: (scanId: string) => void;
+}
+
+export async function runScan(deps: RunScanDeps, input: RunScanInput): Promise<ScanRecord> {
+  const scanId = deps.newId?.() ?? `scan-${deps.clock().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+  const startedAt = deps.clock();
+  const lease = await deps.store.acquireLease(scanId, deps.leaseSeconds ?? 900, startedAt);
+  input.onStarted?.(scanId);
+  const renewEvery = Math.max(10, Math.floor((deps.leaseSeconds ?? 900) / 3)) * 1000;
+  const renewal = setInterval(() => {
+    lease.renew().catch((error: unknown) => deps.log.warn('lease renewal failed', { scanId, error: describe(error) }));
+  }, renewEvery);
+  renewal.unref();
+  const log = (message: string, fields: Record<string, unknown> = {}) => deps.log.info(message, { scanId, ...fields });
+  try {
+    const base: ScanRecord = {
+      id: scanId,
+      trigger: input.trigger,
+      startedAt: startedAt.toISOString(),
+      status: 'running',
+      subscriptions: 0,
+      subscriptionsComplete: 0,
+      resources: 0,
+      counts: emptyCounts(),
+      incomplete: [],
+      incompleteTotal: 0,
+      ruleErrors: 0,
+    };
+    await deps.store.writeScan(base);
+    log('scan started', { trigger: input.trigger, scope: input.scope.kind });
+    const record = await scan(deps, input, base, log);
+    await deps.store.writeScan(record);
+    log('scan ended', {
+      status: record.status,
+      subscriptions: record.subscriptions,
+      resources: record.resources,
+      findings: record.counts.open,
+      new: record.counts.new,
+      resolved: record.counts.resolved,
+      incomplete: record.incompleteTotal,
+      ruleErrors: record.ruleErrors,
+      ...record.source,
+    });
+    return record;
+  } finally {
+    clearInterval(renewal);
+    await lease.release().catch((error: unknown) => deps.log.warn('lease release failed', { scanId, error: describe(error) }));
+  }
+}
+
+async function scan(
+  deps: RunScanDeps,
+  input: RunScanInput,
+  base: ScanRecord,
+  log: (message: string, fields?: Record<string, unknown>) => void,
+): Promise<ScanRecord> {
+  const { source, store } = deps;
+  const now = deps.clock();
+  const at = now.toISOString();
+  const previousRecords = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));
+  const previousStatus = await store.readStatus();
+  const countsBySub = new Map<string, Counts>();
+  const evaluation = await evaluateTenant(
+    {
+      source,
+      rules: deps.rules,
+      now,
+      thresholds: deps.thresholds,
+      log,
+      knownNames: new Map([...previousRecords].map(([id, r]) => [id, r.displayName])),
+    },
+    input.scope,
+    async (subscriptionId, findings, rows) => {
+      const stored = await store.loadFindings(subscriptionId);
+      const result = reconcile(stored, findings, { scanId: base.id, at }, rows);
+      await store.writeFindings(subscriptionId, result.changes);
+      countsBySub.set(subscriptionId, result.counts);
+    },
+    input.signal,
+  );
+  const { states, resources, ruleErrors } = evaluation;
+  let fatal = evaluation.fatal;
+
+  // 4. Subscription records, the scan record and the O(1) status summary.
+  const records: SubscriptionRecord[] = [];
+  let totals = emptyCounts();
+  let scanCounts = emptyCounts();
+  const incomplete: ScanRecord['incomplete'][number][] = [];
+  let complete = 0;
+  for (const [subscriptionId, state] of [...states].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const previous = previousRecords.get(subscriptionId);
+    const counts = countsBySub.get(subscriptionId);
+    if (state.outcome === 'complete' && counts) {
+      complete++;
+      scanCounts = addCounts(scanCounts, counts);
+      totals = addCounts(totals, { ...counts, new: 0, resolved: 0, reopened: 0 });
+      records.push({
+        subscriptionId,
+        displayName: state.displayName,
+        lastScanId: base.id,
+        lastScanAt: at,
+        outcome: 'complete',
+        lastCompleteScanId: base.id,
+        lastCompleteAt: at,
+        counts,
+      });
+    } else {
+      const reason = state.reason ?? 'not reached by this scan';
+      incomplete.push({ subscriptionId, outcome: state.outcome, reason });
+      const kept = previous?.counts ?? emptyCounts();
+      totals = addCounts(totals, { ...kept, new: 0, resolved: 0, reopened: 0 });
+      records.push({
+        subscriptionId,
+        displayName: state.displayName,
+        lastScanId: base.id,
+        lastScanAt: at,
+        outcome: state.outcome,
+        reason,
+        lastCompleteScanId: previous?.lastCompleteScanId,
+        lastCompleteAt: previous?.lastCompleteAt,
+        counts: kept,
+      });
+    }
+  }
+  try {
+    await store.writeSubscriptions(records);
+  } catch (error) {
+    fatal ??= `storing the subscription records failed: ${describe(error)}`;
+  }
+  const status = fatal || complete === 0 && states.size > 0 ? 'failed' : incomplete.length > 0 ? 'partial' : 'succeeded';
+  const record: ScanRecord = {
+    ...base,
+    endedAt: deps.clock().toISOString(),
+    status,
+    subscriptions: states.size,
+    subscriptionsComplete: complete,
+    resources,
+    counts: { ...scanCounts, open: totals.open, bySeverity: totals.bySeverity, byRule: totals.byRule },
+    incomplete: incomplete.slice(0, INCOMPLETE_LISTED),
+    incompleteTotal: incomplete.length,
+    ruleErrors: ruleErrors.length,
+    error: fatal,
+    source: source.stats(),
+  };
+  for (const e of ruleErrors.slice(0, 20)) log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
+  const summary: StatusSummary = {
+    lastScan: record,
+    previousScanId: previousStatus?.lastScan.id,
+    lastSucceededAt: status === 'succeeded' ? record.endedAt : previousStatus?.lastSucceededAt,
+    totals: { ...totals, new: scanCounts.new, resolved: scanCounts.resolved, reopened: scanCounts.reopened },
+    deadlines: deadlinesOf(deps.rules, totals),
+  };
+  await store.writeStatus(summary);
+  return record;
+}
+
+function deadlinesOf(rules: readonly Rule[], totals: Counts): StatusSummary['deadlines'] {
+  return rules
+    .filter((r) => r.deadline !== undefined && (totals.byRule[r.id] ?? 0) > 0)
+    .map((r) => ({ ruleId: r.id, deadline: r.deadline as string, count: totals.byRule[r.id] ?? 0 }));
+}

@@ -1,0 +1,54 @@
+// Use case: scan a Resource Graph export offline (no Azure access): validate rows, evaluate the whole catalog.
+import { evaluate, type RuleError } from '../core/engine.js';
+import { toResourceRow, type ResourceRow } from '../core/resource.js';
+import type { UrgencyThresholds } from '../core/urgency.js';
+import type { Rule } from '../rules/define-rule.js';
+import { buildReport, type ScanReport } from './report.js';
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/** Rows of an export: a JSON array, or an object with a `data` array (`az graph query -o json`, the REST response). */
+export function rowsOfExport(json: unknown, source: string): unknown[] {
+  if (Array.isArray(json)) return json;
+  if (typeof json === 'object' && json !== null && Array.isArray((json as { data?: unknown }).data)) {
+    return (json as { data: unknown[] }).data;
+  }
+  throw new InputError(`${source}: expected a JSON array of rows, or an object with a "data" array`);
+}
+
+export function parseExport(text: string, source: string): unknown[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  return rowsOfExport(json, source);
+}
+
+export interface ExportScan {
+  readonly report: ScanReport;
+  readonly skipped: readonly { index: number; reason: string }[];
+  readonly ruleErrors: readonly RuleError[];
+  readonly rows: readonly ResourceRow[];
+}
+
+export function scanExport(
+  rawRows: readonly unknown[],
+  options: { rules: readonly Rule[]; now: Date; thresholds?: UrgencyThresholds },
+): ExportScan {
+  const rows: ResourceRow[] = [];
+  const skipped: { index: number; reason: string }[] = [];
+  rawRows.forEach((raw, index) => {
+    const parsed = toResourceRow(raw);
+    if (parsed.ok) rows.push(parsed.row);
+    else skipped.push({ index, reason: parsed.reason });
+  });
+  const evaluation = evaluate(rows, { rules: options.rules, now: options.now, ...(options.thresholds ? { thresholds: options.thresholds } : {}) });
+  return { report: buildReport(evaluation.findings, rows.length, options.now), skipped, ruleErrors: evaluation.ruleErrors, rows };
+}

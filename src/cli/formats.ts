@@ -1,0 +1,41 @@
+// Renders a scan report in the CLI's output formats.
+import type { ScanReport } from '../app/report.js';
+
+export const FORMATS = ['table', 'json'] as const;
+export type Format = (typeof FORMATS)[number];
+
+function pad(value: string, width: number): string {
+  return value.length > width ? `${value.slice(0, width - 1)}…` : value.padEnd(width);
+}
+
+/** Terminal output must not carry control characters from resource names (escape sequences). */
+function printable(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+export function renderTable(report: ScanReport): string {
+  const lines: string[] = [];
+  const { bySeverity } = report.summary;
+  lines.push(
+    `Scanned ${report.resources} resources at ${report.scannedAt}: ${bySeverity.blocker} blockers, ${bySeverity.warning} warnings, ${bySeverity.info} info.`,
+  );
+  if (report.findings.length === 0) return `${lines.join('\n')}\n`;
+  lines.push('');
+  lines.push(`${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} DETAIL`);
+  for (const f of report.findings) {
+    const detail = f.deadline ? `${f.urgency} (${f.deadline}) ${f.message}` : f.message;
+    lines.push(
+      `${pad(f.severity, 9)} ${pad(f.ruleId, 46)} ${pad(printable(f.resourceName), 32)} ${pad(printable(f.resourceGroup), 20)} ${printable(detail)}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function render(report: ScanReport, format: Format): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'table':
+      return renderTable(report);
+  }
+}

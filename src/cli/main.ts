@@ -1,0 +1,194 @@
+#!/usr/bin/env node
+// The `readiness` command line: scan an export or a live scope, list the rule catalog.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { evaluateTenant } from '../app/evaluate-tenant.js';
+import { buildReport } from '../app/report.js';
+import { InputError, parseExport, scanExport } from '../app/scan-export.js';
+import type { Scope } from '../app/ports.js';
+import type { Finding } from '../core/finding.js';
+import { atLeast, SEVERITIES, type Severity } from '../core/severity.js';
+import { metaOf } from '../rules/define-rule.js';
+import { buildCatalog } from '../rules/index.js';
+import { applyFeed, BUILT_IN_RETIREMENTS, parseRetirementFeed } from '../rules/retirement/catalog.js';
+import { createCredential } from '../adapters/credential.js';
+import { ResourceGraphSource } from '../adapters/resource-graph/source.js';
+import { FORMATS, render, type Format } from './formats.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class UsageError extends Error {}
+
+interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTty: boolean;
+}
+
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`--now: "${value}" is not a date (YYYY-MM-DD)`);
+  }
+  return new Date(`${value}T00:00:00Z`);
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+async function loadRules(feed: string | undefined) {
+  if (!feed) return buildCatalog();
+  let text: string;
+  if (/^https?:\/\//i.test(feed)) {
+    const response = await fetch(feed).catch((error: unknown) => {
+      throw new InputError(`--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    if (!response.ok) throw new InputError(`--retirement-feed ${feed}: HTTP ${response.status}`);
+    text = await response.text();
+  } else {
+    text = readText(feed, '--retirement-feed');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`--retirement-feed ${feed}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  try {
+    return buildCatalog(applyFeed(BUILT_IN_RETIREMENTS, parseRetirementFeed(json)));
+  } catch (error) {
+    throw new InputError(`--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function scopeOf(options: { subscription?: string[]; managementGroup?: string[]; tenant?: boolean }): Scope | undefined {
+  const given = [options.subscription?.length, options.managementGroup?.length, options.tenant].filter(Boolean).length;
+  if (given === 0) return undefined;
+  if (given > 1) throw new UsageError('choose one scope: --subscription, --management-group or --tenant');
+  if (options.tenant) return { kind: 'tenant' };
+  if (options.managementGroup?.length) return { kind: 'managementGroups', ids: options.managementGroup };
+  const ids = options.subscription ?? [];
+  const bad = ids.filter((id) => !GUID.test(id));
+  if (bad.length) throw new UsageError(`--subscription: not subscription ids (GUIDs): ${bad.join(', ')}`);
+  return { kind: 'subscriptions', ids: ids.map((id) => id.toLowerCase()) };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('readiness')
+    .description('Classic-to-ARM migration and retirement readiness for Azure tenants')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+
+  program
+    .command('scan')
+    .description('scan a Resource Graph export (--input) or a live scope through Resource Graph')
+    .option('--input <file>', 'a Resource Graph export: a JSON array of rows, or an object with a "data" array')
+    .option('--subscription <id>', 'scan these subscriptions (repeatable, or comma-separated)', collect)
+    .option('--management-group <id>', 'scan these management groups (repeatable)', collect)
+    .option('--tenant', 'scan every subscription the identity can read')
+    .option('--endpoint <url>', 'Resource Graph endpoint (default https://management.azure.com)')
+    .option('--ca <file>', 'PEM of a CA to trust for --endpoint (a local emulator)')
+    .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
+    .option('--output <file>', 'write the report to a file instead of standard output')
+    .option('--now <date>', 'the clock for deadline urgency (YYYY-MM-DD)')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(SEVERITIES))
+    .option('--retirement-feed <fileOrUrl>', 'retirement dates from a feed in the official Azure retirement feed format')
+    .action(async (options: {
+      input?: string; subscription?: string[]; managementGroup?: string[]; tenant?: boolean; endpoint?: string; ca?: string;
+      format?: Format; output?: string; now?: string; failOn?: Severity; retirementFeed?: string;
+    }) => {
+      const now = parseNow(options.now);
+      const rules = await loadRules(options.retirementFeed);
+      const scope = scopeOf(options);
+      if (options.input && scope) throw new UsageError('--input scans a file offline; do not combine it with a live scope');
+      let findings: readonly Finding[];
+      let report;
+      if (options.input) {
+        const rows = parseExport(readText(options.input, 'input'), options.input);
+        const result = scanExport(rows, { rules, now });
+        if (result.skipped.length > 0) {
+          const first = result.skipped.slice(0, 5).map((s) => `row ${s.index}: ${s.reason}`).join('; ');
+          io.stderr(`${options.input}: skipped ${result.skipped.length} malformed row(s): ${first}${result.skipped.length > 5 ? '; ...' : ''}\n`);
+        }
+        for (const e of result.ruleErrors.slice(0, 5)) io.stderr(`rule ${e.ruleId} failed on ${e.resourceId}: ${e.message}\n`);
+        report = result.report;
+      } else if (scope) {
+        const ca = options.ca ? readText(options.ca, '--ca') : undefined;
+        const source = new ResourceGraphSource({
+          credential: createCredential(options.endpoint && ca ? 'emulator' : 'default'),
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(ca ? { ca } : {}),
+          onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
+        });
+        const all: Finding[] = [];
+        const result = await evaluateTenant({ source, rules, now, log: () => undefined }, scope, async (_id, found) => {
+          all.push(...found);
+        });
+        if (io.isTty) io.stderr('\n');
+        const incomplete = [...result.states].filter(([, s]) => s.outcome !== 'complete');
+        for (const [id, s] of incomplete.slice(0, 10)) io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
+        if (result.fatal) throw new InputError(result.fatal);
+        report = buildReport(all, result.resources, now);
+      } else {
+        throw new UsageError('scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant');
+      }
+      findings = report.findings;
+      const format = options.format ?? (io.isTty && !options.output ? 'table' : 'json');
+      const text = render(report, format);
+      if (options.output) writeFileSync(options.output, text);
+      else io.stdout(text);
+      if (options.failOn && findings.some((f) => atLeast(f.severity, options.failOn as Severity))) exitCode = 1;
+    });
+
+  program
+    .command('rules')
+    .description('print the rule catalog')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .option('--retirement-feed <fileOrUrl>', 'retirement dates from a feed in the official format')
+    .action(async (options: { format: 'table' | 'json'; retirementFeed?: string }) => {
+      const rules = (await loadRules(options.retirementFeed)).map(metaOf);
+      if (options.format === 'json') {
+        io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
+        return;
+      }
+      for (const r of rules) {
+        io.stdout(`${r.severity.padEnd(8)} ${r.id.padEnd(48)} ${r.deadline ? `${r.deadline} ` : ''}${r.title}\n`);
+      }
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof UsageError || error instanceof InputError) {
+      io.stderr(`readiness: ${error.message}\n`);
+      return 2;
+    }
+    io.stderr(`readiness: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+if (invokedDirectly || process.env.READINESS_CLI === '1') {
+  void main(process.argv.slice(2), {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    isTty: Boolean(process.stdout.isTTY),
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

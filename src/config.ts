@@ -1,0 +1,282 @@
+// Every app setting, read, typed and validated once. A wrong value stops start-up naming the setting.
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from './core/urgency.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
+
+export type Scope =
+  | { readonly kind: 'tenant' }
+  | { readonly kind: 'managementGroups'; readonly ids: readonly string[] }
+  | { readonly kind: 'subscriptions'; readonly ids: readonly string[] };
+
+export type TablesConnection =
+  | { readonly kind: 'connectionString'; readonly value: string }
+  | { readonly kind: 'identity'; readonly endpoint: string };
+
+export type EmailConnection =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'connectionString'; readonly value: string }
+  | { readonly kind: 'identity'; readonly endpoint: string };
+
+export interface Config {
+  readonly scanSchedule: string;
+  readonly digestSchedule: string;
+  readonly scope: Scope;
+  readonly resourceGraph: {
+    readonly endpoint: string;
+    /** PEM file of a CA to trust (a local emulator's self-signed certificate). */
+    readonly caFile: string | undefined;
+    readonly batchSize: number;
+    readonly pageSize: number;
+    readonly pageTimeoutMs: number;
+  };
+  /** `default`: DefaultAzureCredential (managed identity in Azure, your login locally); `emulator`: a fixed token for local emulators. */
+  readonly credential: 'default' | 'emulator';
+  readonly tables: TablesConnection;
+  readonly tablePrefix: string;
+  readonly email: {
+    readonly connection: EmailConnection;
+    readonly sender: string | undefined;
+    readonly caFile: string | undefined;
+    readonly defaultRecipients: readonly string[];
+    readonly operatorRecipients: readonly string[];
+  };
+  readonly ownerTags: readonly string[];
+  readonly thresholds: UrgencyThresholds;
+  readonly retentionDays: number;
+  readonly leaseSeconds: number;
+  readonly dashboardUrl: string | undefined;
+  readonly retirementFeed: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly { setting: string; message: string }[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p.setting}: ${p.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every setting the app reads, with its default (undefined = optional, no default). */
+export const SETTINGS = {
+  SCAN_SCHEDULE: '0 0 */6 * * *',
+  DIGEST_SCHEDULE: '0 30 7 * * *',
+  SCAN_SCOPE: 'tenant',
+  SCAN_MANAGEMENT_GROUPS: '',
+  SCAN_SUBSCRIPTIONS: '',
+  RESOURCE_GRAPH_ENDPOINT: 'https://management.azure.com',
+  RESOURCE_GRAPH_CA_FILE: '',
+  RESOURCE_GRAPH_BATCH_SIZE: '300',
+  RESOURCE_GRAPH_PAGE_SIZE: '1000',
+  RESOURCE_GRAPH_PAGE_TIMEOUT_SECONDS: '60',
+  CREDENTIAL_MODE: 'default',
+  TABLES_CONNECTION_STRING: '',
+  TABLES_ENDPOINT: '',
+  TABLE_PREFIX: 'readiness',
+  COMMUNICATION_SERVICES_ENDPOINT: '',
+  COMMUNICATION_SERVICES_CONNECTION_STRING: '',
+  COMMUNICATION_SERVICES_CA_FILE: '',
+  EMAIL_SENDER: '',
+  DIGEST_DEFAULT_RECIPIENTS: '',
+  OPERATOR_RECIPIENTS: '',
+  OWNER_TAGS: 'owner,Owner,OwnerEmail,contact,createdBy',
+  DEADLINE_THRESHOLDS_DAYS: '7,30,90,180',
+  RETENTION_DAYS: '180',
+  SCAN_LEASE_SECONDS: '900',
+  DASHBOARD_URL: '',
+  RETIREMENT_FEED: '',
+} as const satisfies Record<string, string>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export function validateSchedule(value: string): string | undefined {
+  const fields = value.trim().split(/\s+/);
+  if (fields.length !== 6) {
+    return `"${value}" is not an NCRONTAB expression with 6 fields ({second} {minute} {hour} {day} {month} {day-of-week})`;
+  }
+  try {
+    new Cron(value, { timezone: 'UTC', paused: true });
+    return undefined;
+  } catch (error) {
+    return `"${value}" is not a valid schedule: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const positiveInt = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+/** Reads and validates the settings; throws ConfigError naming every wrong one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const problems: { setting: string; message: string }[] = [];
+  const get = (name: SettingName): string => {
+    const value = env[name];
+    return value === undefined || value.trim() === '' ? SETTINGS[name] : value.trim();
+  };
+  const check = <T>(name: SettingName, schema: z.ZodType<T>, fallback: T): T => {
+    const parsed = schema.safeParse(get(name));
+    if (parsed.success) return parsed.data;
+    problems.push({ setting: name, message: parsed.error.issues.map((i) => i.message).join('; ') });
+    return fallback;
+  };
+  const url = (name: SettingName): string | undefined => {
+    const value = get(name);
+    if (value === '') return undefined;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+      return value.replace(/\/+$/, '');
+    } catch {
+      problems.push({ setting: name, message: `"${value}" is not an http(s) URL` });
+      return undefined;
+    }
+  };
+  const emails = (name: SettingName): string[] => {
+    const list = splitList(get(name));
+    const bad = list.filter((e) => !EMAIL.test(e));
+    if (bad.length > 0) problems.push({ setting: name, message: `not e-mail addresses: ${bad.join(', ')}` });
+    return list.filter((e) => EMAIL.test(e));
+  };
+
+  for (const name of ['SCAN_SCHEDULE', 'DIGEST_SCHEDULE'] as const) {
+    const message = validateSchedule(get(name));
+    if (message) problems.push({ setting: name, message });
+  }
+
+  let scope: Scope = { kind: 'tenant' };
+  const scopeKind = get('SCAN_SCOPE');
+  if (scopeKind === 'managementGroups') {
+    const ids = splitList(get('SCAN_MANAGEMENT_GROUPS'));
+    if (ids.length === 0) {
+      problems.push({ setting: 'SCAN_MANAGEMENT_GROUPS', message: 'required when SCAN_SCOPE is managementGroups' });
+    }
+    scope = { kind: 'managementGroups', ids };
+  } else if (scopeKind === 'subscriptions') {
+    const ids = splitList(get('SCAN_SUBSCRIPTIONS'));
+    const bad = ids.filter((id) => !GUID.test(id));
+    if (ids.length === 0) {
+      problems.push({ setting: 'SCAN_SUBSCRIPTIONS', message: 'required when SCAN_SCOPE is subscriptions' });
+    } else if (bad.length > 0) {
+      problems.push({ setting: 'SCAN_SUBSCRIPTIONS', message: `not subscription ids (GUIDs): ${bad.join(', ')}` });
+    }
+    scope = { kind: 'subscriptions', ids: ids.map((id) => id.toLowerCase()) };
+  } else if (scopeKind !== 'tenant') {
+    problems.push({
+      setting: 'SCAN_SCOPE',
+      message: `"${scopeKind}" is not one of tenant, managementGroups, subscriptions`,
+    });
+  }
+
+  const credential = check('CREDENTIAL_MODE', z.enum(['default', 'emulator'], { message: 'must be "default" or "emulator"' }), 'default');
+
+  let tables: TablesConnection = { kind: 'connectionString', value: 'UseDevelopmentStorage=true' };
+  const tablesConnection = get('TABLES_CONNECTION_STRING');
+  const tablesEndpoint = url('TABLES_ENDPOINT');
+  if (tablesConnection && tablesEndpoint) {
+    problems.push({ setting: 'TABLES_CONNECTION_STRING', message: 'set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both' });
+  } else if (tablesEndpoint) {
+    tables = { kind: 'identity', endpoint: tablesEndpoint };
+  } else if (tablesConnection) {
+    tables = { kind: 'connectionString', value: tablesConnection };
+  } else {
+    problems.push({
+      setting: 'TABLES_ENDPOINT',
+      message: 'set TABLES_ENDPOINT (identity-based, in Azure) or TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true)',
+    });
+  }
+
+  let emailConnection: EmailConnection = { kind: 'none' };
+  const emailConnectionString = get('COMMUNICATION_SERVICES_CONNECTION_STRING');
+  const emailEndpoint = url('COMMUNICATION_SERVICES_ENDPOINT');
+  if (emailConnectionString && emailEndpoint) {
+    problems.push({
+      setting: 'COMMUNICATION_SERVICES_CONNECTION_STRING',
+      message: 'set either COMMUNICATION_SERVICES_CONNECTION_STRING or COMMUNICATION_SERVICES_ENDPOINT, not both',
+    });
+  } else if (emailEndpoint) {
+    emailConnection = { kind: 'identity', endpoint: emailEndpoint };
+  } else if (emailConnectionString) {
+    if (!/endpoint=https?:\/\/[^;]+/i.test(emailConnectionString) || !/accesskey=[^;]+/i.test(emailConnectionString)) {
+      problems.push({
+        setting: 'COMMUNICATION_SERVICES_CONNECTION_STRING',
+        message: 'must look like endpoint=https://...;accesskey=... (the value is not shown)',
+      });
+    }
+    emailConnection = { kind: 'connectionString', value: emailConnectionString };
+  }
+  const sender = get('EMAIL_SENDER');
+  if (sender && !EMAIL.test(sender)) problems.push({ setting: 'EMAIL_SENDER', message: `"${sender}" is not an e-mail address` });
+  if (emailConnection.kind !== 'none' && !sender) {
+    problems.push({ setting: 'EMAIL_SENDER', message: 'required when Communication Services is configured' });
+  }
+
+  const thresholdList = splitList(get('DEADLINE_THRESHOLDS_DAYS')).map(Number);
+  let thresholds: UrgencyThresholds = DEFAULT_THRESHOLDS;
+  const [t7, t30, t90, t180] = thresholdList;
+  if (
+    thresholdList.length !== 4 ||
+    thresholdList.some((n) => !Number.isInteger(n) || n < 0) ||
+    t7 === undefined || t30 === undefined || t90 === undefined || t180 === undefined ||
+    !(t7 < t30 && t30 < t90 && t90 < t180)
+  ) {
+    problems.push({
+      setting: 'DEADLINE_THRESHOLDS_DAYS',
+      message: `"${get('DEADLINE_THRESHOLDS_DAYS')}" must be four increasing whole numbers of days, like 7,30,90,180`,
+    });
+  } else {
+    thresholds = { due7: t7, due30: t30, due90: t90, due180: t180 };
+  }
+
+  const ownerTags = splitList(get('OWNER_TAGS'));
+  if (ownerTags.length === 0) problems.push({ setting: 'OWNER_TAGS', message: 'needs at least one tag name' });
+
+  const tablePrefix = check(
+    'TABLE_PREFIX',
+    z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, 'must be letters and digits, starting with a letter, at most 40'),
+    'readiness',
+  );
+
+  const config: Config = {
+    scanSchedule: get('SCAN_SCHEDULE'),
+    digestSchedule: get('DIGEST_SCHEDULE'),
+    scope,
+    resourceGraph: {
+      endpoint: url('RESOURCE_GRAPH_ENDPOINT') ?? SETTINGS.RESOURCE_GRAPH_ENDPOINT,
+      caFile: get('RESOURCE_GRAPH_CA_FILE') || undefined,
+      batchSize: check('RESOURCE_GRAPH_BATCH_SIZE', positiveInt(1, 1000), 300),
+      pageSize: check('RESOURCE_GRAPH_PAGE_SIZE', positiveInt(1, 1000), 1000),
+      pageTimeoutMs: check('RESOURCE_GRAPH_PAGE_TIMEOUT_SECONDS', positiveInt(1, 600), 60) * 1000,
+    },
+    credential,
+    tables,
+    tablePrefix,
+    email: {
+      connection: emailConnection,
+      sender: sender || undefined,
+      caFile: get('COMMUNICATION_SERVICES_CA_FILE') || undefined,
+      defaultRecipients: emails('DIGEST_DEFAULT_RECIPIENTS'),
+      operatorRecipients: emails('OPERATOR_RECIPIENTS'),
+    },
+    ownerTags,
+    thresholds,
+    retentionDays: check('RETENTION_DAYS', positiveInt(1, 3650), 180),
+    leaseSeconds: check('SCAN_LEASE_SECONDS', positiveInt(30, 86_400), 900),
+    dashboardUrl: url('DASHBOARD_URL'),
+    retirementFeed: get('RETIREMENT_FEED') || undefined,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,162 @@
+// Finding lifecycle between scans: new → open → resolved → reopened, computed from the stored state and a fresh evaluation.
+import { findingKey, type Finding } from './finding.js';
+import { SEVERITIES, type Severity } from './severity.js';
+
+/** A finding as stored, with its lifecycle. `lastSeen` is the subscription's last complete scan. */
+export interface StoredFinding {
+  readonly subscriptionId: string;
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly resourceId: string;
+  readonly resourceName: string;
+  readonly resourceType: string;
+  readonly resourceGroup: string;
+  readonly message: string;
+  readonly deadline?: string | undefined;
+  readonly owners?: string | undefined;
+  readonly status: 'open' | 'resolved';
+  readonly firstSeen: string;
+  readonly firstSeenScan: string;
+  readonly resolvedAt?: string | undefined;
+  readonly resolvedScan?: string | undefined;
+  readonly reopenedAt?: string | undefined;
+  readonly reopenedScan?: string | undefined;
+}
+
+export type FindingState = 'new' | 'open' | 'resolved' | 'reopened';
+
+/** The state a person sees, derived without a write per scan: `new` and `reopened` last one complete scan. */
+export function stateOf(finding: StoredFinding, lastCompleteScanId: string | undefined): FindingState {
+  if (finding.status === 'resolved') return 'resolved';
+  if (lastCompleteScanId !== undefined && finding.reopenedScan === lastCompleteScanId) return 'reopened';
+  if (lastCompleteScanId !== undefined && finding.firstSeenScan === lastCompleteScanId) return 'new';
+  return 'open';
+}
+
+export interface Counts {
+  readonly resources: number;
+  readonly open: number;
+  readonly bySeverity: Record<Severity, number>;
+  readonly byRule: Record<string, number>;
+  readonly new: number;
+  readonly resolved: number;
+  readonly reopened: number;
+}
+
+export function emptyCounts(): Counts {
+  return { resources: 0, open: 0, bySeverity: { blocker: 0, warning: 0, info: 0 }, byRule: {}, new: 0, resolved: 0, reopened: 0 };
+}
+
+export function addCounts(a: Counts, b: Counts): Counts {
+  const byRule: Record<string, number> = { ...a.byRule };
+  for (const [rule, n] of Object.entries(b.byRule)) byRule[rule] = (byRule[rule] ?? 0) + n;
+  const bySeverity = { ...a.bySeverity };
+  for (const s of SEVERITIES) bySeverity[s] += b.bySeverity[s];
+  return {
+    resources: a.resources + b.resources,
+    open: a.open + b.open,
+    bySeverity,
+    byRule,
+    new: a.new + b.new,
+    resolved: a.resolved + b.resolved,
+    reopened: a.reopened + b.reopened,
+  };
+}
+
+export interface Reconciliation {
+  /** Entities to write: new, reopened, resolved or changed findings. Unchanged ones are not written. */
+  readonly changes: StoredFinding[];
+  readonly counts: Counts;
+}
+
+export interface ScanMark {
+  readonly scanId: string;
+  readonly at: string;
+}
+
+function sameContent(stored: StoredFinding, finding: Finding, owners: string | undefined): boolean {
+  return (
+    stored.severity === finding.severity &&
+    stored.message === finding.message &&
+    stored.resourceName === finding.resourceName &&
+    stored.resourceGroup === finding.resourceGroup &&
+    stored.resourceType === finding.resourceType &&
+    (stored.deadline ?? undefined) === (finding.deadline ?? undefined) &&
+    (stored.owners ?? undefined) === owners
+  );
+}
+
+/**
+ * Compares a complete evaluation of one subscription with what the store holds for it.
+ * Only call it for a subscription that was scanned completely: anything stored and not seen is resolved.
+ */
+export function reconcile(
+  stored: readonly StoredFinding[],
+  current: readonly Finding[],
+  scan: ScanMark,
+  resources: number,
+  ownersOf: (finding: Finding) => string | undefined = () => undefined,
+): Reconciliation {
+  const previous = new Map(stored.map((f) => [findingKey(f), f]));
+  const seen = new Set<string>();
+  const changes: StoredFinding[] = [];
+  const bySeverity: Record<Severity, number> = { blocker: 0, warning: 0, info: 0 };
+  const byRule: Record<string, number> = {};
+  let created = 0;
+  let resolved = 0;
+  let reopened = 0;
+  for (const finding of current) {
+    const key = findingKey(finding);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    bySeverity[finding.severity]++;
+    byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
+    const owners = ownersOf(finding);
+    const before = previous.get(key);
+    const content = {
+      subscriptionId: finding.subscriptionId,
+      ruleId: finding.ruleId,
+      severity: finding.severity,
+      resourceId: finding.resourceId,
+      resourceName: finding.resourceName,
+      resourceType: finding.resourceType,
+      resourceGroup: finding.resourceGroup,
+      message: finding.message,
+      deadline: finding.deadline,
+      owners,
+    };
+    if (!before) {
+      created++;
+      changes.push({ ...content, status: 'open', firstSeen: scan.at, firstSeenScan: scan.scanId });
+    } else if (before.status === 'resolved') {
+      reopened++;
+      changes.push({
+        ...before,
+        ...content,
+        status: 'open',
+        resolvedAt: undefined,
+        resolvedScan: undefined,
+        reopenedAt: scan.at,
+        reopenedScan: scan.scanId,
+      });
+    } else if (!sameContent(before, finding, owners)) {
+      changes.push({ ...before, ...content });
+    }
+  }
+  for (const [key, before] of previous) {
+    if (seen.has(key) || before.status === 'resolved') continue;
+    resolved++;
+    changes.push({ ...before, status: 'resolved', resolvedAt: scan.at, resolvedScan: scan.scanId });
+  }
+  const open = seen.size;
+  return {
+    changes,
+    counts: { resources, open, bySeverity, byRule, new: created, resolved, reopened },
+  };
+}
+
+/** Resolved findings older than the retention are pruned. */
+export function isExpired(finding: StoredFinding, now: Date, retentionDays: number): boolean {
+  if (finding.status !== 'resolved' || !finding.resolvedAt) return false;
+  return now.getTime() - Date.parse(finding.resolvedAt) > retentionDays * 86_400_000;
+}

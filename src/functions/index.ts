@@ -1,0 +1,16 @@
+// Entry point for the Azure Functions host (package.json "main"): registers every function of the registry.
+import { app } from '@azure/functions';
+import { FUNCTIONS } from './registry.js';
+
+for (const fn of FUNCTIONS) {
+  if (fn.kind === 'timer') {
+    app.timer(fn.name, { schedule: `%${fn.scheduleSetting}%`, handler: fn.handler });
+  } else {
+    app.http(fn.name, {
+      route: fn.route,
+      methods: [...fn.methods],
+      authLevel: fn.authLevel,
+      handler: (request, context) => fn.handler(request, context),
+    });
+  }
+}

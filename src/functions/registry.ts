@@ -1,0 +1,41 @@
+// The app's functions as data: the Functions host (index.ts) and the local host register the same list.
+import type { Timer } from '@azure/functions';
+import type { SettingName } from '../config.js';
+import { getStatus, getSubscriptionStatus } from './get-status.js';
+import { health } from './health.js';
+import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
+import { scanReadiness } from './scan-readiness.js';
+
+export interface TimerFunction {
+  readonly kind: 'timer';
+  readonly name: string;
+  /** The app setting holding the NCRONTAB schedule (`%SETTING%` for the Functions host). */
+  readonly scheduleSetting: SettingName;
+  readonly handler: (timer: Timer, context: ContextLike) => Promise<void>;
+}
+
+export interface HttpFunction {
+  readonly kind: 'http';
+  readonly name: string;
+  /** Route under /api, with `{param}` segments. */
+  readonly route: string;
+  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
+  readonly authLevel: 'anonymous' | 'function';
+  readonly handler: (request: HttpRequestLike, context: ContextLike) => Promise<HttpResponseInit>;
+}
+
+export type FunctionRegistration = TimerFunction | HttpFunction;
+
+export const FUNCTIONS: readonly FunctionRegistration[] = [
+  { kind: 'timer', name: 'scanReadiness', scheduleSetting: 'SCAN_SCHEDULE', handler: scanReadiness },
+  { kind: 'http', name: 'health', route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: health },
+  { kind: 'http', name: 'getStatus', route: 'status', methods: ['GET'], authLevel: 'function', handler: getStatus },
+  {
+    kind: 'http',
+    name: 'getSubscriptionStatus',
+    route: 'status/subscriptions/{subscriptionId}',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getSubscriptionStatus,
+  },
+];

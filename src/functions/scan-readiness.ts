@@ -1,0 +1,27 @@
+// Timer trigger: scan the tenant on SCAN_SCHEDULE. A run that finds another scan running steps aside.
+import type { Timer } from '@azure/functions';
+import { runScan } from '../app/run-scan.js';
+import { AlreadyRunningError, type ScanTrigger } from '../app/ports.js';
+import { services } from '../composition.js';
+import type { ContextLike } from './http.js';
+
+export async function runScheduledScan(trigger: ScanTrigger, context: ContextLike): Promise<void> {
+  const s = services();
+  try {
+    const record = await runScan(
+      { source: s.source, store: s.store, rules: s.rules, log: s.log, clock: s.clock, thresholds: s.config.thresholds, leaseSeconds: s.config.leaseSeconds },
+      { scope: s.config.scope, trigger },
+    );
+    context.log(`scan ${record.id} ${record.status}: ${record.resources} resources, ${record.counts.open} open findings`);
+  } catch (error) {
+    if (error instanceof AlreadyRunningError) {
+      context.log(`scan skipped: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+}
+
+export async function scanReadiness(_timer: Timer, context: ContextLike): Promise<void> {
+  await runScheduledScan('timer', context);
+}

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { buildKql, kqlString } from '../../src/adapters/resource-graph/kql.js';
+
+describe('buildKql', () => {
+  it('selects by type, projects and sorts by id ascending', () => {
+    expect(buildKql({ table: 'resources', types: ['b/x', 'A/Y'], columns: ['id', 'type'] })).toBe(
+      "resources | where type in~ ('a/y', 'b/x') | project id, type | order by id asc",
+    );
+    expect(buildKql({ table: 'resourcecontainers', types: ['microsoft.resources/subscriptions'], columns: ['id'] })).toBe(
+      "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id | order by id asc",
+    );
+  });
+  it('escapes string literals', () => {
+    expect(kqlString("it's\\x")).toBe("'it\\'s\\\\x'");
+  });
+  it('refuses a query without types', () => {
+    expect(() => buildKql({ table: 'resources', types: [], columns: ['id'] })).toThrow(/at least one type/);
+  });
+});
