@@ -2,13 +2,71 @@
 import type { Rule } from './define-rule.js';
 import { BUILT_IN_RETIREMENTS, type Retirement } from './retirement/catalog.js';
 import { retirementRules } from './retirement/retirement-rules.js';
+import cloudServiceMixedAvailabilitySets from './classic/cloud-service-mixed-availability-sets.js';
+import cloudServiceMultipleAvailabilitySets from './classic/cloud-service-multiple-availability-sets.js';
+import rbacOnClassicResource from './classic/rbac-on-classic-resource.js';
+import storageAccountHasVmDisks from './classic/storage-account-has-vm-disks.js';
+import storageAccountStandalone from './classic/storage-account-standalone.js';
+import unattachedReservedIp from './classic/unattached-reserved-ip.js';
+import vmAlertsOrAutoscale from './classic/vm-alerts-or-autoscale.js';
+import vmBackupExtension from './classic/vm-backup-extension.js';
+import vmBootDiagnosticsPremium from './classic/vm-boot-diagnostics-premium.js';
+import vmDefenderExtension from './classic/vm-defender-extension.js';
 import vmEndpointAcl from './classic/vm-endpoint-acl.js';
+import vmGuestAgentNotReady from './classic/vm-guest-agent-not-ready.js';
+import vmMultipleSubnets from './classic/vm-multiple-subnets.js';
+import vmOutsideVnet from './classic/vm-outside-vnet.js';
+import vmRoleStateUnknown from './classic/vm-role-state-unknown.js';
+import vmSiteRecoveryExtension from './classic/vm-site-recovery-extension.js';
+import vmVhdNameHasSlash from './classic/vm-vhd-name-has-slash.js';
+import vmVnetWithoutSubnet from './classic/vm-vnet-without-subnet.js';
+import vmXmlExtensions from './classic/vm-xml-extensions.js';
+import vnetApiManagement from './classic/vnet-api-management.js';
+import vnetAppServiceEnvironment from './classic/vnet-app-service-environment.js';
+import vnetApplicationGateway from './classic/vnet-application-gateway.js';
+import vnetDynamicsLcs from './classic/vnet-dynamics-lcs.js';
+import vnetExpressroute from './classic/vnet-expressroute.js';
+import vnetHdinsight from './classic/vnet-hdinsight.js';
+import vnetManyVms from './classic/vnet-many-vms.js';
+import vnetMixedVmsAndRoles from './classic/vnet-mixed-vms-and-roles.js';
+import vnetPeered from './classic/vnet-peered.js';
 
 /** Migration rules (pack `classic`), sorted by id. */
-export const CLASSIC_RULES: readonly Rule[] = Object.freeze([vmEndpointAcl]);
+export const CLASSIC_RULES: readonly Rule[] = Object.freeze([
+  cloudServiceMixedAvailabilitySets,
+  cloudServiceMultipleAvailabilitySets,
+  rbacOnClassicResource,
+  storageAccountHasVmDisks,
+  storageAccountStandalone,
+  unattachedReservedIp,
+  vmAlertsOrAutoscale,
+  vmBackupExtension,
+  vmBootDiagnosticsPremium,
+  vmDefenderExtension,
+  vmEndpointAcl,
+  vmGuestAgentNotReady,
+  vmMultipleSubnets,
+  vmOutsideVnet,
+  vmRoleStateUnknown,
+  vmSiteRecoveryExtension,
+  vmVhdNameHasSlash,
+  vmVnetWithoutSubnet,
+  vmXmlExtensions,
+  vnetApiManagement,
+  vnetAppServiceEnvironment,
+  vnetApplicationGateway,
+  vnetDynamicsLcs,
+  vnetExpressroute,
+  vnetHdinsight,
+  vnetManyVms,
+  vnetMixedVmsAndRoles,
+  vnetPeered,
+]);
 
 /** The whole catalog: migration rules, then one rule per retirement entry. */
-export function buildCatalog(retirements: readonly Retirement[] = BUILT_IN_RETIREMENTS): readonly Rule[] {
+export function buildCatalog(
+  retirements: readonly Retirement[] = BUILT_IN_RETIREMENTS,
+): readonly Rule[] {
   return Object.freeze([...CLASSIC_RULES, ...retirementRules(retirements)]);
 }
 

@@ -19,7 +19,10 @@ export interface NamedCases {
 export type Verdict = 'fail' | 'pass' | 'not-applicable';
 
 /** What the rule decides for every named row, as the engine would (type filter first). */
-export function verdicts(rule: Rule, cases: Pick<NamedCases, 'rows' | 'now'>): Record<string, Verdict> {
+export function verdicts(
+  rule: Rule,
+  cases: Pick<NamedCases, 'rows' | 'now'>,
+): Record<string, Verdict> {
   const rows = new Map<string, ResourceRow>();
   for (const [name, raw] of Object.entries(cases.rows)) {
     const parsed = toResourceRow(raw);
@@ -40,7 +43,10 @@ export function verdicts(rule: Rule, cases: Pick<NamedCases, 'rows' | 'now'>): R
   return result;
 }
 
-export function messagesOf(rule: Rule, cases: Pick<NamedCases, 'rows' | 'now'>): Record<string, string> {
+export function messagesOf(
+  rule: Rule,
+  cases: Pick<NamedCases, 'rows' | 'now'>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const parsed = Object.entries(cases.rows).map(([name, raw]) => {
     const r = toResourceRow(raw);
@@ -67,7 +73,9 @@ export function expectVerdicts(rule: Rule, cases: NamedCases): void {
       .sort();
   const declared = [...cases.fail, ...cases.pass, ...(cases.notApplicable ?? [])];
   expect(new Set(declared).size, 'a row is declared in two verdicts').toBe(declared.length);
-  expect(declared.sort(), 'every named row must have a declared verdict').toEqual(Object.keys(cases.rows).sort());
+  expect(declared.sort(), 'every named row must have a declared verdict').toEqual(
+    Object.keys(cases.rows).sort(),
+  );
   expect({
     fail: pick('fail'),
     pass: pick('pass'),
@@ -87,7 +95,13 @@ export function expectVerdicts(rule: Rule, cases: NamedCases): void {
 
 /** Fixture helpers: ids in the shape Resource Graph returns. */
 export const SUB = '00000000-0000-0000-0000-00000000a001';
-export function classicId(provider: string, kind: string, name: string, rg = 'rg-classic', sub = SUB): string {
+export function classicId(
+  provider: string,
+  kind: string,
+  name: string,
+  rg = 'rg-classic',
+  sub = SUB,
+): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${provider}/${kind}/${name}`;
 }
 export function row(

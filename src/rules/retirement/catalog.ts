@@ -15,11 +15,16 @@ const conditionSchema = z
   });
 
 export const retirementSchema = z.object({
-  id: z.string().regex(/^retirement\/[a-z0-9]+(?:-[a-z0-9]+)*$/, 'id must look like retirement/kebab-name'),
+  id: z
+    .string()
+    .regex(/^retirement\/[a-z0-9]+(?:-[a-z0-9]+)*$/, 'id must look like retirement/kebab-name'),
   title: z.string().min(1),
   deadline: z.string().regex(ISO_DATE, 'deadline must be an ISO date (YYYY-MM-DD)'),
   link: z.string().url(),
-  feedId: z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : String(v))),
+  feedId: z
+    .union([z.string(), z.number()])
+    .nullable()
+    .transform((v) => (v === null ? null : String(v))),
   selector: z.object({
     types: z.array(z.string().min(1)).min(1),
     all: z.array(conditionSchema).optional(),
@@ -54,10 +59,15 @@ export interface FeedEntry {
 export function parseRetirementFeed(json: unknown): FeedEntry[] {
   const list = Array.isArray(json)
     ? json
-    : typeof json === 'object' && json !== null && Array.isArray((json as { content?: unknown }).content)
-      ? ((json as { content: unknown[] }).content)
+    : typeof json === 'object' &&
+        json !== null &&
+        Array.isArray((json as { content?: unknown }).content)
+      ? (json as { content: unknown[] }).content
       : undefined;
-  if (!list) throw new Error('not a retirement feed: expected a JSON array or an object with a "content" array');
+  if (!list)
+    throw new Error(
+      'not a retirement feed: expected a JSON array or an object with a "content" array',
+    );
   const entries: FeedEntry[] = [];
   for (const raw of list) {
     if (typeof raw !== 'object' || raw === null) continue;
@@ -76,7 +86,10 @@ export function parseRetirementFeed(json: unknown): FeedEntry[] {
 }
 
 /** Overrides deadlines (and links) by feed id. An entry with no date changes nothing. */
-export function applyFeed(catalog: readonly Retirement[], feed: readonly FeedEntry[]): Retirement[] {
+export function applyFeed(
+  catalog: readonly Retirement[],
+  feed: readonly FeedEntry[],
+): Retirement[] {
   const byId = new Map(feed.map((e) => [e.id, e]));
   return catalog.map((entry) => {
     const fromFeed = entry.feedId === null ? undefined : byId.get(entry.feedId);

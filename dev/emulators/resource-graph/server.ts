@@ -1,0 +1,834 @@
+// Local Azure Resource Graph emulator (dev tooling, never deployed): the REST surface that
+// @azure/arm-resourcegraph 5.x calls, over HTTPS, with paging, the per-user quota and fault injection.
+import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { createSelfSignedCert } from '../../tls.js';
+import { FaultState, parseFaultOptions, type FaultOptions } from './faults.js';
+import { compileQuery, KqlError, type CompiledQuery, type Row, type TableName } from './kql.js';
+import { FixedWindowQuota, formatTimeSpan } from './quota.js';
+
+export type { FaultOptions, FaultRule } from './faults.js';
+
+export interface Tenant {
+  subscriptions: {
+    subscriptionId: string;
+    displayName: string;
+    tags?: Record<string, string>;
+    /** Ancestor management group names, e.g. ['contoso-root', 'platform']. */
+    managementGroups?: string[];
+  }[];
+  /** Rows of the `resources` table. */
+  resources: Record<string, unknown>[];
+  /** Rows of type microsoft.resources/subscriptions/resourcegroups (with tags) for `resourcecontainers`. */
+  resourceGroups?: Record<string, unknown>[];
+  /** Rows of `authorizationresources`, e.g. microsoft.authorization/roleassignments. */
+  authorizationResources?: Record<string, unknown>[];
+}
+
+export interface EmulatorOptions {
+  tenant: Tenant;
+  /** 0 = a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 15 requests per 5000 ms, the documented per-user quota. */
+  quota?: { requests: number; windowMs: number };
+  /** Largest accepted `$top` (default 1000, the service's limit). */
+  maxPageSize?: number;
+  faults?: FaultOptions;
+  log?: (line: object) => void;
+}
+
+export interface EmulatorStats {
+  requests: number;
+  served: number;
+  throttled: number;
+  failed: number;
+  rows: number;
+}
+
+export interface RequestRecord {
+  at: number;
+  /** HTTP status answered; 0 for a request left hanging on purpose. */
+  status: number;
+  subscriptions?: string[];
+  managementGroups?: string[];
+  query: string;
+  skipToken?: string;
+  rows: number;
+  /** 0-based page index within the query's paging, when the request got that far. */
+  page?: number;
+}
+
+export interface RunningEmulator {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  /** PEM the client must trust. */
+  ca: string;
+  stats(): EmulatorStats;
+  requests: ReadonlyArray<RequestRecord>;
+  setFaults(f: FaultOptions): void;
+  setTenant(t: Tenant): void;
+  /** Zeroes the counters, clears the request log and starts a fresh quota window. */
+  resetStats(): void;
+  close(): Promise<void>;
+}
+
+const API_PATH = '/providers/microsoft.resourcegraph/resources';
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_BODY_BYTES = 1 << 20;
+// Enough for soak tests, bounded so a long-running dev emulator does not grow without limit.
+const MAX_REQUEST_LOG = 100_000;
+// Evaluated results kept for paging: a scan pages a handful of queries at a time.
+const RESULT_CACHE_SIZE = 8;
+
+interface Answer {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  rows?: number;
+  hang?: boolean;
+  delayMs?: number;
+}
+
+interface Subscription {
+  readonly id: string;
+  readonly lower: string;
+  readonly managementGroups: ReadonlySet<string>;
+}
+
+/** The tenant prepared for queries: rows per table with their lower-case subscription ids. */
+interface TenantIndex {
+  readonly generation: number;
+  readonly subscriptions: ReadonlyMap<string, Subscription>;
+  readonly tables: Record<TableName, { rows: Row[]; subs: (string | undefined)[] }>;
+}
+
+function indexTenant(tenant: Tenant, generation: number): TenantIndex {
+  const subscriptions = new Map<string, Subscription>();
+  for (const s of tenant.subscriptions) {
+    const lower = s.subscriptionId.toLowerCase();
+    subscriptions.set(lower, {
+      id: s.subscriptionId,
+      lower,
+      managementGroups: new Set((s.managementGroups ?? []).map((m) => m.toLowerCase())),
+    });
+  }
+  const table = (rows: Record<string, unknown>[]) => ({
+    rows,
+    subs: rows.map((r) =>
+      typeof r.subscriptionId === 'string' ? r.subscriptionId.toLowerCase() : undefined,
+    ),
+  });
+  // resourcecontainers: one row per subscription, then the resource groups.
+  const containers: Row[] = tenant.subscriptions.map((s) => ({
+    id: `/subscriptions/${s.subscriptionId}`,
+    name: s.displayName,
+    type: 'microsoft.resources/subscriptions',
+    tenantId: '00000000-0000-0000-0000-000000000000',
+    kind: '',
+    location: '',
+    resourceGroup: '',
+    subscriptionId: s.subscriptionId,
+    managedBy: '',
+    sku: null,
+    plan: null,
+    properties: {
+      state: 'Enabled',
+      managementGroupAncestorsChain: [...(s.managementGroups ?? [])]
+        .reverse()
+        .map((name) => ({ name, displayName: name })),
+    },
+    tags: s.tags ?? {},
+    identity: null,
+    zones: null,
+    extendedLocation: null,
+  }));
+  return {
+    generation,
+    subscriptions,
+    tables: {
+      resources: table(tenant.resources),
+      resourcecontainers: table([...containers, ...(tenant.resourceGroups ?? [])]),
+      authorizationresources: table(tenant.authorizationResources ?? []),
+    },
+  };
+}
+
+/** Which subscriptions one request covers; `key` identifies the scope in skip tokens. */
+interface ResolvedScope {
+  readonly subscriptions: ReadonlySet<string>;
+  /** Tenant scope also returns rows that belong to no subscription (tenant-level role assignments). */
+  readonly includeUnscoped: boolean;
+  readonly listed: ReadonlySet<string> | undefined;
+  readonly key: string;
+}
+
+interface SkipToken {
+  /** Offset of the next page. */
+  o: number;
+  /** Page size. */
+  n: number;
+  /** Index of the next page. */
+  p: number;
+  /** Hash of query and scope: a token only continues the query it came from. */
+  h: string;
+}
+
+function encodeToken(token: SkipToken): string {
+  return Buffer.from(JSON.stringify({ v: 1, ...token }), 'utf8').toString('base64');
+}
+
+function decodeToken(text: string): SkipToken | undefined {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { v, o, n, p, h } = value as Record<string, unknown>;
+    if (v !== 1 || typeof h !== 'string') return undefined;
+    if (![o, n, p].every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0))
+      return undefined;
+    return { o: o as number, n: n as number, p: p as number, h };
+  } catch {
+    return undefined;
+  }
+}
+
+function error(
+  status: number,
+  code: string,
+  message: string,
+  details?: { code: string; message: string }[],
+): Answer {
+  return { status, body: { error: { code, message, ...(details ? { details } : {}) } } };
+}
+
+function supportPrefix(): string {
+  return `Please provide below info when asking for support: timestamp = ${new Date().toISOString()}, correlationId = ${randomUUID()}.`;
+}
+
+function defaultCode(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BadRequest';
+    case 401:
+      return 'AuthenticationFailed';
+    case 403:
+      return 'AuthorizationFailed';
+    case 404:
+      return 'NotFound';
+    case 429:
+      return 'RateLimiting';
+    case 502:
+      return 'BadGateway';
+    case 503:
+      return 'ServiceUnavailable';
+    case 504:
+      return 'GatewayTimeout';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'EmulatedFault';
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown): string[] | undefined | 'invalid' {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return 'invalid';
+  return value as string[];
+}
+
+export async function startResourceGraphEmulator(
+  options: EmulatorOptions,
+): Promise<RunningEmulator> {
+  const host = options.host ?? '127.0.0.1';
+  const maxPageSize = options.maxPageSize ?? 1000;
+  const quotaSettings = options.quota ?? { requests: 15, windowMs: 5000 };
+  const quota = new FixedWindowQuota(quotaSettings);
+  const hosts = [...new Set(['localhost', '127.0.0.1', host])].filter(
+    (h) => h !== '0.0.0.0' && h !== '::',
+  );
+  const { key, cert } = await createSelfSignedCert({ hosts });
+
+  let generation = 0;
+  let tenant = indexTenant(options.tenant, generation);
+  let faults = new FaultState(options.faults ?? {});
+  const compiled = new Map<string, CompiledQuery>();
+  const results = new Map<string, { rows: Row[]; pageable: boolean }>();
+  let stats: EmulatorStats = { requests: 0, served: 0, throttled: 0, failed: 0, rows: 0 };
+  const requestLog: RequestRecord[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
+
+  const log = (line: object): void => {
+    try {
+      options.log?.(line);
+    } catch {
+      // A broken logger must not break the emulator.
+    }
+  };
+
+  function compile(query: string): CompiledQuery {
+    let q = compiled.get(query);
+    if (!q) {
+      q = compileQuery(query);
+      if (compiled.size >= 64) compiled.delete(compiled.keys().next().value as string);
+      compiled.set(query, q);
+    }
+    return q;
+  }
+
+  function resolveScope(
+    subscriptions: string[] | undefined,
+    groups: string[] | undefined,
+  ): ResolvedScope | Answer {
+    if (subscriptions && subscriptions.length > 0) {
+      const set = new Set<string>();
+      for (const id of subscriptions) {
+        const lower = id.toLowerCase();
+        if (!tenant.subscriptions.has(lower) || faults.forbidden.has(lower)) {
+          return error(
+            403,
+            'AuthorizationFailed',
+            `The client 'emulator' does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '/subscriptions/${id}', or the subscription does not exist.`,
+          );
+        }
+        set.add(lower);
+      }
+      return {
+        subscriptions: set,
+        includeUnscoped: false,
+        listed: set,
+        key: `s:${[...set].sort().join(',')}`,
+      };
+    }
+    const allowed = [...tenant.subscriptions.values()].filter(
+      (s) => !faults.forbidden.has(s.lower),
+    );
+    if (groups && groups.length > 0) {
+      const set = new Set<string>();
+      for (const group of groups) {
+        const lower = group.toLowerCase();
+        const known = [...tenant.subscriptions.values()].some((s) => s.managementGroups.has(lower));
+        if (!known) {
+          return error(
+            403,
+            'AuthorizationFailed',
+            `The client 'emulator' does not have authorization to perform action 'Microsoft.ResourceGraph/resources/read' over scope '/providers/Microsoft.Management/managementGroups/${group}', or the management group does not exist.`,
+          );
+        }
+        for (const s of allowed) if (s.managementGroups.has(lower)) set.add(s.lower);
+      }
+      const key = `m:${groups
+        .map((g) => g.toLowerCase())
+        .sort()
+        .join(',')}|${[...set].sort().join(',')}`;
+      return { subscriptions: set, includeUnscoped: false, listed: undefined, key };
+    }
+    const set = new Set(allowed.map((s) => s.lower));
+    return {
+      subscriptions: set,
+      includeUnscoped: true,
+      listed: undefined,
+      key: `t:${[...set].sort().join(',')}`,
+    };
+  }
+
+  /** The full (filtered, sorted) result of a query over a scope, cached so paging stays cheap. */
+  function evaluate(
+    query: CompiledQuery,
+    text: string,
+    scope: ResolvedScope,
+  ): { rows: Row[]; pageable: boolean } {
+    const cacheKey = `${tenant.generation}\n${scope.key}\n${text}`;
+    const hit = results.get(cacheKey);
+    if (hit) {
+      results.delete(cacheKey); // re-insert: least recently used goes first
+      results.set(cacheKey, hit);
+      return hit;
+    }
+    const source = tenant.tables[query.table];
+    const inScope: Row[] = [];
+    for (let i = 0; i < source.rows.length; i++) {
+      const sub = source.subs[i];
+      if (sub === undefined ? scope.includeUnscoped : scope.subscriptions.has(sub)) {
+        inScope.push(source.rows[i] as Row);
+      }
+    }
+    const result = { rows: query.run(inScope), pageable: query.pageable };
+    results.set(cacheKey, result);
+    while (results.size > RESULT_CACHE_SIZE) results.delete(results.keys().next().value as string);
+    return result;
+  }
+
+  function badQuery(message: string, detailCode = 'ParserFailure'): Answer {
+    return error(400, 'BadRequest', supportPrefix(), [
+      {
+        code: 'InvalidQuery',
+        message:
+          'Query is invalid. Please refer to the documentation for the Azure Resource Graph service and fix the error before retrying.',
+      },
+      { code: detailCode, message },
+    ]);
+  }
+
+  /** Decides the answer to one API request; `record` collects what the request log shows. */
+  function answer(req: IncomingMessage, url: URL, raw: string, record: RequestRecord): Answer {
+    if (!url.searchParams.get('api-version')) {
+      return error(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    }
+    if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
+      return error(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
+      );
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return error(
+        400,
+        'InvalidRequestContent',
+        'The request content was invalid and could not be deserialized.',
+      );
+    }
+    if (!isRecord(body))
+      return error(400, 'InvalidRequestContent', 'The request body must be a JSON object.');
+    const subscriptions = stringList(body.subscriptions);
+    const groups = stringList(body.managementGroups);
+    if (subscriptions === 'invalid')
+      return error(400, 'BadRequest', "'subscriptions' must be an array of strings.");
+    if (groups === 'invalid')
+      return error(400, 'BadRequest', "'managementGroups' must be an array of strings.");
+    if (subscriptions) record.subscriptions = subscriptions;
+    if (groups) record.managementGroups = groups;
+    if (typeof body.query !== 'string' || body.query.trim() === '') {
+      return error(400, 'BadRequest', "The request must contain a non-empty 'query'.");
+    }
+    const text = body.query;
+    record.query = text;
+    if (subscriptions?.length && groups?.length) {
+      return error(
+        400,
+        'BadRequest',
+        'Specify either subscriptions or managementGroups, not both.',
+      );
+    }
+    if (Array.isArray(body.facets) && body.facets.length > 0) {
+      return error(400, 'BadRequest', 'Facets are not supported by the emulator.');
+    }
+    const opts = body.options === undefined || body.options === null ? {} : body.options;
+    if (!isRecord(opts)) return error(400, 'BadRequest', "'options' must be an object.");
+    const top = opts.$top;
+    const skip = opts.$skip;
+    const tokenText = opts.$skipToken;
+    if (
+      top !== undefined &&
+      (typeof top !== 'number' || !Number.isInteger(top) || top < 1 || top > maxPageSize)
+    ) {
+      return error(
+        400,
+        'BadRequest',
+        `The value of '$top' must be an integer between 1 and ${maxPageSize}.`,
+      );
+    }
+    if (skip !== undefined && (typeof skip !== 'number' || !Number.isInteger(skip) || skip < 0)) {
+      return error(400, 'BadRequest', "The value of '$skip' must be a non-negative integer.");
+    }
+    if (tokenText !== undefined && typeof tokenText !== 'string') {
+      return error(400, 'BadRequest', "'$skipToken' must be a string.");
+    }
+    if (typeof tokenText === 'string') record.skipToken = tokenText;
+    const format = opts.resultFormat;
+    if (format !== undefined && format !== 'objectArray') {
+      return error(
+        400,
+        'BadRequest',
+        `resultFormat '${String(format)}' is not supported by the emulator: use 'objectArray'.`,
+      );
+    }
+
+    const scope = resolveScope(subscriptions, groups);
+    if ('status' in scope) return scope;
+
+    let query: CompiledQuery;
+    try {
+      query = compile(text);
+    } catch (e) {
+      if (e instanceof KqlError) return badQuery(e.describe());
+      throw e;
+    }
+
+    const hash = createHash('sha256').update(`${scope.key}\n${text}`).digest('hex').slice(0, 16);
+    let offset = skip ?? 0;
+    let pageSize = top ?? DEFAULT_PAGE_SIZE;
+    let page = 0;
+    if (typeof tokenText === 'string') {
+      const token = decodeToken(tokenText);
+      if (!token)
+        return error(400, 'BadRequest', supportPrefix(), [
+          { code: 'InvalidSkipToken', message: 'The $skipToken is malformed.' },
+        ]);
+      if (token.h !== hash) {
+        return error(400, 'BadRequest', supportPrefix(), [
+          {
+            code: 'InvalidSkipToken',
+            message:
+              'The $skipToken does not belong to this query and scope: send the same query and scope as the request that returned it.',
+          },
+        ]);
+      }
+      // Like the service: $skip and $top given with a token override its offset and page size.
+      offset = skip ?? token.o;
+      pageSize = top ?? token.n;
+      page = token.p;
+    }
+    record.page = page;
+
+    const result = evaluate(query, text, scope);
+    const total = result.rows.length;
+    // Without `id` the service cannot page: one page, flagged as truncated.
+    const data = result.rows.slice(offset, offset + pageSize);
+    const more = offset + data.length < total;
+    const body200: Record<string, unknown> = {
+      totalRecords: total,
+      count: data.length,
+      resultTruncated: more && !result.pageable ? 'true' : 'false',
+      facets: [],
+      ...(more && result.pageable
+        ? {
+            $skipToken: encodeToken({ o: offset + data.length, n: pageSize, p: page + 1, h: hash }),
+          }
+        : {}),
+      data,
+    };
+
+    const decision = faults.decide({
+      requestsBefore: stats.requests - 1,
+      page,
+      query: text,
+      listedSubscriptions: scope.listed,
+      pageSubscriptions: () => {
+        const set = new Set<string>();
+        for (const row of data)
+          if (typeof row.subscriptionId === 'string') set.add(row.subscriptionId.toLowerCase());
+        return set;
+      },
+    });
+    if (decision.kind === 'random-error') {
+      return error(
+        500,
+        'InternalServerError',
+        `${supportPrefix()} Emulated random failure (errorRate).`,
+      );
+    }
+    if (decision.kind === 'rule') {
+      const r = decision.respond;
+      if (r.hang) return { status: 0, hang: true };
+      if (r.status === 200)
+        return { status: 200, body: body200, rows: data.length, delayMs: r.delayMs ?? 0 };
+      const faulted = error(
+        r.status,
+        r.code ?? defaultCode(r.status),
+        `${supportPrefix()} Emulated fault (rule ${decision.index}).`,
+      );
+      const retryAfter = r.retryAfterSeconds ?? (r.status === 429 ? 1 : undefined);
+      return {
+        ...faulted,
+        delayMs: r.delayMs ?? 0,
+        ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
+      };
+    }
+    return { status: 200, body: body200, rows: data.length };
+  }
+
+  function send(
+    res: ServerResponse,
+    a: Answer,
+    extraDelay: number,
+    started: number,
+    record: RequestRecord,
+  ): void {
+    const finish = (): void => {
+      if (res.destroyed || res.writableEnded) return;
+      const payload = a.body === undefined ? '' : JSON.stringify(a.body);
+      res.writeHead(a.status, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-ms-request-id': randomUUID(),
+        ...a.headers,
+      });
+      res.end(payload);
+      log({
+        at: new Date(started).toISOString(),
+        status: a.status,
+        ms: Date.now() - started,
+        page: record.page,
+        rows: a.rows ?? 0,
+        query: record.query.slice(0, 160),
+      });
+    };
+    const delay = faults.latencyMs + extraDelay;
+    if (delay <= 0) return finish();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      finish();
+    }, delay);
+    timers.add(timer);
+  }
+
+  function pushRecord(record: RequestRecord): void {
+    requestLog.push(record);
+    if (requestLog.length > MAX_REQUEST_LOG)
+      requestLog.splice(0, requestLog.length - MAX_REQUEST_LOG);
+  }
+
+  function quotaHeaders(now: number): Record<string, string> {
+    const state = quota.state(now);
+    return {
+      'x-ms-user-quota-remaining': String(state.remaining),
+      'x-ms-user-quota-resets-after': formatTimeSpan(state.resetsAfterMs),
+    };
+  }
+
+  function handleApi(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+    const now = Date.now();
+    stats.requests++;
+    const record: RequestRecord = { at: now, status: 0, query: '', rows: 0 };
+    // Peek at the body for the request log even when the request is throttled.
+    try {
+      const peek: unknown = JSON.parse(raw);
+      if (isRecord(peek) && typeof peek.query === 'string') record.query = peek.query;
+    } catch {
+      // answered as 400 below when it is not throttled
+    }
+    pushRecord(record);
+
+    const throttle = (
+      retryAfterSeconds: number,
+      headers: Record<string, string>,
+      why: string,
+    ): void => {
+      stats.throttled++;
+      record.status = 429;
+      const a = error(
+        429,
+        'RateLimiting',
+        `${supportPrefix()} Details: ${why} Client application has been throttled and should not attempt to repeat the request until an amount of time has elapsed. Please see https://aka.ms/resourcegraph-throttling for help.`,
+      );
+      send(
+        res,
+        { ...a, headers: { ...headers, 'retry-after': String(retryAfterSeconds) } },
+        0,
+        now,
+        record,
+      );
+    };
+
+    if (faults.takeStorm()) {
+      const state = quota.state(now);
+      throttle(
+        1,
+        {
+          'x-ms-user-quota-remaining': '0',
+          'x-ms-user-quota-resets-after': formatTimeSpan(Math.max(state.resetsAfterMs, 1000)),
+        },
+        'Emulated throttle storm.',
+      );
+      return;
+    }
+    if (quota.exhausted(now)) {
+      const state = quota.state(now);
+      throttle(
+        Math.max(1, Math.ceil(state.resetsAfterMs / 1000)),
+        quotaHeaders(now),
+        `Quota of ${quotaSettings.requests} requests per ${quotaSettings.windowMs} ms exceeded.`,
+      );
+      return;
+    }
+
+    let a: Answer;
+    try {
+      a = answer(req, url, raw, record);
+    } catch (e) {
+      a = error(
+        500,
+        'InternalServerError',
+        `Emulator failure: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    record.status = a.status;
+    if (a.hang) {
+      // Not charged: a request that never gets an answer may never have reached the service.
+      stats.failed++;
+      log({
+        at: new Date(now).toISOString(),
+        status: 'hang',
+        page: record.page,
+        query: record.query.slice(0, 160),
+      });
+      return;
+    }
+    // Every answered request costs quota, errors included; 429s do not.
+    if (a.status !== 429) quota.charge(now);
+    if (a.status === 200) {
+      stats.served++;
+      stats.rows += a.rows ?? 0;
+      record.rows = a.rows ?? 0;
+    } else if (a.status === 429) {
+      stats.throttled++;
+    } else {
+      stats.failed++;
+    }
+    send(
+      res,
+      { ...a, headers: { ...quotaHeaders(now), ...a.headers } },
+      a.delayMs ?? 0,
+      now,
+      record,
+    );
+  }
+
+  function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, raw: string): void {
+    const reply = (status: number, body?: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(body === undefined ? '' : JSON.stringify(body));
+    };
+    if (path === '/_emulator/faults' && req.method === 'PUT') {
+      try {
+        setFaults(parseFaultOptions(JSON.parse(raw === '' ? '{}' : raw)));
+        return reply(204);
+      } catch (e) {
+        return reply(400, {
+          error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) },
+        });
+      }
+    }
+    if (path === '/_emulator/stats' && req.method === 'GET') {
+      const state = quota.state(Date.now());
+      return reply(200, {
+        ...stats,
+        quota: { ...quotaSettings, remaining: state.remaining, resetsAfterMs: state.resetsAfterMs },
+        tenant: {
+          subscriptions: tenant.subscriptions.size,
+          resources: tenant.tables.resources.rows.length,
+        },
+      });
+    }
+    return reply(404, {
+      error: { code: 'NotFound', message: `No emulator admin route ${req.method} ${path}.` },
+    });
+  }
+
+  function setFaults(f: FaultOptions): void {
+    faults = new FaultState(f);
+    results.clear(); // forbidden subscriptions change what tenant scope covers
+  }
+
+  const server: Server = createServer({ key, cert }, (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://emulator.invalid');
+    const path = url.pathname;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (closed) return;
+      if (tooLarge) {
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            error: {
+              code: 'RequestEntityTooLarge',
+              message: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
+            },
+          }),
+        );
+        return;
+      }
+      const raw = Buffer.concat(chunks).toString('utf8');
+      if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, raw);
+      if (path.toLowerCase().replace(/\/+$/, '') !== API_PATH) {
+        res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            error: { code: 'NotFound', message: `The emulator serves only POST ${API_PATH}.` },
+          }),
+        );
+        return;
+      }
+      if (req.method !== 'POST') {
+        res.writeHead(405, { 'content-type': 'application/json; charset=utf-8', allow: 'POST' });
+        res.end(
+          JSON.stringify({
+            error: { code: 'MethodNotAllowed', message: `Use POST on ${API_PATH}.` },
+          }),
+        );
+        return;
+      }
+      handleApi(req, res, url, raw);
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // A client that drops the connection mid-handshake is normal in fault tests.
+  server.on('tlsClientError', () => undefined);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost =
+    host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+  return {
+    url: `https://${urlHost}:${port}`,
+    ca: cert,
+    stats: () => ({ ...stats }),
+    get requests(): ReadonlyArray<RequestRecord> {
+      return requestLog;
+    },
+    setFaults,
+    setTenant(t: Tenant) {
+      generation++;
+      tenant = indexTenant(t, generation);
+      results.clear();
+    },
+    resetStats() {
+      stats = { requests: 0, served: 0, throttled: 0, failed: 0, rows: 0 };
+      requestLog.length = 0;
+      quota.reset();
+    },
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Hanging requests and keep-alive connections would hold close() open.
+        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// classic/rbac-on-classic-resource: role assignments scoped to a classic resource need updating after its id changes.
+import type { ResourceRow } from '../../core/resource.js';
+import { defineRule, fail, pass } from '../define-rule.js';
+import { CLASSIC_VM } from '../views/classic-vm.js';
+import { CLASSIC_STORAGE } from '../views/classic-storage.js';
+import { CLASSIC_NSG, CLASSIC_VNET } from '../views/classic-vnet.js';
+import { CLOUD_SERVICE } from '../views/cloud-service.js';
+import { count, listNames } from '../views/listing.js';
+import { keyOfRow, resourceKey } from '../views/ids.js';
+import { itemsOf, lookup } from '../views/lookup.js';
+import { RESERVED_IP } from '../views/reserved-ip.js';
+import { ROLE_ASSIGNMENT, roleAssignment } from '../views/role-assignment.js';
+
+const ASSIGNMENT_TYPES = [ROLE_ASSIGNMENT];
+function addAssignmentByScope(
+  assignment: ResourceRow,
+  add: (key: string, assignment: ResourceRow) => void,
+): void {
+  const scope = roleAssignment(assignment).scope;
+  if (scope !== undefined) add(resourceKey(scope), assignment);
+}
+
+function describe(assignment: ResourceRow): string {
+  const view = roleAssignment(assignment);
+  const role = view.roleDefinitionId?.split('/').pop() ?? 'unknown role';
+  const principal = view.principalId ?? 'unknown principal';
+  return view.principalType
+    ? `${view.principalType} ${principal} as ${role}`
+    : `${principal} as ${role}`;
+}
+
+export default defineRule({
+  id: 'classic/rbac-on-classic-resource',
+  title: 'Role assignments are scoped to a classic resource',
+  severity: 'warning',
+  appliesTo: [CLASSIC_VM, CLOUD_SERVICE, CLASSIC_STORAGE, CLASSIC_VNET, RESERVED_IP, CLASSIC_NSG],
+  uses: [ROLE_ASSIGNMENT],
+  recommendation:
+    'The resource id changes on migration, so these role assignments stop applying: plan the role-assignment updates to make on the migrated resource.',
+  links: [
+    'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-overview',
+    'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
+  ],
+  evaluate(row, { index }) {
+    const byScope = lookup(
+      index,
+      'classic/rbac-on-classic-resource',
+      ASSIGNMENT_TYPES,
+      addAssignmentByScope,
+    );
+    const found = itemsOf(byScope, keyOfRow(row));
+    if (found.length === 0) return pass;
+    return fail(
+      `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map(describe))}) will not follow it to its new id.`,
+    );
+  },
+});

@@ -1,0 +1,57 @@
+// Where classic VMs are (cloud service, VNet, storage accounts), indexed in one pass per scan index.
+import type { ResourceRow } from '../../core/resource.js';
+import type { ScanIndex } from '../../core/scan-index.js';
+import { CLASSIC_VM, classicVm } from './classic-vm.js';
+import { classicVnetKey, resourceKey } from './ids.js';
+import type { Lookup } from './lookup.js';
+
+export interface ClassicVmIndex {
+  /** By `resourceKey` of `domainName.id`. */
+  readonly byCloudService: Lookup<ResourceRow>;
+  /** By classic VNet key of `networkProfile.virtualNetwork.id`. */
+  readonly byVnetId: Lookup<ResourceRow>;
+  /** VMs whose VNet reference has a name but no id, by `vnetNameKey(subscription, name)`. */
+  readonly byVnetName: Lookup<ResourceRow>;
+  /** By lower-cased storage account of any of its disks; a VM appears once per account. */
+  readonly byDiskAccount: Lookup<ResourceRow>;
+}
+
+export function vnetNameKey(subscriptionId: string, name: string): string {
+  return `${subscriptionId.toLowerCase()}|${name.toLowerCase()}`;
+}
+
+function add(map: Map<string, ResourceRow[]>, key: string, vm: ResourceRow): void {
+  const items = map.get(key);
+  if (items) items.push(vm);
+  else map.set(key, [vm]);
+}
+
+// One walk over the classic VMs instead of one per lookup: each step reads the same (cached) view.
+function build(index: ScanIndex): ClassicVmIndex {
+  const byCloudService = new Map<string, ResourceRow[]>();
+  const byVnetId = new Map<string, ResourceRow[]>();
+  const byVnetName = new Map<string, ResourceRow[]>();
+  const byDiskAccount = new Map<string, ResourceRow[]>();
+  for (const vm of index.ofType(CLASSIC_VM)) {
+    const view = classicVm(vm);
+    if (view.cloudServiceId !== undefined)
+      add(byCloudService, resourceKey(view.cloudServiceId), vm);
+    const vnet = view.virtualNetwork;
+    if (vnet?.id !== undefined) add(byVnetId, classicVnetKey(vnet.id) ?? resourceKey(vnet.id), vm);
+    else if (vnet?.name !== undefined)
+      add(byVnetName, vnetNameKey(vm.subscriptionId, vnet.name), vm);
+    const disks = view.disks;
+    for (let i = 0; i < disks.length; i++) {
+      const key = disks[i]?.accountKey;
+      if (key === undefined) continue;
+      let seen = false;
+      for (let j = 0; j < i && !seen; j++) seen = disks[j]?.accountKey === key;
+      if (!seen) add(byDiskAccount, key, vm);
+    }
+  }
+  return { byCloudService, byVnetId, byVnetName, byDiskAccount };
+}
+
+export function classicVmIndex(index: ScanIndex): ClassicVmIndex {
+  return index.memo('view/classic-vm-index', build);
+}
