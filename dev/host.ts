@@ -75,18 +75,35 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     // Like the Functions host: a timer does not fire again while its previous run goes on.
     const inFlight = running.get(name);
     if (inFlight) return inFlight;
-    const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: '', next: '', lastUpdated: '' } };
+    const timer: Timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: false },
+      scheduleStatus: { last: '', next: '', lastUpdated: '' },
+    };
     const run = fn
       .handler(timer, contextFor(name, options.log))
-      .catch((error: unknown) => options.log.error('timer function failed', { function: name, error: error instanceof Error ? error.message : String(error) }))
+      .catch((error: unknown) =>
+        options.log.error('timer function failed', {
+          function: name,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      )
       .finally(() => running.delete(name));
     running.set(name, run);
     return run;
   };
 
-  const jobs = options.timers === false
-    ? []
-    : timers.map((fn) => new Cron(options.schedule(fn.kind === 'timer' ? fn.scheduleSetting : ''), { timezone: 'UTC', protect: true }, () => void runTimer(fn.name)));
+  const jobs =
+    options.timers === false
+      ? []
+      : timers.map(
+          (fn) =>
+            new Cron(
+              options.schedule(fn.kind === 'timer' ? fn.scheduleSetting : ''),
+              { timezone: 'UTC', protect: true },
+              () => void runTimer(fn.name),
+            ),
+        );
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -99,8 +116,18 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     }
     const match = matches.find((x) => x.r.fn.methods.includes(method as 'GET'));
     if (!match?.m) {
-      res.writeHead(405, { 'Content-Type': 'application/json; charset=utf-8', Allow: matches.flatMap((x) => x.r.fn.methods).join(', ') });
-      res.end(JSON.stringify({ error: { code: 'MethodNotAllowed', message: `${method} is not allowed on ${url.pathname}` } }));
+      res.writeHead(405, {
+        'Content-Type': 'application/json; charset=utf-8',
+        Allow: matches.flatMap((x) => x.r.fn.methods).join(', '),
+      });
+      res.end(
+        JSON.stringify({
+          error: {
+            code: 'MethodNotAllowed',
+            message: `${method} is not allowed on ${url.pathname}`,
+          },
+        }),
+      );
       return;
     }
     const params: Record<string, string> = {};
@@ -113,7 +140,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       url: url.toString(),
       query: url.searchParams,
       params,
-      headers: { get: (name) => { const v = req.headers[name.toLowerCase()]; return Array.isArray(v) ? v.join(', ') : (v ?? null); } },
+      headers: {
+        get: (name) => {
+          const v = req.headers[name.toLowerCase()];
+          return Array.isArray(v) ? v.join(', ') : (v ?? null);
+        },
+      },
       text: () => (bodyText ??= readBody(req, options.maxBodyBytes ?? 1_048_576)),
     };
     const response = await match.r.fn.handler(request, contextFor(match.r.fn.name, options.log));
@@ -129,9 +161,21 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       const status = (error as { status?: number }).status ?? 500;
-      options.log.error('request failed', { url: req.url, error: error instanceof Error ? error.message : String(error) });
-      if (!res.headersSent) res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
-      res.end(JSON.stringify({ error: { code: status === 413 ? 'PayloadTooLarge' : 'InternalError', message: status === 413 ? 'request body too large' : 'the request failed; see the host log' } }));
+      options.log.error('request failed', {
+        url: req.url,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      if (!res.headersSent)
+        res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(
+        JSON.stringify({
+          error: {
+            code: status === 413 ? 'PayloadTooLarge' : 'InternalError',
+            message:
+              status === 413 ? 'request body too large' : 'the request failed; see the host log',
+          },
+        }),
+      );
     });
   });
   server.keepAliveTimeout = 5_000;

@@ -20,7 +20,9 @@ function newest(dir) {
 const stale = !existsSync(entry) || newest(join(root, 'src')) > statSync(entry).mtimeMs;
 if (stale) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: ['ignore', 2, 2] });
+  const build = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
+    stdio: ['ignore', 2, 2],
+  });
   if (build.status !== 0) {
     process.stderr.write('readiness: the build failed (see above)\n');
     process.exit(2);

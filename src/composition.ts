@@ -24,11 +24,17 @@ function readPem(file: string | undefined, setting: string): string | undefined 
   try {
     return readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`${setting}: cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `${setting}: cannot read "${file}": ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }
 
-export function createServices(config: Config = loadConfig(), log: Logger = jsonLogger()): Services {
+export function createServices(
+  config: Config = loadConfig(),
+  log: Logger = jsonLogger(),
+): Services {
   const credential = createCredential(config.credential);
   const ca = readPem(config.resourceGraph.caFile, 'RESOURCE_GRAPH_CA_FILE');
   const source = new ResourceGraphSource({
@@ -39,7 +45,11 @@ export function createServices(config: Config = loadConfig(), log: Logger = json
     pageSize: config.resourceGraph.pageSize,
     pageTimeoutMs: config.resourceGraph.pageTimeoutMs,
   });
-  const store = new TableFindingStore({ connection: config.tables, credential, prefix: config.tablePrefix });
+  const store = new TableFindingStore({
+    connection: config.tables,
+    credential,
+    prefix: config.tablePrefix,
+  });
   return { config, source, store, rules: buildCatalog(), log, clock: () => new Date() };
 }
 

@@ -137,7 +137,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (value === '') return undefined;
     try {
       const parsed = new URL(value);
-      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new Error('not http(s)');
+      if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+        throw new Error('not http(s)');
       return value.replace(/\/+$/, '');
     } catch {
       problems.push({ setting: name, message: `"${value}" is not an http(s) URL` });
@@ -147,7 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const emails = (name: SettingName): string[] => {
     const list = splitList(get(name));
     const bad = list.filter((e) => !EMAIL.test(e));
-    if (bad.length > 0) problems.push({ setting: name, message: `not e-mail addresses: ${bad.join(', ')}` });
+    if (bad.length > 0)
+      problems.push({ setting: name, message: `not e-mail addresses: ${bad.join(', ')}` });
     return list.filter((e) => EMAIL.test(e));
   };
 
@@ -161,16 +163,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (scopeKind === 'managementGroups') {
     const ids = splitList(get('SCAN_MANAGEMENT_GROUPS'));
     if (ids.length === 0) {
-      problems.push({ setting: 'SCAN_MANAGEMENT_GROUPS', message: 'required when SCAN_SCOPE is managementGroups' });
+      problems.push({
+        setting: 'SCAN_MANAGEMENT_GROUPS',
+        message: 'required when SCAN_SCOPE is managementGroups',
+      });
     }
     scope = { kind: 'managementGroups', ids };
   } else if (scopeKind === 'subscriptions') {
     const ids = splitList(get('SCAN_SUBSCRIPTIONS'));
     const bad = ids.filter((id) => !GUID.test(id));
     if (ids.length === 0) {
-      problems.push({ setting: 'SCAN_SUBSCRIPTIONS', message: 'required when SCAN_SCOPE is subscriptions' });
+      problems.push({
+        setting: 'SCAN_SUBSCRIPTIONS',
+        message: 'required when SCAN_SCOPE is subscriptions',
+      });
     } else if (bad.length > 0) {
-      problems.push({ setting: 'SCAN_SUBSCRIPTIONS', message: `not subscription ids (GUIDs): ${bad.join(', ')}` });
+      problems.push({
+        setting: 'SCAN_SUBSCRIPTIONS',
+        message: `not subscription ids (GUIDs): ${bad.join(', ')}`,
+      });
     }
     scope = { kind: 'subscriptions', ids: ids.map((id) => id.toLowerCase()) };
   } else if (scopeKind !== 'tenant') {
@@ -180,13 +191,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
-  const credential = check('CREDENTIAL_MODE', z.enum(['default', 'emulator'], { message: 'must be "default" or "emulator"' }), 'default');
+  const credential = check(
+    'CREDENTIAL_MODE',
+    z.enum(['default', 'emulator'], { message: 'must be "default" or "emulator"' }),
+    'default',
+  );
 
   let tables: TablesConnection = { kind: 'connectionString', value: 'UseDevelopmentStorage=true' };
   const tablesConnection = get('TABLES_CONNECTION_STRING');
   const tablesEndpoint = url('TABLES_ENDPOINT');
   if (tablesConnection && tablesEndpoint) {
-    problems.push({ setting: 'TABLES_CONNECTION_STRING', message: 'set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both' });
+    problems.push({
+      setting: 'TABLES_CONNECTION_STRING',
+      message: 'set either TABLES_CONNECTION_STRING or TABLES_ENDPOINT, not both',
+    });
   } else if (tablesEndpoint) {
     tables = { kind: 'identity', endpoint: tablesEndpoint };
   } else if (tablesConnection) {
@@ -194,7 +212,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   } else {
     problems.push({
       setting: 'TABLES_ENDPOINT',
-      message: 'set TABLES_ENDPOINT (identity-based, in Azure) or TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true)',
+      message:
+        'set TABLES_ENDPOINT (identity-based, in Azure) or TABLES_CONNECTION_STRING (e.g. UseDevelopmentStorage=true)',
     });
   }
 
@@ -204,12 +223,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (emailConnectionString && emailEndpoint) {
     problems.push({
       setting: 'COMMUNICATION_SERVICES_CONNECTION_STRING',
-      message: 'set either COMMUNICATION_SERVICES_CONNECTION_STRING or COMMUNICATION_SERVICES_ENDPOINT, not both',
+      message:
+        'set either COMMUNICATION_SERVICES_CONNECTION_STRING or COMMUNICATION_SERVICES_ENDPOINT, not both',
     });
   } else if (emailEndpoint) {
     emailConnection = { kind: 'identity', endpoint: emailEndpoint };
   } else if (emailConnectionString) {
-    if (!/endpoint=https?:\/\/[^;]+/i.test(emailConnectionString) || !/accesskey=[^;]+/i.test(emailConnectionString)) {
+    if (
+      !/endpoint=https?:\/\/[^;]+/i.test(emailConnectionString) ||
+      !/accesskey=[^;]+/i.test(emailConnectionString)
+    ) {
       problems.push({
         setting: 'COMMUNICATION_SERVICES_CONNECTION_STRING',
         message: 'must look like endpoint=https://...;accesskey=... (the value is not shown)',
@@ -218,9 +241,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     emailConnection = { kind: 'connectionString', value: emailConnectionString };
   }
   const sender = get('EMAIL_SENDER');
-  if (sender && !EMAIL.test(sender)) problems.push({ setting: 'EMAIL_SENDER', message: `"${sender}" is not an e-mail address` });
+  if (sender && !EMAIL.test(sender))
+    problems.push({ setting: 'EMAIL_SENDER', message: `"${sender}" is not an e-mail address` });
   if (emailConnection.kind !== 'none' && !sender) {
-    problems.push({ setting: 'EMAIL_SENDER', message: 'required when Communication Services is configured' });
+    problems.push({
+      setting: 'EMAIL_SENDER',
+      message: 'required when Communication Services is configured',
+    });
   }
 
   const thresholdList = splitList(get('DEADLINE_THRESHOLDS_DAYS')).map(Number);
@@ -229,7 +256,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (
     thresholdList.length !== 4 ||
     thresholdList.some((n) => !Number.isInteger(n) || n < 0) ||
-    t7 === undefined || t30 === undefined || t90 === undefined || t180 === undefined ||
+    t7 === undefined ||
+    t30 === undefined ||
+    t90 === undefined ||
+    t180 === undefined ||
     !(t7 < t30 && t30 < t90 && t90 < t180)
   ) {
     problems.push({
@@ -241,11 +271,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
 
   const ownerTags = splitList(get('OWNER_TAGS'));
-  if (ownerTags.length === 0) problems.push({ setting: 'OWNER_TAGS', message: 'needs at least one tag name' });
+  if (ownerTags.length === 0)
+    problems.push({ setting: 'OWNER_TAGS', message: 'needs at least one tag name' });
 
   const tablePrefix = check(
     'TABLE_PREFIX',
-    z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,39}$/, 'must be letters and digits, starting with a letter, at most 40'),
+    z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9]{0,39}$/,
+        'must be letters and digits, starting with a letter, at most 40',
+      ),
     'readiness',
   );
 

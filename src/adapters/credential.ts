@@ -4,7 +4,10 @@ import type { AccessToken, TokenCredential } from '@azure/core-auth';
 
 /** Local emulators accept any bearer token; this one never leaves the machine. */
 export const emulatorCredential: TokenCredential = {
-  getToken: async (): Promise<AccessToken> => ({ token: 'local-emulator-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
+  getToken: async (): Promise<AccessToken> => ({
+    token: 'local-emulator-token',
+    expiresOnTimestamp: Date.now() + 3_600_000,
+  }),
 };
 
 export function createCredential(mode: 'default' | 'emulator'): TokenCredential {

@@ -17,9 +17,19 @@ function redact(value: unknown): unknown {
 
 export type LogSink = (line: string) => void;
 
-export function jsonLogger(sink: LogSink = (line) => process.stdout.write(`${line}\n`), base: Record<string, unknown> = {}): Logger {
+export function jsonLogger(
+  sink: LogSink = (line) => process.stdout.write(`${line}\n`),
+  base: Record<string, unknown> = {},
+): Logger {
   const write = (level: string, message: string, fields?: Record<string, unknown>) =>
-    sink(JSON.stringify({ time: new Date().toISOString(), level, message: redact(message), ...(redact({ ...base, ...fields }) as object) }));
+    sink(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level,
+        message: redact(message),
+        ...(redact({ ...base, ...fields }) as object),
+      }),
+    );
   return {
     info: (message, fields) => write('info', message, fields),
     warn: (message, fields) => write('warn', message, fields),
@@ -27,4 +37,8 @@ export function jsonLogger(sink: LogSink = (line) => process.stdout.write(`${lin
   };
 }
 
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentLogger: Logger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};

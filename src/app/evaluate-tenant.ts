@@ -5,9 +5,26 @@ import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import { buildScanIndex, type ScanIndex } from '../core/scan-index.js';
 import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
-import { SourceError, type GraphQuery, type ResourceSource, type Scope, type SubscriptionOutcome } from './ports.js';
+import {
+  SourceError,
+  type GraphQuery,
+  type ResourceSource,
+  type Scope,
+  type SubscriptionOutcome,
+} from './ports.js';
 
-export const ROW_COLUMNS = ['id', 'name', 'type', 'location', 'subscriptionId', 'resourceGroup', 'tags', 'kind', 'sku', 'properties'];
+export const ROW_COLUMNS = [
+  'id',
+  'name',
+  'type',
+  'location',
+  'subscriptionId',
+  'resourceGroup',
+  'tags',
+  'kind',
+  'sku',
+  'properties',
+];
 const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
 /** How many subscriptions are being handed on (stored) at once. */
 const CONCURRENCY = 4;
@@ -30,7 +47,11 @@ export interface TenantEvaluationDeps {
 }
 
 /** Called once per subscription whose rows were all seen; a throw marks that subscription failed. */
-export type SubscriptionSink = (subscriptionId: string, findings: Finding[], rows: number) => Promise<void>;
+export type SubscriptionSink = (
+  subscriptionId: string,
+  findings: Finding[],
+  rows: number,
+) => Promise<void>;
 
 export interface TenantEvaluation {
   readonly states: Map<string, SubscriptionState>;
@@ -41,14 +62,19 @@ export interface TenantEvaluation {
 }
 
 /** Types a rule set needs, split by the Resource Graph table that holds them. */
-export function queriesFor(rules: readonly Rule[]): { targets: GraphQuery[]; references: GraphQuery[] } {
+export function queriesFor(rules: readonly Rule[]): {
+  targets: GraphQuery[];
+  references: GraphQuery[];
+} {
   const set = new RuleSet(rules);
   const byTable = (types: string[]): GraphQuery[] => {
     const auth = types.filter((t) => t.startsWith('microsoft.authorization/'));
     const res = types.filter((t) => !t.startsWith('microsoft.authorization/'));
     return [
       ...(res.length ? [{ table: 'resources' as const, types: res, columns: ROW_COLUMNS }] : []),
-      ...(auth.length ? [{ table: 'authorizationresources' as const, types: auth, columns: ROW_COLUMNS }] : []),
+      ...(auth.length
+        ? [{ table: 'authorizationresources' as const, types: auth, columns: ROW_COLUMNS }]
+        : []),
     ];
   };
   return { targets: byTable(set.targetTypes()), references: byTable(set.referenceTypes()) };
@@ -56,7 +82,10 @@ export function queriesFor(rules: readonly Rule[]): { targets: GraphQuery[]; ref
 
 /** Reference rows matter only when they point at a classic resource; the rest is dropped on arrival. */
 function refersToClassic(row: ResourceRow): boolean {
-  return row.properties !== undefined && JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic');
+  return (
+    row.properties !== undefined &&
+    JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic')
+  );
 }
 
 export function describe(error: unknown): string {
@@ -77,7 +106,12 @@ export async function evaluateTenant(
   const stateOf = (subscriptionId: string): SubscriptionState => {
     let state = states.get(subscriptionId);
     if (!state) {
-      state = { displayName: deps.knownNames?.get(subscriptionId) ?? subscriptionId, tags: {}, outcome: 'unreached', reason: 'not reached by this scan' };
+      state = {
+        displayName: deps.knownNames?.get(subscriptionId) ?? subscriptionId,
+        tags: {},
+        outcome: 'unreached',
+        reason: 'not reached by this scan',
+      };
       states.set(subscriptionId, state);
     }
     return state;
@@ -85,7 +119,11 @@ export async function evaluateTenant(
 
   // 1. The subscriptions in scope, so that one without a single classic resource is known to be clean.
   try {
-    const query: GraphQuery = { table: 'resourcecontainers', types: [SUBSCRIPTION_TYPE], columns: ['id', 'name', 'subscriptionId', 'tags'] };
+    const query: GraphQuery = {
+      table: 'resourcecontainers',
+      types: [SUBSCRIPTION_TYPE],
+      columns: ['id', 'name', 'type', 'subscriptionId', 'tags'],
+    };
     for (const batch of source.batches(scope)) {
       for await (const page of source.pages(query, batch, signal)) {
         for (const raw of page) {
@@ -202,7 +240,8 @@ export async function evaluateTenant(
           }
         }
       } catch (error) {
-        const reason = error instanceof SourceError ? `${error.reason}: ${error.message}` : describe(error);
+        const reason =
+          error instanceof SourceError ? `${error.reason}: ${error.message}` : describe(error);
         log('batch failed', { reason, subscriptions: inBatch?.size });
         // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
         for (const [subscriptionId, state] of states) {
@@ -220,7 +259,8 @@ export async function evaluateTenant(
   for (const subscriptionId of tainted) {
     const state = stateOf(subscriptionId);
     state.outcome = 'failed';
-    state.reason = 'its rows did not arrive grouped by subscription (mixed-case ids?): not reconciled further';
+    state.reason =
+      'its rows did not arrive grouped by subscription (mixed-case ids?): not reconciled further';
   }
   if (fatal) {
     for (const state of states.values()) {

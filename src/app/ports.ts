@@ -1,6 +1,7 @@
 // The ports the use cases need: tiny interfaces that adapters implement and tests fake.
 import type { Scope } from '../config.js';
 import type { Counts, StoredFinding } from '../core/lifecycle.js';
+import type { Severity } from '../core/severity.js';
 
 export type { Scope, Counts, StoredFinding };
 
@@ -69,7 +70,11 @@ export interface ScanRecord {
   readonly resources: number;
   readonly counts: Counts;
   /** Subscriptions that were not scanned completely, and why (capped). */
-  readonly incomplete: readonly { subscriptionId: string; outcome: SubscriptionOutcome; reason: string }[];
+  readonly incomplete: readonly {
+    subscriptionId: string;
+    outcome: SubscriptionOutcome;
+    reason: string;
+  }[];
   readonly incompleteTotal: number;
   readonly ruleErrors: number;
   readonly error?: string | undefined;
@@ -86,8 +91,22 @@ export interface StatusSummary {
   readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
 }
 
+/** One day of the trend: open findings at the day's last scan, changes summed over its scans. */
+export interface TrendDay {
+  readonly day: string;
+  readonly scans: number;
+  readonly open: number;
+  readonly bySeverity: Counts['bySeverity'];
+  readonly new: number;
+  readonly resolved: number;
+  readonly lastStatus: ScanStatus;
+}
+
 export class AlreadyRunningError extends Error {
-  constructor(readonly holder: string, readonly expiresAt: string) {
+  constructor(
+    readonly holder: string,
+    readonly expiresAt: string,
+  ) {
     super(`a scan is already running (${holder}, lease until ${expiresAt})`);
     this.name = 'AlreadyRunningError';
   }
@@ -99,6 +118,25 @@ export interface Lease {
   release(): Promise<void>;
 }
 
+/** Filters of the findings listing; every value reaches Table Storage only through the SDK's escaping. */
+export interface FindingFilter {
+  readonly subscriptionId?: string | undefined;
+  readonly severity?: Severity | undefined;
+  readonly ruleId?: string | undefined;
+  readonly resourceGroup?: string | undefined;
+  /** An owner address (case-insensitive), matched against the finding's owners. */
+  readonly owner?: string | undefined;
+  readonly status?: 'open' | 'resolved' | undefined;
+  /** Findings resolved by this scan. */
+  readonly resolvedScan?: string | undefined;
+}
+
+export interface FindingPage {
+  readonly items: StoredFinding[];
+  /** The store's own token for the next page; absent on the last page. */
+  readonly next?: string | undefined;
+}
+
 /** Where findings, scans and the status live: Table Storage in Azure and locally (Azurite). */
 export interface FindingStore {
   acquireLease(holder: string, seconds: number, now: Date): Promise<Lease>;
@@ -108,9 +146,17 @@ export interface FindingStore {
   writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number>;
   writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number>;
   writeScan(record: ScanRecord): Promise<void>;
+  /** Removes findings (resolved ones past the retention); returns entities deleted. */
+  deleteFindings(subscriptionId: string, findings: readonly StoredFinding[]): Promise<number>;
   writeStatus(summary: StatusSummary): Promise<void>;
+  /** Adds a scan to its day's trend entity (one entity per day). */
+  recordTrend(day: TrendDay): Promise<void>;
+  /** Daily trend, oldest first, from `since` (YYYY-MM-DD). */
+  readTrend(since: string): Promise<TrendDay[]>;
   readStatus(): Promise<StatusSummary | undefined>;
   readSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
+  /** One page of findings across subscriptions (or one subscription's partition when filtered by it). */
+  queryFindings(filter: FindingFilter, top: number, next?: string): Promise<FindingPage>;
   /** Entities written since the store was created (for the benchmark). */
   writes(): number;
 }

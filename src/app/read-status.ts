@@ -1,5 +1,11 @@
 // Use case: the tenant's readiness status, from the O(1) summary, with deadline urgency computed from `now`.
-import { URGENCIES, urgencyOf, DEFAULT_THRESHOLDS, type Urgency, type UrgencyThresholds } from '../core/urgency.js';
+import {
+  URGENCIES,
+  urgencyOf,
+  DEFAULT_THRESHOLDS,
+  type Urgency,
+  type UrgencyThresholds,
+} from '../core/urgency.js';
 import type { Counts } from '../core/lifecycle.js';
 import type { FindingStore, ScanRecord, StatusSummary, SubscriptionRecord } from './ports.js';
 
@@ -13,7 +19,12 @@ export interface StatusView {
   readonly lastScan: Omit<ScanRecord, 'counts'> | null;
   readonly findings: Pick<Counts, 'open' | 'bySeverity' | 'byRule'>;
   readonly deadlines: DeadlineView;
-  readonly changes: { readonly previousScanId: string | null; readonly new: number; readonly resolved: number; readonly reopened: number };
+  readonly changes: {
+    readonly previousScanId: string | null;
+    readonly new: number;
+    readonly resolved: number;
+    readonly reopened: number;
+  };
   readonly lastSucceededAt: string | null;
 }
 
@@ -31,7 +42,11 @@ export function deadlineView(
   return { byUrgency, rules };
 }
 
-export function statusView(summary: StatusSummary | undefined, now: Date, thresholds?: UrgencyThresholds): StatusView {
+export function statusView(
+  summary: StatusSummary | undefined,
+  now: Date,
+  thresholds?: UrgencyThresholds,
+): StatusView {
   if (!summary) {
     return {
       generatedAt: now.toISOString(),
@@ -46,7 +61,11 @@ export function statusView(summary: StatusSummary | undefined, now: Date, thresh
   return {
     generatedAt: now.toISOString(),
     lastScan,
-    findings: { open: summary.totals.open, bySeverity: summary.totals.bySeverity, byRule: summary.totals.byRule },
+    findings: {
+      open: summary.totals.open,
+      bySeverity: summary.totals.bySeverity,
+      byRule: summary.totals.byRule,
+    },
     deadlines: deadlineView(summary.deadlines, now, thresholds),
     changes: {
       previousScanId: summary.previousScanId ?? null,
@@ -58,7 +77,11 @@ export function statusView(summary: StatusSummary | undefined, now: Date, thresh
   };
 }
 
-export async function readStatus(store: FindingStore, now: Date, thresholds?: UrgencyThresholds): Promise<StatusView> {
+export async function readStatus(
+  store: FindingStore,
+  now: Date,
+  thresholds?: UrgencyThresholds,
+): Promise<StatusView> {
   return statusView(await store.readStatus(), now, thresholds);
 }
 

@@ -6,10 +6,17 @@ export interface ScanReport {
   readonly scannedAt: string;
   readonly resources: number;
   readonly findings: readonly Finding[];
-  readonly summary: { readonly bySeverity: Record<Severity, number>; readonly byRule: Record<string, number> };
+  readonly summary: {
+    readonly bySeverity: Record<Severity, number>;
+    readonly byRule: Record<string, number>;
+  };
 }
 
-export function buildReport(findings: readonly Finding[], resources: number, now: Date): ScanReport {
+export function buildReport(
+  findings: readonly Finding[],
+  resources: number,
+  now: Date,
+): ScanReport {
   const sorted = [...findings].sort(compareFindings);
   const bySeverity: Record<Severity, number> = { blocker: 0, warning: 0, info: 0 };
   const byRule: Record<string, number> = {};
@@ -17,6 +24,13 @@ export function buildReport(findings: readonly Finding[], resources: number, now
     bySeverity[f.severity]++;
     byRule[f.ruleId] = (byRule[f.ruleId] ?? 0) + 1;
   }
-  const sortedByRule = Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { scannedAt: now.toISOString(), resources, findings: sorted, summary: { bySeverity, byRule: sortedByRule } };
+  const sortedByRule = Object.fromEntries(
+    Object.entries(byRule).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+  return {
+    scannedAt: now.toISOString(),
+    resources,
+    findings: sorted,
+    summary: { bySeverity, byRule: sortedByRule },
+  };
 }

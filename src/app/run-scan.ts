@@ -1,6 +1,6 @@
 // Use case: scan the tenant through Resource Graph, evaluate the catalog subscription by subscription, store the delta.
 import { randomUUID } from 'node:crypto';
-import { addCounts, emptyCounts, reconcile, type Counts } from '../core/lifecycle.js';
+import { addCounts, emptyCounts, isExpired, reconcile, type Counts } from '../core/lifecycle.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { describe, evaluateTenant } from './evaluate-tenant.js';
@@ -26,6 +26,8 @@ export interface RunScanDeps {
   readonly clock: () => Date;
   readonly thresholds?: UrgencyThresholds;
   readonly leaseSeconds?: number;
+  /** Resolved findings older than this are pruned when their subscription is scanned. */
+  readonly retentionDays?: number;
   readonly newId?: () => string;
 }
 
@@ -38,16 +40,23 @@ export interface RunScanInput {
 }
 
 export async function runScan(deps: RunScanDeps, input: RunScanInput): Promise<ScanRecord> {
-  const scanId = deps.newId?.() ?? `scan-${deps.clock().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+  const scanId =
+    deps.newId?.() ??
+    `scan-${deps.clock().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
   const startedAt = deps.clock();
   const lease = await deps.store.acquireLease(scanId, deps.leaseSeconds ?? 900, startedAt);
   input.onStarted?.(scanId);
   const renewEvery = Math.max(10, Math.floor((deps.leaseSeconds ?? 900) / 3)) * 1000;
   const renewal = setInterval(() => {
-    lease.renew().catch((error: unknown) => deps.log.warn('lease renewal failed', { scanId, error: describe(error) }));
+    lease
+      .renew()
+      .catch((error: unknown) =>
+        deps.log.warn('lease renewal failed', { scanId, error: describe(error) }),
+      );
   }, renewEvery);
   renewal.unref();
-  const log = (message: string, fields: Record<string, unknown> = {}) => deps.log.info(message, { scanId, ...fields });
+  const log = (message: string, fields: Record<string, unknown> = {}) =>
+    deps.log.info(message, { scanId, ...fields });
   try {
     const base: ScanRecord = {
       id: scanId,
@@ -80,7 +89,11 @@ export async function runScan(deps: RunScanDeps, input: RunScanInput): Promise<S
     return record;
   } finally {
     clearInterval(renewal);
-    await lease.release().catch((error: unknown) => deps.log.warn('lease release failed', { scanId, error: describe(error) }));
+    await lease
+      .release()
+      .catch((error: unknown) =>
+        deps.log.warn('lease release failed', { scanId, error: describe(error) }),
+      );
   }
 }
 
@@ -91,9 +104,12 @@ async function scan(
   log: (message: string, fields?: Record<string, unknown>) => void,
 ): Promise<ScanRecord> {
   const { source, store } = deps;
-  const now = deps.clock();
-  const at = now.toISOString();
-  const previousRecords = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));
+  // One clock reading for the whole scan: urgency, firstSeen and resolvedAt all say "as of this scan".
+  const now = new Date(base.startedAt);
+  const at = base.startedAt;
+  const previousRecords = new Map(
+    (await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]),
+  );
   const previousStatus = await store.readStatus();
   const countsBySub = new Map<string, Counts>();
   const evaluation = await evaluateTenant(
@@ -108,7 +124,14 @@ async function scan(
     input.scope,
     async (subscriptionId, findings, rows) => {
       const stored = await store.loadFindings(subscriptionId);
-      const result = reconcile(stored, findings, { scanId: base.id, at }, rows);
+      // Past the retention a resolved finding is forgotten: pruned now, and `new` if it ever comes back.
+      const expired = stored.filter((f) => isExpired(f, now, deps.retentionDays ?? 180));
+      const kept =
+        expired.length === 0
+          ? stored
+          : stored.filter((f) => !isExpired(f, now, deps.retentionDays ?? 180));
+      const result = reconcile(kept, findings, { scanId: base.id, at }, rows);
+      await store.deleteFindings(subscriptionId, expired);
       await store.writeFindings(subscriptionId, result.changes);
       countsBySub.set(subscriptionId, result.counts);
     },
@@ -163,7 +186,12 @@ async function scan(
   } catch (error) {
     fatal ??= `storing the subscription records failed: ${describe(error)}`;
   }
-  const status = fatal || complete === 0 && states.size > 0 ? 'failed' : incomplete.length > 0 ? 'partial' : 'succeeded';
+  const status =
+    fatal || (complete === 0 && states.size > 0)
+      ? 'failed'
+      : incomplete.length > 0
+        ? 'partial'
+        : 'succeeded';
   const record: ScanRecord = {
     ...base,
     endedAt: deps.clock().toISOString(),
@@ -171,27 +199,53 @@ async function scan(
     subscriptions: states.size,
     subscriptionsComplete: complete,
     resources,
-    counts: { ...scanCounts, open: totals.open, bySeverity: totals.bySeverity, byRule: totals.byRule },
+    counts: {
+      ...scanCounts,
+      open: totals.open,
+      bySeverity: totals.bySeverity,
+      byRule: totals.byRule,
+    },
     incomplete: incomplete.slice(0, INCOMPLETE_LISTED),
     incompleteTotal: incomplete.length,
     ruleErrors: ruleErrors.length,
     error: fatal,
     source: source.stats(),
   };
-  for (const e of ruleErrors.slice(0, 20)) log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
+  for (const e of ruleErrors.slice(0, 20))
+    log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
   const summary: StatusSummary = {
     lastScan: record,
     previousScanId: previousStatus?.lastScan.id,
     lastSucceededAt: status === 'succeeded' ? record.endedAt : previousStatus?.lastSucceededAt,
-    totals: { ...totals, new: scanCounts.new, resolved: scanCounts.resolved, reopened: scanCounts.reopened },
+    totals: {
+      ...totals,
+      new: scanCounts.new,
+      resolved: scanCounts.resolved,
+      reopened: scanCounts.reopened,
+    },
     deadlines: deadlinesOf(deps.rules, totals),
   };
   await store.writeStatus(summary);
+  await store
+    .recordTrend({
+      day: at.slice(0, 10),
+      scans: 1,
+      open: totals.open,
+      bySeverity: totals.bySeverity,
+      new: scanCounts.new,
+      resolved: scanCounts.resolved,
+      lastStatus: status,
+    })
+    .catch((error: unknown) => log('trend not recorded', { error: describe(error) }));
   return record;
 }
 
 function deadlinesOf(rules: readonly Rule[], totals: Counts): StatusSummary['deadlines'] {
   return rules
     .filter((r) => r.deadline !== undefined && (totals.byRule[r.id] ?? 0) > 0)
-    .map((r) => ({ ruleId: r.id, deadline: r.deadline as string, count: totals.byRule[r.id] ?? 0 }));
+    .map((r) => ({
+      ruleId: r.id,
+      deadline: r.deadline as string,
+      count: totals.byRule[r.id] ?? 0,
+    }));
 }

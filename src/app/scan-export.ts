@@ -15,10 +15,16 @@ export class InputError extends Error {
 /** Rows of an export: a JSON array, or an object with a `data` array (`az graph query -o json`, the REST response). */
 export function rowsOfExport(json: unknown, source: string): unknown[] {
   if (Array.isArray(json)) return json;
-  if (typeof json === 'object' && json !== null && Array.isArray((json as { data?: unknown }).data)) {
+  if (
+    typeof json === 'object' &&
+    json !== null &&
+    Array.isArray((json as { data?: unknown }).data)
+  ) {
     return (json as { data: unknown[] }).data;
   }
-  throw new InputError(`${source}: expected a JSON array of rows, or an object with a "data" array`);
+  throw new InputError(
+    `${source}: expected a JSON array of rows, or an object with a "data" array`,
+  );
 }
 
 export function parseExport(text: string, source: string): unknown[] {
@@ -26,7 +32,9 @@ export function parseExport(text: string, source: string): unknown[] {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InputError(
+      `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   return rowsOfExport(json, source);
 }
@@ -49,6 +57,15 @@ export function scanExport(
     if (parsed.ok) rows.push(parsed.row);
     else skipped.push({ index, reason: parsed.reason });
   });
-  const evaluation = evaluate(rows, { rules: options.rules, now: options.now, ...(options.thresholds ? { thresholds: options.thresholds } : {}) });
-  return { report: buildReport(evaluation.findings, rows.length, options.now), skipped, ruleErrors: evaluation.ruleErrors, rows };
+  const evaluation = evaluate(rows, {
+    rules: options.rules,
+    now: options.now,
+    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+  });
+  return {
+    report: buildReport(evaluation.findings, rows.length, options.now),
+    skipped,
+    ruleErrors: evaluation.ruleErrors,
+    rows,
+  };
 }

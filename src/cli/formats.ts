@@ -1,8 +1,17 @@
 // Renders a scan report in the CLI's output formats.
 import type { ScanReport } from '../app/report.js';
+import type { RuleMeta } from '../rules/define-rule.js';
+import { findingsToCsv } from '../views/csv.js';
+import { renderHtmlReport } from './formats/html-report.js';
+import { renderSarif } from './formats/sarif.js';
 
-export const FORMATS = ['table', 'json'] as const;
+export const FORMATS = ['table', 'json', 'csv', 'html', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];
+
+/** What a format needs beyond the report: the catalog the scan ran, for rule titles, recommendations and links. */
+export interface RenderContext {
+  readonly rules: readonly RuleMeta[];
+}
 
 function pad(value: string, width: number): string {
   return value.length > width ? `${value.slice(0, width - 1)}…` : value.padEnd(width);
@@ -21,7 +30,9 @@ export function renderTable(report: ScanReport): string {
   );
   if (report.findings.length === 0) return `${lines.join('\n')}\n`;
   lines.push('');
-  lines.push(`${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} DETAIL`);
+  lines.push(
+    `${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} DETAIL`,
+  );
   for (const f of report.findings) {
     const detail = f.deadline ? `${f.urgency} (${f.deadline}) ${f.message}` : f.message;
     lines.push(
@@ -31,11 +42,17 @@ export function renderTable(report: ScanReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function render(report: ScanReport, format: Format): string {
+export function render(report: ScanReport, format: Format, context: RenderContext): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'table':
       return renderTable(report);
+    case 'csv':
+      return findingsToCsv(report.findings);
+    case 'html':
+      return renderHtmlReport(report, context.rules);
+    case 'sarif':
+      return renderSarif(report, context.rules);
   }
 }

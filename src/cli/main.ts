@@ -10,7 +10,11 @@ import type { Finding } from '../core/finding.js';
 import { atLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { metaOf } from '../rules/define-rule.js';
 import { buildCatalog } from '../rules/index.js';
-import { applyFeed, BUILT_IN_RETIREMENTS, parseRetirementFeed } from '../rules/retirement/catalog.js';
+import {
+  applyFeed,
+  BUILT_IN_RETIREMENTS,
+  parseRetirementFeed,
+} from '../rules/retirement/catalog.js';
 import { createCredential } from '../adapters/credential.js';
 import { ResourceGraphSource } from '../adapters/resource-graph/source.js';
 import { FORMATS, render, type Format } from './formats.js';
@@ -38,7 +42,9 @@ function readText(file: string, what: string): string {
     return readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`${what} ${file}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(
+      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
@@ -47,7 +53,9 @@ async function loadRules(feed: string | undefined) {
   let text: string;
   if (/^https?:\/\//i.test(feed)) {
     const response = await fetch(feed).catch((error: unknown) => {
-      throw new InputError(`--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new InputError(
+        `--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     if (!response.ok) throw new InputError(`--retirement-feed ${feed}: HTTP ${response.status}`);
     text = await response.text();
@@ -58,29 +66,50 @@ async function loadRules(feed: string | undefined) {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`--retirement-feed ${feed}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+    throw new InputError(
+      `--retirement-feed ${feed}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   try {
     return buildCatalog(applyFeed(BUILT_IN_RETIREMENTS, parseRetirementFeed(json)));
   } catch (error) {
-    throw new InputError(`--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(
+      `--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
-function scopeOf(options: { subscription?: string[]; managementGroup?: string[]; tenant?: boolean }): Scope | undefined {
-  const given = [options.subscription?.length, options.managementGroup?.length, options.tenant].filter(Boolean).length;
+function scopeOf(options: {
+  subscription?: string[];
+  managementGroup?: string[];
+  tenant?: boolean;
+}): Scope | undefined {
+  const given = [
+    options.subscription?.length,
+    options.managementGroup?.length,
+    options.tenant,
+  ].filter(Boolean).length;
   if (given === 0) return undefined;
-  if (given > 1) throw new UsageError('choose one scope: --subscription, --management-group or --tenant');
+  if (given > 1)
+    throw new UsageError('choose one scope: --subscription, --management-group or --tenant');
   if (options.tenant) return { kind: 'tenant' };
-  if (options.managementGroup?.length) return { kind: 'managementGroups', ids: options.managementGroup };
+  if (options.managementGroup?.length)
+    return { kind: 'managementGroups', ids: options.managementGroup };
   const ids = options.subscription ?? [];
   const bad = ids.filter((id) => !GUID.test(id));
-  if (bad.length) throw new UsageError(`--subscription: not subscription ids (GUIDs): ${bad.join(', ')}`);
+  if (bad.length)
+    throw new UsageError(`--subscription: not subscription ids (GUIDs): ${bad.join(', ')}`);
   return { kind: 'subscriptions', ids: ids.map((id) => id.toLowerCase()) };
 }
 
 function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  ];
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -94,8 +123,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   program
     .command('scan')
     .description('scan a Resource Graph export (--input) or a live scope through Resource Graph')
-    .option('--input <file>', 'a Resource Graph export: a JSON array of rows, or an object with a "data" array')
-    .option('--subscription <id>', 'scan these subscriptions (repeatable, or comma-separated)', collect)
+    .option(
+      '--input <file>',
+      'a Resource Graph export: a JSON array of rows, or an object with a "data" array',
+    )
+    .option(
+      '--subscription <id>',
+      'scan these subscriptions (repeatable, or comma-separated)',
+      collect,
+    )
     .option('--management-group <id>', 'scan these management groups (repeatable)', collect)
     .option('--tenant', 'scan every subscription the identity can read')
     .option('--endpoint <url>', 'Resource Graph endpoint (default https://management.azure.com)')
@@ -103,59 +139,94 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--now <date>', 'the clock for deadline urgency (YYYY-MM-DD)')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding at or above this severity exists').choices(SEVERITIES))
-    .option('--retirement-feed <fileOrUrl>', 'retirement dates from a feed in the official Azure retirement feed format')
-    .action(async (options: {
-      input?: string; subscription?: string[]; managementGroup?: string[]; tenant?: boolean; endpoint?: string; ca?: string;
-      format?: Format; output?: string; now?: string; failOn?: Severity; retirementFeed?: string;
-    }) => {
-      const now = parseNow(options.now);
-      const rules = await loadRules(options.retirementFeed);
-      const scope = scopeOf(options);
-      if (options.input && scope) throw new UsageError('--input scans a file offline; do not combine it with a live scope');
-      let findings: readonly Finding[];
-      let report;
-      if (options.input) {
-        const rows = parseExport(readText(options.input, 'input'), options.input);
-        const result = scanExport(rows, { rules, now });
-        if (result.skipped.length > 0) {
-          const first = result.skipped.slice(0, 5).map((s) => `row ${s.index}: ${s.reason}`).join('; ');
-          io.stderr(`${options.input}: skipped ${result.skipped.length} malformed row(s): ${first}${result.skipped.length > 5 ? '; ...' : ''}\n`);
+    .addOption(
+      new Option(
+        '--fail-on <severity>',
+        'exit 1 when a finding at or above this severity exists',
+      ).choices(SEVERITIES),
+    )
+    .option(
+      '--retirement-feed <fileOrUrl>',
+      'retirement dates from a feed in the official Azure retirement feed format',
+    )
+    .action(
+      async (options: {
+        input?: string;
+        subscription?: string[];
+        managementGroup?: string[];
+        tenant?: boolean;
+        endpoint?: string;
+        ca?: string;
+        format?: Format;
+        output?: string;
+        now?: string;
+        failOn?: Severity;
+        retirementFeed?: string;
+      }) => {
+        const now = parseNow(options.now);
+        const rules = await loadRules(options.retirementFeed);
+        const scope = scopeOf(options);
+        if (options.input && scope)
+          throw new UsageError('--input scans a file offline; do not combine it with a live scope');
+        let report;
+        if (options.input) {
+          const rows = parseExport(readText(options.input, 'input'), options.input);
+          const result = scanExport(rows, { rules, now });
+          if (result.skipped.length > 0) {
+            const first = result.skipped
+              .slice(0, 5)
+              .map((s) => `row ${s.index}: ${s.reason}`)
+              .join('; ');
+            io.stderr(
+              `${options.input}: skipped ${result.skipped.length} malformed row(s): ${first}${result.skipped.length > 5 ? '; ...' : ''}\n`,
+            );
+          }
+          for (const e of result.ruleErrors.slice(0, 5))
+            io.stderr(`rule ${e.ruleId} failed on ${e.resourceId}: ${e.message}\n`);
+          report = result.report;
+        } else if (scope) {
+          const ca = options.ca ? readText(options.ca, '--ca') : undefined;
+          const source = new ResourceGraphSource({
+            credential: createCredential(options.endpoint && ca ? 'emulator' : 'default'),
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            ...(ca ? { ca } : {}),
+            onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
+          });
+          const all: Finding[] = [];
+          const result = await evaluateTenant(
+            { source, rules, now, log: () => undefined },
+            scope,
+            async (_id, found) => {
+              all.push(...found);
+            },
+          );
+          if (io.isTty) io.stderr('\n');
+          const incomplete = [...result.states].filter(([, s]) => s.outcome !== 'complete');
+          for (const [id, s] of incomplete.slice(0, 10))
+            io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
+          if (result.fatal) throw new InputError(result.fatal);
+          report = buildReport(all, result.resources, now);
+        } else {
+          throw new UsageError(
+            'scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant',
+          );
         }
-        for (const e of result.ruleErrors.slice(0, 5)) io.stderr(`rule ${e.ruleId} failed on ${e.resourceId}: ${e.message}\n`);
-        report = result.report;
-      } else if (scope) {
-        const ca = options.ca ? readText(options.ca, '--ca') : undefined;
-        const source = new ResourceGraphSource({
-          credential: createCredential(options.endpoint && ca ? 'emulator' : 'default'),
-          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-          ...(ca ? { ca } : {}),
-          onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
-        });
-        const all: Finding[] = [];
-        const result = await evaluateTenant({ source, rules, now, log: () => undefined }, scope, async (_id, found) => {
-          all.push(...found);
-        });
-        if (io.isTty) io.stderr('\n');
-        const incomplete = [...result.states].filter(([, s]) => s.outcome !== 'complete');
-        for (const [id, s] of incomplete.slice(0, 10)) io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
-        if (result.fatal) throw new InputError(result.fatal);
-        report = buildReport(all, result.resources, now);
-      } else {
-        throw new UsageError('scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant');
-      }
-      findings = report.findings;
-      const format = options.format ?? (io.isTty && !options.output ? 'table' : 'json');
-      const text = render(report, format);
-      if (options.output) writeFileSync(options.output, text);
-      else io.stdout(text);
-      if (options.failOn && findings.some((f) => atLeast(f.severity, options.failOn as Severity))) exitCode = 1;
-    });
+        const findings: readonly Finding[] = report.findings;
+        const format = options.format ?? (io.isTty && !options.output ? 'table' : 'json');
+        const text = render(report, format, { rules });
+        if (options.output) writeFileSync(options.output, text);
+        else io.stdout(text);
+        if (options.failOn && findings.some((f) => atLeast(f.severity, options.failOn as Severity)))
+          exitCode = 1;
+      },
+    );
 
   program
     .command('rules')
     .description('print the rule catalog')
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
+    )
     .option('--retirement-feed <fileOrUrl>', 'retirement dates from a feed in the official format')
     .action(async (options: { format: 'table' | 'json'; retirementFeed?: string }) => {
       const rules = (await loadRules(options.retirementFeed)).map(metaOf);
@@ -164,7 +235,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return;
       }
       for (const r of rules) {
-        io.stdout(`${r.severity.padEnd(8)} ${r.id.padEnd(48)} ${r.deadline ? `${r.deadline} ` : ''}${r.title}\n`);
+        io.stdout(
+          `${r.severity.padEnd(8)} ${r.id.padEnd(48)} ${r.deadline ? `${r.deadline} ` : ''}${r.title}\n`,
+        );
       }
     });
 
@@ -182,7 +255,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
+const invokedDirectly =
+  process.argv[1] !== undefined &&
+  import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
 if (invokedDirectly || process.env.READINESS_CLI === '1') {
   void main(process.argv.slice(2), {
     stdout: (t) => process.stdout.write(t),

@@ -26,10 +26,15 @@ export interface StoredFinding {
 export type FindingState = 'new' | 'open' | 'resolved' | 'reopened';
 
 /** The state a person sees, derived without a write per scan: `new` and `reopened` last one complete scan. */
-export function stateOf(finding: StoredFinding, lastCompleteScanId: string | undefined): FindingState {
+export function stateOf(
+  finding: StoredFinding,
+  lastCompleteScanId: string | undefined,
+): FindingState {
   if (finding.status === 'resolved') return 'resolved';
-  if (lastCompleteScanId !== undefined && finding.reopenedScan === lastCompleteScanId) return 'reopened';
-  if (lastCompleteScanId !== undefined && finding.firstSeenScan === lastCompleteScanId) return 'new';
+  if (lastCompleteScanId !== undefined && finding.reopenedScan === lastCompleteScanId)
+    return 'reopened';
+  if (lastCompleteScanId !== undefined && finding.firstSeenScan === lastCompleteScanId)
+    return 'new';
   return 'open';
 }
 
@@ -44,7 +49,15 @@ export interface Counts {
 }
 
 export function emptyCounts(): Counts {
-  return { resources: 0, open: 0, bySeverity: { blocker: 0, warning: 0, info: 0 }, byRule: {}, new: 0, resolved: 0, reopened: 0 };
+  return {
+    resources: 0,
+    open: 0,
+    bySeverity: { blocker: 0, warning: 0, info: 0 },
+    byRule: {},
+    new: 0,
+    resolved: 0,
+    reopened: 0,
+  };
 }
 
 export function addCounts(a: Counts, b: Counts): Counts {

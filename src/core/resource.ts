@@ -31,7 +31,8 @@ const GROUP_IN_ID = /^\/subscriptions\/[^/]+\/resourcegroups\/([^/]+)/i;
 export function toResourceRow(raw: unknown): RowResult {
   if (!isRecord(raw)) return { ok: false, reason: 'row is not an object' };
   const { id, type } = raw;
-  if (typeof id !== 'string' || id.length === 0) return { ok: false, reason: 'row has no string "id"' };
+  if (typeof id !== 'string' || id.length === 0)
+    return { ok: false, reason: 'row has no string "id"' };
   if (typeof type !== 'string' || type.length === 0) {
     return { ok: false, reason: `row ${id} has no string "type"` };
   }
@@ -64,7 +65,8 @@ function toTags(value: unknown): Record<string, string> | undefined {
   const tags: Record<string, string> = {};
   for (const [key, tagValue] of Object.entries(value)) {
     if (typeof tagValue === 'string') tags[key] = tagValue;
-    else if (typeof tagValue === 'number' || typeof tagValue === 'boolean') tags[key] = String(tagValue);
+    else if (typeof tagValue === 'number' || typeof tagValue === 'boolean')
+      tags[key] = String(tagValue);
   }
   return tags;
 }

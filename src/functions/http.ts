@@ -24,11 +24,19 @@ const BASE_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
 };
 
-export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...BASE_HEADERS, ...headers },
-    body: JSON.stringify(body, null, 2),
+    // Markup characters escaped as \u00XX: still the same JSON, inert even if sniffed as HTML.
+    body: JSON.stringify(body, null, 2).replace(
+      /[<>&]/g,
+      (c) => `\\u00${c.charCodeAt(0).toString(16)}`,
+    ),
   };
 }
 

@@ -3,6 +3,9 @@ import type { Timer } from '@azure/functions';
 import type { SettingName } from '../config.js';
 import { getStatus, getSubscriptionStatus } from './get-status.js';
 import { health } from './health.js';
+import { getFindings } from './get-findings.js';
+import { getRule, getRules } from './get-rules.js';
+import { startScan } from './start-scan.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
 import { scanReadiness } from './scan-readiness.js';
 
@@ -27,9 +30,28 @@ export interface HttpFunction {
 export type FunctionRegistration = TimerFunction | HttpFunction;
 
 export const FUNCTIONS: readonly FunctionRegistration[] = [
-  { kind: 'timer', name: 'scanReadiness', scheduleSetting: 'SCAN_SCHEDULE', handler: scanReadiness },
-  { kind: 'http', name: 'health', route: 'health', methods: ['GET'], authLevel: 'anonymous', handler: health },
-  { kind: 'http', name: 'getStatus', route: 'status', methods: ['GET'], authLevel: 'function', handler: getStatus },
+  {
+    kind: 'timer',
+    name: 'scanReadiness',
+    scheduleSetting: 'SCAN_SCHEDULE',
+    handler: scanReadiness,
+  },
+  {
+    kind: 'http',
+    name: 'health',
+    route: 'health',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: health,
+  },
+  {
+    kind: 'http',
+    name: 'getStatus',
+    route: 'status',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getStatus,
+  },
   {
     kind: 'http',
     name: 'getSubscriptionStatus',
@@ -37,5 +59,38 @@ export const FUNCTIONS: readonly FunctionRegistration[] = [
     methods: ['GET'],
     authLevel: 'function',
     handler: getSubscriptionStatus,
+  },
+  {
+    kind: 'http',
+    name: 'getFindings',
+    route: 'findings',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getFindings,
+  },
+  {
+    kind: 'http',
+    name: 'getRules',
+    route: 'rules',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getRules,
+  },
+  // Rule docs hold no tenant data, and e-mails link to them: anonymous.
+  {
+    kind: 'http',
+    name: 'getRule',
+    route: 'rules/{pack}/{name}',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: getRule,
+  },
+  {
+    kind: 'http',
+    name: 'startScan',
+    route: 'scans',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: startScan,
   },
 ];

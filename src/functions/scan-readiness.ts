@@ -9,10 +9,21 @@ export async function runScheduledScan(trigger: ScanTrigger, context: ContextLik
   const s = services();
   try {
     const record = await runScan(
-      { source: s.source, store: s.store, rules: s.rules, log: s.log, clock: s.clock, thresholds: s.config.thresholds, leaseSeconds: s.config.leaseSeconds },
+      {
+        source: s.source,
+        store: s.store,
+        rules: s.rules,
+        log: s.log,
+        clock: s.clock,
+        thresholds: s.config.thresholds,
+        leaseSeconds: s.config.leaseSeconds,
+        retentionDays: s.config.retentionDays,
+      },
       { scope: s.config.scope, trigger },
     );
-    context.log(`scan ${record.id} ${record.status}: ${record.resources} resources, ${record.counts.open} open findings`);
+    context.log(
+      `scan ${record.id} ${record.status}: ${record.resources} resources, ${record.counts.open} open findings`,
+    );
   } catch (error) {
     if (error instanceof AlreadyRunningError) {
       context.log(`scan skipped: ${error.message}`);

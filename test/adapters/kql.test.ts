@@ -6,7 +6,13 @@ describe('buildKql', () => {
     expect(buildKql({ table: 'resources', types: ['b/x', 'A/Y'], columns: ['id', 'type'] })).toBe(
       "resources | where type in~ ('a/y', 'b/x') | project id, type | order by id asc",
     );
-    expect(buildKql({ table: 'resourcecontainers', types: ['microsoft.resources/subscriptions'], columns: ['id'] })).toBe(
+    expect(
+      buildKql({
+        table: 'resourcecontainers',
+        types: ['microsoft.resources/subscriptions'],
+        columns: ['id'],
+      }),
+    ).toBe(
       "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id | order by id asc",
     );
   });
@@ -14,6 +20,8 @@ describe('buildKql', () => {
     expect(kqlString("it's\\x")).toBe("'it\\'s\\\\x'");
   });
   it('refuses a query without types', () => {
-    expect(() => buildKql({ table: 'resources', types: [], columns: ['id'] })).toThrow(/at least one type/);
+    expect(() => buildKql({ table: 'resources', types: [], columns: ['id'] })).toThrow(
+      /at least one type/,
+    );
   });
 });

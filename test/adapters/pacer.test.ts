@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { QuotaPacer, parseResetsAfter, parseRetryAfter, type PacerClock } from '../../src/adapters/resource-graph/pacer.js';
+import {
+  QuotaPacer,
+  parseResetsAfter,
+  parseRetryAfter,
+  type PacerClock,
+} from '../../src/adapters/resource-graph/pacer.js';
 
 function fakeClock(): PacerClock & { t: number; slept: number[] } {
   const clock = {

@@ -25,12 +25,22 @@ function apply(stored: StoredFinding[], changes: StoredFinding[]): StoredFinding
 
 describe('reconcile', () => {
   it('takes a finding from new to open to resolved to reopened across scans', () => {
-    const s1 = reconcile([], [finding('vm-A'), finding('vm-B')], { scanId: 's1', at: '2026-01-01T00:00:00Z' }, 5);
+    const s1 = reconcile(
+      [],
+      [finding('vm-A'), finding('vm-B')],
+      { scanId: 's1', at: '2026-01-01T00:00:00Z' },
+      5,
+    );
     expect(s1.counts).toMatchObject({ open: 2, new: 2, resolved: 0, reopened: 0, resources: 5 });
     let stored = apply([], s1.changes);
     expect(stored.map((f) => stateOf(f, 's1'))).toEqual(['new', 'new']);
 
-    const s2 = reconcile(stored, [finding('vm-A')], { scanId: 's2', at: '2026-01-02T00:00:00Z' }, 5);
+    const s2 = reconcile(
+      stored,
+      [finding('vm-A')],
+      { scanId: 's2', at: '2026-01-02T00:00:00Z' },
+      5,
+    );
     expect(s2.changes).toHaveLength(1);
     expect(s2.counts).toMatchObject({ open: 1, new: 0, resolved: 1 });
     stored = apply(stored, s2.changes);
@@ -40,7 +50,12 @@ describe('reconcile', () => {
     const a = stored.find((f) => f.resourceName === 'vm-A');
     expect(a && stateOf(a, 's2')).toBe('open');
 
-    const s3 = reconcile(stored, [finding('vm-A'), finding('vm-B')], { scanId: 's3', at: '2026-01-03T00:00:00Z' }, 5);
+    const s3 = reconcile(
+      stored,
+      [finding('vm-A'), finding('vm-B')],
+      { scanId: 's3', at: '2026-01-03T00:00:00Z' },
+      5,
+    );
     expect(s3.counts).toMatchObject({ open: 2, reopened: 1, new: 0, resolved: 0 });
     stored = apply(stored, s3.changes);
     const b3 = stored.find((f) => f.resourceName === 'vm-B');
@@ -58,15 +73,29 @@ describe('reconcile', () => {
 
   it('rewrites a finding whose message changed, keeping its history', () => {
     const s1 = reconcile([], [finding('vm-A', undefined, 'one')], { scanId: 's1', at: 't1' }, 1);
-    const s2 = reconcile(s1.changes, [finding('vm-A', undefined, 'two')], { scanId: 's2', at: 't2' }, 1);
+    const s2 = reconcile(
+      s1.changes,
+      [finding('vm-A', undefined, 'two')],
+      { scanId: 's2', at: 't2' },
+      1,
+    );
     expect(s2.changes).toHaveLength(1);
     expect(s2.changes[0]).toMatchObject({ message: 'two', firstSeenScan: 's1', status: 'open' });
   });
 
   it('prunes only resolved findings past the retention', () => {
-    const [open] = reconcile([], [finding('vm-A')], { scanId: 's1', at: '2026-01-01T00:00:00Z' }, 1).changes;
+    const [open] = reconcile(
+      [],
+      [finding('vm-A')],
+      { scanId: 's1', at: '2026-01-01T00:00:00Z' },
+      1,
+    ).changes;
     if (!open) throw new Error('no finding');
-    const resolved: StoredFinding = { ...open, status: 'resolved', resolvedAt: '2026-01-01T00:00:00Z' };
+    const resolved: StoredFinding = {
+      ...open,
+      status: 'resolved',
+      resolvedAt: '2026-01-01T00:00:00Z',
+    };
     expect(isExpired(resolved, new Date('2026-06-01T00:00:00Z'), 180)).toBe(false);
     expect(isExpired(resolved, new Date('2026-07-01T00:00:00Z'), 180)).toBe(true);
     expect(isExpired(open, new Date('2030-01-01T00:00:00Z'), 180)).toBe(false);

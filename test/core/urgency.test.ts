@@ -19,6 +19,8 @@ describe('urgencyOf', () => {
     expect(daysUntil('2026-11-27', now)).toBe(1);
   });
   it('honours configured thresholds', () => {
-    expect(urgencyOf('2026-12-10', now, { due7: 14, due30: 30, due90: 90, due180: 180 })).toBe('due-7');
+    expect(urgencyOf('2026-12-10', now, { due7: 14, due30: 30, due90: 90, due180: 180 })).toBe(
+      'due-7',
+    );
   });
 });

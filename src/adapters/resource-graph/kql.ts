@@ -10,7 +10,9 @@ export function buildKql(query: GraphQuery): string {
   if (query.types.length === 0) throw new Error(`a ${query.table} query needs at least one type`);
   const types = [...new Set(query.types.map((t) => t.toLowerCase()))].sort();
   const where =
-    types.length === 1 ? `type =~ ${kqlString(types[0] as string)}` : `type in~ (${types.map(kqlString).join(', ')})`;
+    types.length === 1
+      ? `type =~ ${kqlString(types[0] as string)}`
+      : `type in~ (${types.map(kqlString).join(', ')})`;
   const columns = query.columns.join(', ');
   return `${query.table} | where ${where} | project ${columns} | order by id asc`;
 }

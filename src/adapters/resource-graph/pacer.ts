@@ -32,7 +32,8 @@ export function parseResetsAfter(value: string | undefined | null): number | und
   if (!match) return undefined;
   const [, days, hours, minutes, seconds, fraction] = match;
   const ms =
-    ((Number(days ?? 0) * 24 + Number(hours)) * 3600 + Number(minutes) * 60 + Number(seconds)) * 1000 +
+    ((Number(days ?? 0) * 24 + Number(hours)) * 3600 + Number(minutes) * 60 + Number(seconds)) *
+      1000 +
     (fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0);
   return ms;
 }
@@ -97,7 +98,10 @@ export class QuotaPacer {
     const now = this.clock.now();
     if (observation.status === 429) {
       this.throttled++;
-      const retryMs = parseRetryAfter(observation.retryAfter, now) ?? parseResetsAfter(observation.resetsAfter) ?? 1000;
+      const retryMs =
+        parseRetryAfter(observation.retryAfter, now) ??
+        parseResetsAfter(observation.resetsAfter) ??
+        1000;
       this.remaining = 0;
       this.resetAt = Math.max(this.resetAt, now + retryMs);
       return;

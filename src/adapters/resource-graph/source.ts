@@ -2,7 +2,13 @@
 import { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { SourceError, type GraphQuery, type ResourceSource, type Scope, type SourceStats } from '../../app/ports.js';
+import {
+  SourceError,
+  type GraphQuery,
+  type ResourceSource,
+  type Scope,
+  type SourceStats,
+} from '../../app/ports.js';
 import { buildKql } from './kql.js';
 import { QuotaPacer, parseRetryAfter, realClock, type PacerClock } from './pacer.js';
 
@@ -16,6 +22,8 @@ export interface ResourceGraphSourceOptions {
   readonly pageTimeoutMs?: number;
   /** Attempts per page (throttling, 5xx, timeouts, network errors). */
   readonly maxAttempts?: number;
+  /** First backoff after a failed attempt (doubles each time, capped at 30 s). */
+  readonly retryBaseMs?: number;
   readonly clock?: PacerClock;
   readonly onPage?: (info: { rows: number; pages: number }) => void;
 }
@@ -35,7 +43,13 @@ export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
   private readonly clock: PacerClock;
-  private readonly counters: SourceStats = { pages: 0, rows: 0, throttled429: 0, retries: 0, waitedMs: 0 };
+  private readonly counters: SourceStats = {
+    pages: 0,
+    rows: 0,
+    throttled429: 0,
+    retries: 0,
+    waitedMs: 0,
+  };
 
   constructor(private readonly options: ResourceGraphSourceOptions) {
     this.clock = options.clock ?? realClock;
@@ -85,14 +99,21 @@ export class ResourceGraphSource implements ResourceSource {
     return { ...this.counters, throttled429: this.pacer.throttled, waitedMs: this.pacer.waitedMs };
   }
 
-  async *pages(query: GraphQuery, scope: Scope, signal?: AbortSignal): AsyncIterable<readonly unknown[]> {
+  async *pages(
+    query: GraphQuery,
+    scope: Scope,
+    signal?: AbortSignal,
+  ): AsyncIterable<readonly unknown[]> {
     const kql = buildKql(query);
     let skipToken: string | undefined;
     do {
       const response = await this.page(kql, scope, skipToken, signal);
       const data: unknown = response.data;
       if (!Array.isArray(data)) {
-        throw new SourceError('Resource Graph answered without a row array (resultFormat objectArray expected)', 'server');
+        throw new SourceError(
+          'Resource Graph answered without a row array (resultFormat objectArray expected)',
+          'server',
+        );
       }
       this.counters.pages++;
       this.counters.rows += data.length;
@@ -102,7 +123,12 @@ export class ResourceGraphSource implements ResourceSource {
     } while (skipToken);
   }
 
-  private async page(kql: string, scope: Scope, skipToken: string | undefined, signal?: AbortSignal) {
+  private async page(
+    kql: string,
+    scope: Scope,
+    skipToken: string | undefined,
+    signal?: AbortSignal,
+  ) {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
     for (let attempt = 1; ; attempt++) {
@@ -128,28 +154,48 @@ export class ResourceGraphSource implements ResourceSource {
         const retryable = failure.reason !== 'forbidden' && failure.reason !== 'bad-request';
         if (!retryable || attempt >= maxAttempts) throw failure;
         this.counters.retries++;
-        const retryAfter = parseRetryAfter(restError(error).response?.headers?.get('retry-after'), this.clock.now());
+        const retryAfter = parseRetryAfter(
+          restError(error).response?.headers?.get('retry-after'),
+          this.clock.now(),
+        );
         // 429: the pacer already knows when the window resets; others: exponential backoff with jitter.
         const backoff =
           failure.reason === 'throttled'
             ? (retryAfter ?? 0)
-            : Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.75 + Math.random() * 0.5);
+            : Math.min(30_000, (this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1)) *
+              (0.75 + Math.random() * 0.5);
         await this.clock.sleep(backoff, signal);
       }
     }
   }
 
   private classify(error: unknown, timedOut: boolean, timeoutMs: number): SourceError {
-    if (timedOut) return new SourceError(`Resource Graph did not answer within ${timeoutMs} ms`, 'timeout');
+    if (timedOut)
+      return new SourceError(`Resource Graph did not answer within ${timeoutMs} ms`, 'timeout');
     const e = restError(error);
     const status = e.statusCode;
     const detail = (e.message ?? String(error)).slice(0, 500);
-    if (status === 429) return new SourceError(`Resource Graph throttled the request (429): ${detail}`, 'throttled', 429);
-    if (status === 403 || status === 401) return new SourceError(`Resource Graph denied access (${status}): ${detail}`, 'forbidden', status);
+    if (status === 429)
+      return new SourceError(
+        `Resource Graph throttled the request (429): ${detail}`,
+        'throttled',
+        429,
+      );
+    if (status === 403 || status === 401)
+      return new SourceError(
+        `Resource Graph denied access (${status}): ${detail}`,
+        'forbidden',
+        status,
+      );
     if (status !== undefined && status >= 400 && status < 500) {
-      return new SourceError(`Resource Graph rejected the query (${status}): ${detail}`, 'bad-request', status);
+      return new SourceError(
+        `Resource Graph rejected the query (${status}): ${detail}`,
+        'bad-request',
+        status,
+      );
     }
-    if (status !== undefined) return new SourceError(`Resource Graph failed (${status}): ${detail}`, 'server', status);
+    if (status !== undefined)
+      return new SourceError(`Resource Graph failed (${status}): ${detail}`, 'server', status);
     return new SourceError(`Resource Graph could not be reached: ${detail}`, 'network');
   }
 }

@@ -8,7 +8,10 @@ import {
   type ScanRecord,
   type StatusSummary,
   type StoredFinding,
+  type FindingFilter,
+  type FindingPage,
   type SubscriptionRecord,
+  type TrendDay,
 } from '../../app/ports.js';
 import type { TablesConnection } from '../../config.js';
 import { encodeKey, findingRowKey, invertedTimeKey } from './keys.js';
@@ -18,7 +21,9 @@ const BATCH = 100;
 type Entity = TableEntity<Record<string, unknown>>;
 
 function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null ? (error as { statusCode?: number }).statusCode : undefined;
+  return typeof error === 'object' && error !== null
+    ? (error as { statusCode?: number }).statusCode
+    : undefined;
 }
 
 function str(e: Record<string, unknown>, key: string): string | undefined {
@@ -61,7 +66,9 @@ export class TableFindingStore implements FindingStore {
     const client = (suffix: string): TableClient => {
       const table = `${options.prefix}${suffix}`;
       if (options.connection.kind === 'connectionString') {
-        return TableClient.fromConnectionString(options.connection.value, table, { allowInsecureConnection: true });
+        return TableClient.fromConnectionString(options.connection.value, table, {
+          allowInsecureConnection: true,
+        });
       }
       if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
       return new TableClient(options.connection.endpoint, table, options.credential);
@@ -93,7 +100,12 @@ export class TableFindingStore implements FindingStore {
   async acquireLease(holder: string, seconds: number, now: Date): Promise<Lease> {
     await this.init();
     const expiresAt = (from: number) => new Date(from + seconds * 1000).toISOString();
-    const entity = { partitionKey: 'lease', rowKey: 'scan', holder, expiresAt: expiresAt(now.getTime()) };
+    const entity = {
+      partitionKey: 'lease',
+      rowKey: 'scan',
+      holder,
+      expiresAt: expiresAt(now.getTime()),
+    };
     let etag: string;
     try {
       const current = await this.state.getEntity<Record<string, unknown>>('lease', 'scan');
@@ -102,9 +114,11 @@ export class TableFindingStore implements FindingStore {
         throw new AlreadyRunningError(str(current, 'holder') ?? 'unknown', currentExpiry);
       }
       try {
-        etag = (await this.state.updateEntity(entity, 'Replace', { etag: current.etag })).etag ?? '*';
+        etag =
+          (await this.state.updateEntity(entity, 'Replace', { etag: current.etag })).etag ?? '*';
       } catch (error) {
-        if (statusOf(error) === 412) throw new AlreadyRunningError('another scan', entity.expiresAt);
+        if (statusOf(error) === 412)
+          throw new AlreadyRunningError('another scan', entity.expiresAt);
         throw error;
       }
     } catch (error) {
@@ -112,7 +126,8 @@ export class TableFindingStore implements FindingStore {
       try {
         etag = (await this.state.createEntity(entity)).etag ?? '*';
       } catch (createError) {
-        if (statusOf(createError) === 409) throw new AlreadyRunningError('another scan', entity.expiresAt);
+        if (statusOf(createError) === 409)
+          throw new AlreadyRunningError('another scan', entity.expiresAt);
         throw createError;
       }
     }
@@ -155,7 +170,10 @@ export class TableFindingStore implements FindingStore {
     await this.init();
     try {
       return toSubscription(
-        await this.subscriptions.getEntity<Record<string, unknown>>('subscriptions', encodeKey(subscriptionId)),
+        await this.subscriptions.getEntity<Record<string, unknown>>(
+          'subscriptions',
+          encodeKey(subscriptionId),
+        ),
       );
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
@@ -180,11 +198,118 @@ export class TableFindingStore implements FindingStore {
     const partitionKey = encodeKey(subscriptionId);
     const actions: TransactionAction[] = changes.map((f) => [
       'upsert',
-      clean({ partitionKey, rowKey: findingRowKey(f.ruleId, f.resourceId), ...f }),
+      // resourceGroupKey: resource group names compare case-insensitively, Table filters do not.
+      clean({
+        partitionKey,
+        rowKey: findingRowKey(f.ruleId, f.resourceId),
+        ...f,
+        resourceGroupKey: f.resourceGroup.toLowerCase(),
+      }),
       'Replace',
     ]);
     await this.submit(this.findings, actions);
     return changes.length;
+  }
+
+  async queryFindings(filter: FindingFilter, top: number, next?: string): Promise<FindingPage> {
+    await this.init();
+    // Built only from the SDK's odata template, which quotes and escapes every value.
+    const clauses: string[] = [];
+    if (filter.subscriptionId)
+      clauses.push(odata`PartitionKey eq ${encodeKey(filter.subscriptionId)}`);
+    if (filter.status) clauses.push(odata`status eq ${filter.status}`);
+    if (filter.severity) clauses.push(odata`severity eq ${filter.severity}`);
+    if (filter.ruleId) clauses.push(odata`ruleId eq ${filter.ruleId}`);
+    if (filter.resourceGroup)
+      clauses.push(odata`resourceGroupKey eq ${filter.resourceGroup.toLowerCase()}`);
+    if (filter.resolvedScan) clauses.push(odata`resolvedScan eq ${filter.resolvedScan}`);
+    const owner = filter.owner?.toLowerCase();
+    const pages = this.findings
+      .listEntities<Record<string, unknown>>({
+        queryOptions: clauses.length ? { filter: clauses.join(' and ') } : {},
+      })
+      .byPage({ maxPageSize: top, ...(next ? { continuationToken: next } : {}) });
+    const items: StoredFinding[] = [];
+    let token: string | undefined;
+    // The owner filter is applied here (Table Storage has no "contains"): a page may hold fewer
+    // than `top` items, never a wrong one; a bounded number of pages is read per call.
+    for (let read = 0; read < 20; read++) {
+      const page = await pages.next();
+      if (page.done) {
+        token = undefined;
+        break;
+      }
+      for (const e of page.value) {
+        const f = toFinding(e);
+        if (
+          owner &&
+          !(f.owners ?? '')
+            .toLowerCase()
+            .split(/[;,\s]+/)
+            .includes(owner)
+        )
+          continue;
+        items.push(f);
+      }
+      token = page.value.continuationToken;
+      if (!token || items.length > 0) break;
+    }
+    return { items, ...(token ? { next: token } : {}) };
+  }
+
+  async deleteFindings(
+    subscriptionId: string,
+    findings: readonly StoredFinding[],
+  ): Promise<number> {
+    if (findings.length === 0) return 0;
+    await this.init();
+    const partitionKey = encodeKey(subscriptionId);
+    const actions: TransactionAction[] = findings.map((f) => [
+      'delete',
+      { partitionKey, rowKey: findingRowKey(f.ruleId, f.resourceId) },
+    ]);
+    await this.submit(this.findings, actions);
+    return findings.length;
+  }
+
+  async recordTrend(day: TrendDay): Promise<void> {
+    await this.init();
+    const partitionKey = `trend-${day.day.slice(0, 4)}`;
+    let merged = day;
+    try {
+      const e = await this.state.getEntity<Record<string, unknown>>(partitionKey, day.day);
+      const before = json<TrendDay | undefined>(e, 'day', undefined);
+      if (before)
+        merged = {
+          ...day,
+          scans: before.scans + day.scans,
+          new: before.new + day.new,
+          resolved: before.resolved + day.resolved,
+        };
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
+    }
+    await this.state.upsertEntity(
+      { partitionKey, rowKey: day.day, day: JSON.stringify(merged) },
+      'Replace',
+    );
+    this.written++;
+  }
+
+  async readTrend(since: string): Promise<TrendDay[]> {
+    await this.init();
+    const out: TrendDay[] = [];
+    const firstYear = Number(since.slice(0, 4));
+    const lastYear = new Date().getUTCFullYear() + 1;
+    for (let year = firstYear; year <= lastYear; year++) {
+      for await (const e of this.state.listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq ${`trend-${year}`} and RowKey ge ${since}` },
+      })) {
+        const day = json<TrendDay | undefined>(e, 'day', undefined);
+        if (day) out.push(day);
+      }
+    }
+    return out.sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
   async writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number> {
@@ -223,7 +348,10 @@ export class TableFindingStore implements FindingStore {
 
   async writeStatus(summary: StatusSummary): Promise<void> {
     await this.init();
-    await this.state.upsertEntity({ partitionKey: 'status', rowKey: 'current', summary: JSON.stringify(summary) }, 'Replace');
+    await this.state.upsertEntity(
+      { partitionKey: 'status', rowKey: 'current', summary: JSON.stringify(summary) },
+      'Replace',
+    );
     this.written++;
   }
 

@@ -1,0 +1,47 @@
+// Query-string validation for the HTTP API: a schema per route, unknown or malformed parameters get a 400 naming them.
+import { z } from 'zod';
+import { problem, type HttpResponseInit } from './http.js';
+
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; response: HttpResponseInit };
+
+/** Parses the query string: each parameter at most once, none unknown, each valid by the schema. */
+export function parseQuery<T extends z.ZodRawShape>(
+  query: URLSearchParams,
+  shape: T,
+): Parsed<z.infer<z.ZodObject<T>>> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (!(name in shape)) {
+      return {
+        ok: false,
+        response: problem(
+          400,
+          'UnknownParameter',
+          `unknown query parameter "${name}"; allowed: ${Object.keys(shape).join(', ')}`,
+        ),
+      };
+    }
+    if (name in values)
+      return {
+        ok: false,
+        response: problem(
+          400,
+          'InvalidParameter',
+          `query parameter "${name}" is given more than once`,
+        ),
+      };
+    values[name] = value;
+  }
+  const parsed = z.object(shape).safeParse(values);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? 'query');
+    return {
+      ok: false,
+      response: problem(400, 'InvalidParameter', `${name}: ${issue?.message ?? 'invalid'}`),
+    };
+  }
+  return { ok: true, value: parsed.data };
+}

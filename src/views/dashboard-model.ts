@@ -1,0 +1,60 @@
+// What the dashboard page shows: plain data assembled by the use case, rendered by views/dashboard.ts.
+import type { StatusView } from '../app/read-status.js';
+import type { TrendDay } from '../app/ports.js';
+import type { FindingState } from '../core/lifecycle.js';
+import type { Severity } from '../core/severity.js';
+import type { Urgency } from '../core/urgency.js';
+
+export interface DashboardFinding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly state: FindingState;
+  readonly resourceId: string;
+  readonly resourceName: string;
+  readonly resourceType: string;
+  readonly subscriptionId: string;
+  readonly subscriptionName: string;
+  readonly resourceGroup: string;
+  readonly message: string;
+  readonly owners: string;
+  readonly deadline?: string | undefined;
+  readonly urgency?: Urgency | undefined;
+  readonly firstSeen: string;
+  readonly resolvedAt?: string | undefined;
+}
+
+export interface DashboardSubscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+  readonly outcome: 'complete' | 'failed' | 'unreached';
+  readonly reason?: string | undefined;
+  readonly lastCompleteAt?: string | undefined;
+  readonly open: number;
+  readonly bySeverity: Record<Severity, number>;
+}
+
+export interface DashboardRule {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly deadline?: string | undefined;
+  /** Link to the rule's doc page (served by the app). */
+  readonly docUrl: string;
+}
+
+export interface DashboardModel {
+  readonly generatedAt: string;
+  readonly status: StatusView;
+  readonly subscriptions: readonly DashboardSubscription[];
+  /** Open findings, most serious first, capped at `findingsLimit`. */
+  readonly findings: readonly DashboardFinding[];
+  readonly findingsTotal: number;
+  readonly findingsLimit: number;
+  /** Findings resolved by the last scan. */
+  readonly resolved: readonly DashboardFinding[];
+  readonly rules: readonly DashboardRule[];
+  /** Daily trend, oldest first (up to a year). */
+  readonly trend: readonly TrendDay[];
+  /** Where the full list can be downloaded (the findings API as CSV). */
+  readonly csvUrl: string;
+}

@@ -1,0 +1,167 @@
+// The `readiness` command line, run in-process with captured output.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { demoTenant, expectedDemoRuleIds } from '../../dev/tenants/demo.js';
+import { main } from '../../src/cli/main.js';
+import { DEFAULT_CATALOG } from '../../src/rules/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'readiness-cli-'));
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function run(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTty: false,
+  });
+  return { code, stdout, stderr };
+}
+
+const tenant = demoTenant();
+const exportRows = [...tenant.resources, ...(tenant.authorizationResources ?? [])];
+const exportFile = file(
+  'export.json',
+  JSON.stringify({ totalRecords: exportRows.length, count: exportRows.length, data: exportRows }),
+);
+
+describe('readiness scan --input', () => {
+  it('prints the JSON of contracts.md for a Resource Graph export', async () => {
+    const { code, stdout } = await run(
+      'scan',
+      '--input',
+      exportFile,
+      '--format',
+      'json',
+      '--now',
+      '2026-11-26',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.scannedAt).toBe('2026-11-26T00:00:00.000Z');
+    expect(report.resources).toBe(exportRows.length);
+    expect(Object.keys(report.summary)).toEqual(['bySeverity', 'byRule']);
+    const first = report.findings[0];
+    expect(Object.keys(first)).toEqual(
+      expect.arrayContaining([
+        'ruleId',
+        'severity',
+        'resourceId',
+        'resourceName',
+        'resourceType',
+        'subscriptionId',
+        'resourceGroup',
+        'message',
+      ]),
+    );
+    const retirement = report.findings.find(
+      (f: { ruleId: string }) => f.ruleId === 'retirement/classic-vm',
+    );
+    expect(retirement).toMatchObject({ deadline: '2023-09-06', urgency: 'overdue' });
+    const migration = report.findings.find(
+      (f: { ruleId: string }) => f.ruleId === 'classic/vm-endpoint-acl',
+    );
+    expect(migration).not.toHaveProperty('deadline');
+    // Stable order: subscription, resource id, rule id.
+    const keys = report.findings.map(
+      (f: { subscriptionId: string; resourceId: string; ruleId: string }) =>
+        [f.subscriptionId, f.resourceId.toLowerCase(), f.ruleId].join('|'),
+    );
+    expect(keys).toEqual([...keys].sort());
+    // Every rule of the catalog fires somewhere in the demo tenant.
+    expect(Object.keys(report.summary.byRule).sort()).toEqual(expectedDemoRuleIds().sort());
+  });
+
+  it('accepts a bare array too, and --fail-on trips exit 1', async () => {
+    const bare = file('bare.json', JSON.stringify(exportRows));
+    expect(
+      (await run('scan', '--input', bare, '--format', 'json', '--fail-on', 'blocker')).code,
+    ).toBe(1);
+    const clean = file(
+      'clean.json',
+      JSON.stringify([
+        {
+          id: '/subscriptions/x/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/s',
+          type: 'microsoft.storage/storageaccounts',
+        },
+      ]),
+    );
+    expect(
+      (await run('scan', '--input', clean, '--format', 'json', '--fail-on', 'info')).code,
+    ).toBe(0);
+  });
+
+  it('prints a readable table with control characters neutralised', async () => {
+    const { code, stdout } = await run(
+      'scan',
+      '--input',
+      exportFile,
+      '--format',
+      'table',
+      '--now',
+      '2026-11-26',
+    );
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Scanned \d+ resources at 2026-11-26T00:00:00.000Z: \d+ blockers/);
+    expect(stdout).toContain('classic/vm-endpoint-acl');
+    expect(stdout).not.toMatch(/\u001b/);
+  });
+
+  it('exits 2 naming the file for unreadable input', async () => {
+    const broken = file('broken.json', '{"data": [1, 2');
+    const bad = await run('scan', '--input', broken);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(broken);
+    expect(bad.stderr).toMatch(/not valid JSON/);
+
+    const wrongShape = file('shape.json', '{"rows": []}');
+    const shape = await run('scan', '--input', wrongShape);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toContain(wrongShape);
+    expect(shape.stderr).toMatch(/"data" array/);
+
+    const missing = await run('scan', '--input', join(dir, 'nope.json'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.json: no such file/);
+  });
+
+  it('skips malformed rows with a warning and scans the rest', async () => {
+    const mixed = file(
+      'mixed.json',
+      JSON.stringify([42, null, { type: 'x' }, ...exportRows.slice(0, 20)]),
+    );
+    const { code, stdout, stderr } = await run('scan', '--input', mixed, '--format', 'json');
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/skipped 3 malformed row\(s\): row 0: row is not an object/);
+    expect(JSON.parse(stdout).resources).toBe(20);
+  });
+
+  it('rejects bad usage with exit 2', async () => {
+    expect((await run('scan')).code).toBe(2);
+    expect((await run('scan', '--input', exportFile, '--now', 'tomorrow')).stderr).toMatch(
+      /--now: "tomorrow" is not a date/,
+    );
+    expect((await run('scan', '--subscription', 'not-a-guid')).stderr).toMatch(
+      /not subscription ids/,
+    );
+    expect((await run('scan', '--input', exportFile, '--format', 'yaml')).code).toBe(2);
+  });
+});
+
+describe('readiness rules', () => {
+  it('lists the whole catalog as JSON', async () => {
+    const { code, stdout } = await run('rules', '--format', 'json');
+    expect(code).toBe(0);
+    const rules = JSON.parse(stdout);
+    expect(rules.map((r: { id: string }) => r.id)).toEqual(DEFAULT_CATALOG.map((r) => r.id));
+    expect(rules[0]).toHaveProperty('doc');
+    expect(rules[0]).not.toHaveProperty('evaluate');
+  });
+});
