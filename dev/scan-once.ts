@@ -1,25 +1,13 @@
 // Runs one scan with the settings in the environment and exits: 0 succeeded, 1 partial or failed, 2 could not start.
 import { ConfigError } from '../src/config.js';
-import { createServices } from '../src/composition.js';
+import { createServices, scanDepsOf } from '../src/composition.js';
 import { runScan } from '../src/app/run-scan.js';
 import { AlreadyRunningError } from '../src/app/ports.js';
 
 async function main(): Promise<number> {
   try {
     const s = createServices();
-    const record = await runScan(
-      {
-        source: s.source,
-        store: s.store,
-        rules: s.rules,
-        log: s.log,
-        clock: s.clock,
-        thresholds: s.config.thresholds,
-        leaseSeconds: s.config.leaseSeconds,
-        retentionDays: s.config.retentionDays,
-      },
-      { scope: s.config.scope, trigger: 'cli' },
-    );
+    const record = await runScan(scanDepsOf(s), { scope: s.config.scope, trigger: 'cli' });
     return record.status === 'succeeded' ? 0 : 1;
   } catch (error) {
     if (error instanceof ConfigError || error instanceof AlreadyRunningError) {

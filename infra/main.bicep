@@ -100,6 +100,16 @@ param digestDefaultRecipients string = ''
 @description('OPERATOR_RECIPIENTS: who hears about failing or stale scans, comma-separated e-mail addresses.')
 param operatorRecipients string = ''
 
+@description('EMAIL_MAX_PER_MINUTE: digests sent per minute at most (Communication Services allows 30 by default).')
+@minValue(1)
+@maxValue(10000)
+param emailMaxPerMinute int = 30
+
+@description('EMAIL_MAX_PER_HOUR: digests sent per hour at most (Communication Services allows 100 by default); the rest go next run.')
+@minValue(1)
+@maxValue(100000)
+param emailMaxPerHour int = 100
+
 @description('Where Communication Services stores e-mail data at rest (United States, Europe, UK, Australia, ...).')
 param emailDataLocation string = 'United States'
 
@@ -287,6 +297,8 @@ var readinessSettings = {
   EMAIL_SENDER: communication.outputs.senderAddress
   DIGEST_DEFAULT_RECIPIENTS: digestDefaultRecipients
   OPERATOR_RECIPIENTS: operatorRecipients
+  EMAIL_MAX_PER_MINUTE: string(emailMaxPerMinute)
+  EMAIL_MAX_PER_HOUR: string(emailMaxPerHour)
   OWNER_TAGS: ownerTags
   DEADLINE_THRESHOLDS_DAYS: deadlineThresholdsDays
   RETENTION_DAYS: string(retentionDays)

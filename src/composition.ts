@@ -7,6 +7,7 @@ import { jsonLogger } from './adapters/logger.js';
 import { ResourceGraphSource } from './adapters/resource-graph/source.js';
 import { TableFindingStore } from './adapters/tables/table-store.js';
 import type { FindingStore, Logger, ResourceSource } from './app/ports.js';
+import type { RunScanDeps } from './app/run-scan.js';
 import { buildCatalog } from './rules/index.js';
 import type { Rule } from './rules/define-rule.js';
 
@@ -51,6 +52,21 @@ export function createServices(
     prefix: config.tablePrefix,
   });
   return { config, source, store, rules: buildCatalog(), log, clock: () => new Date() };
+}
+
+/** What a scan needs, from the services: one place, for the timer, the HTTP trigger and the scripts. */
+export function scanDepsOf(s: Services): RunScanDeps {
+  return {
+    source: s.source,
+    store: s.store,
+    rules: s.rules,
+    log: s.log,
+    clock: s.clock,
+    thresholds: s.config.thresholds,
+    leaseSeconds: s.config.leaseSeconds,
+    retentionDays: s.config.retentionDays,
+    owners: { tagNames: s.config.ownerTags, defaultRecipients: s.config.email.defaultRecipients },
+  };
 }
 
 let current: Services | undefined;

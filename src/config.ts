@@ -42,6 +42,9 @@ export interface Config {
     readonly caFile: string | undefined;
     readonly defaultRecipients: readonly string[];
     readonly operatorRecipients: readonly string[];
+    /** The service's default limits are 30 a minute and 100 an hour per subscription. */
+    readonly maxPerMinute: number;
+    readonly maxPerHour: number;
   };
   readonly ownerTags: readonly string[];
   readonly thresholds: UrgencyThresholds;
@@ -82,6 +85,8 @@ export const SETTINGS = {
   EMAIL_SENDER: '',
   DIGEST_DEFAULT_RECIPIENTS: '',
   OPERATOR_RECIPIENTS: '',
+  EMAIL_MAX_PER_MINUTE: '30',
+  EMAIL_MAX_PER_HOUR: '100',
   OWNER_TAGS: 'owner,Owner,OwnerEmail,contact,createdBy',
   DEADLINE_THRESHOLDS_DAYS: '7,30,90,180',
   RETENTION_DAYS: '180',
@@ -305,6 +310,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       caFile: get('COMMUNICATION_SERVICES_CA_FILE') || undefined,
       defaultRecipients: emails('DIGEST_DEFAULT_RECIPIENTS'),
       operatorRecipients: emails('OPERATOR_RECIPIENTS'),
+      maxPerMinute: check('EMAIL_MAX_PER_MINUTE', positiveInt(1, 10_000), 30),
+      maxPerHour: check('EMAIL_MAX_PER_HOUR', positiveInt(1, 100_000), 100),
     },
     ownerTags,
     thresholds,

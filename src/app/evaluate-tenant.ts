@@ -26,6 +26,7 @@ export const ROW_COLUMNS = [
   'properties',
 ];
 const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
+const RESOURCE_GROUP_TYPE = 'microsoft.resources/subscriptions/resourcegroups';
 /** How many subscriptions are being handed on (stored) at once. */
 const CONCURRENCY = 4;
 
@@ -44,14 +45,20 @@ export interface TenantEvaluationDeps {
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
   /** Names of subscriptions known from earlier scans, for ones the listing misses. */
   readonly knownNames?: ReadonlyMap<string, string>;
+  /** Tag names worth keeping from subscriptions and resource groups (owner tags); others are dropped on arrival. */
+  readonly keepTag?: (name: string) => boolean;
 }
 
 /** Called once per subscription whose rows were all seen; a throw marks that subscription failed. */
 export type SubscriptionSink = (
   subscriptionId: string,
   findings: Finding[],
-  rows: number,
+  rows: readonly ResourceRow[],
+  containers: ContainerTags,
 ) => Promise<void>;
+
+/** Tags of subscriptions and resource groups, by lower-case id, kept only for the tag names asked for. */
+export type ContainerTags = ReadonlyMap<string, Readonly<Record<string, string>>>;
 
 export interface TenantEvaluation {
   readonly states: Map<string, SubscriptionState>;
@@ -117,11 +124,21 @@ export async function evaluateTenant(
     return state;
   };
 
-  // 1. The subscriptions in scope, so that one without a single classic resource is known to be clean.
+  const containers = new Map<string, Record<string, string>>();
+  const keep = (
+    raw: Readonly<Record<string, string>> | undefined,
+  ): Record<string, string> | undefined => {
+    if (!raw || !deps.keepTag) return undefined;
+    const kept = Object.entries(raw).filter(([name]) => deps.keepTag?.(name));
+    return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+  };
+
+  // 1. The subscriptions in scope, so that one without a single classic resource is known to be clean
+  //    (and, with resource groups, the tags that name owners).
   try {
     const query: GraphQuery = {
       table: 'resourcecontainers',
-      types: [SUBSCRIPTION_TYPE],
+      types: deps.keepTag ? [SUBSCRIPTION_TYPE, RESOURCE_GROUP_TYPE] : [SUBSCRIPTION_TYPE],
       columns: ['id', 'name', 'type', 'subscriptionId', 'tags'],
     };
     for (const batch of source.batches(scope)) {
@@ -129,6 +146,9 @@ export async function evaluateTenant(
         for (const raw of page) {
           const parsed = toResourceRow(raw);
           if (!parsed.ok || !parsed.row.subscriptionId) continue;
+          const tags = keep(parsed.row.tags);
+          if (tags) containers.set(parsed.row.id.toLowerCase(), tags);
+          if (parsed.row.type !== SUBSCRIPTION_TYPE) continue;
           const state = stateOf(parsed.row.subscriptionId);
           state.displayName = parsed.row.name;
           state.tags = parsed.row.tags ?? {};
@@ -175,7 +195,7 @@ export async function evaluateTenant(
       thresholds: deps.thresholds ?? DEFAULT_THRESHOLDS,
     });
     ruleErrors.push(...evaluation.ruleErrors);
-    const task = sink(subscriptionId, evaluation.findings, rows.length).then(
+    const task = sink(subscriptionId, evaluation.findings, rows, containers).then(
       () => {
         state.outcome = 'complete';
         delete state.reason;

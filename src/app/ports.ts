@@ -2,6 +2,8 @@
 import type { Scope } from '../config.js';
 import type { Counts, StoredFinding } from '../core/lifecycle.js';
 import type { Severity } from '../core/severity.js';
+import type { LedgerEntry, NoticeKind } from '../core/digest.js';
+import type { Urgency } from '../core/urgency.js';
 
 export type { Scope, Counts, StoredFinding };
 
@@ -139,8 +141,11 @@ export interface FindingPage {
 
 /** Where findings, scans and the status live: Table Storage in Azure and locally (Azurite). */
 export interface FindingStore {
-  acquireLease(holder: string, seconds: number, now: Date): Promise<Lease>;
+  /** One holder at a time per lease name (`scan`, `digest`); AlreadyRunningError otherwise. */
+  acquireLease(holder: string, seconds: number, now: Date, name?: string): Promise<Lease>;
   loadSubscriptions(): Promise<SubscriptionRecord[]>;
+  /** The operator's subscription → contact addresses mapping. */
+  loadContacts(): Promise<Map<string, string[]>>;
   loadFindings(subscriptionId: string): Promise<StoredFinding[]>;
   /** Writes changed findings (transactions of ≤100, one partition = one subscription); returns entities written. */
   writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number>;
@@ -165,4 +170,66 @@ export interface Logger {
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A digest about to be sent: written before the send, so a crash after it resends the same operation. */
+export interface PendingDigest {
+  readonly operationId: string;
+  readonly createdAt: string;
+  readonly attempts: number;
+  /** The notices it carries (kind, finding key, stage), enough to rebuild it from current findings. */
+  readonly items: readonly {
+    kind: NoticeKind;
+    key: string;
+    urgency?: Urgency | undefined;
+    previousUrgency?: Urgency | undefined;
+  }[];
+}
+
+export interface SentMail {
+  readonly operationId: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly sentAt: string;
+  readonly items: number;
+}
+
+/** What was mailed to whom: the once-and-only-once memory of the digests. */
+export interface DigestLedger {
+  loadLedger(recipient: string): Promise<Map<string, LedgerEntry>>;
+  loadPending(recipient: string): Promise<PendingDigest | undefined>;
+  savePending(recipient: string, pending: PendingDigest): Promise<void>;
+  dropPending(recipient: string): Promise<void>;
+  /** Applies a sent digest: ledger upserts and deletes, the pending entry removed, the mail logged. */
+  commit(
+    recipient: string,
+    changes: { upserts: readonly LedgerEntry[]; deletes: readonly string[] },
+    mail: SentMail,
+  ): Promise<void>;
+  /** Mails logged since a time (for the hourly limit across runs). */
+  sentSince(since: Date): Promise<number>;
+}
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  /** Deterministic per (recipient, digest): the service treats a repeat as the same send. */
+  readonly operationId: string;
+}
+
+export class MailError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'throttled' | 'rejected' | 'failed',
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'MailError';
+  }
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail, signal?: AbortSignal): Promise<void>;
 }

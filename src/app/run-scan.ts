@@ -1,6 +1,15 @@
 // Use case: scan the tenant through Resource Graph, evaluate the catalog subscription by subscription, store the delta.
 import { randomUUID } from 'node:crypto';
-import { addCounts, emptyCounts, isExpired, reconcile, type Counts } from '../core/lifecycle.js';
+import type { Finding } from '../core/finding.js';
+import {
+  addCounts,
+  emptyCounts,
+  isExpired,
+  reconcile,
+  type Counts,
+  type FindingOwners,
+} from '../core/lifecycle.js';
+import { formatOwners, ownersOf } from '../core/owners.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { describe, evaluateTenant } from './evaluate-tenant.js';
@@ -26,6 +35,11 @@ export interface RunScanDeps {
   readonly clock: () => Date;
   readonly thresholds?: UrgencyThresholds;
   readonly leaseSeconds?: number;
+  /** How owners are found: tag names, and who gets findings nobody owns. */
+  readonly owners?: {
+    readonly tagNames: readonly string[];
+    readonly defaultRecipients: readonly string[];
+  };
   /** Resolved findings older than this are pruned when their subscription is scanned. */
   readonly retentionDays?: number;
   readonly newId?: () => string;
@@ -111,7 +125,10 @@ async function scan(
     (await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]),
   );
   const previousStatus = await store.readStatus();
+  const contacts = await store.loadContacts();
   const countsBySub = new Map<string, Counts>();
+  const tagNames = deps.owners?.tagNames ?? [];
+  const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
   const evaluation = await evaluateTenant(
     {
       source,
@@ -120,9 +137,26 @@ async function scan(
       thresholds: deps.thresholds,
       log,
       knownNames: new Map([...previousRecords].map(([id, r]) => [id, r.displayName])),
+      keepTag: (name) => ownerTag.has(name.toLowerCase()),
     },
     input.scope,
-    async (subscriptionId, findings, rows) => {
+    async (subscriptionId, findings, rows, containers) => {
+      const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
+      const ownerOf = (finding: Finding): FindingOwners => {
+        const owners = ownersOf({
+          tagNames,
+          resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
+          resourceGroupTags: containers.get(
+            `/subscriptions/${finding.subscriptionId}/resourcegroups/${finding.resourceGroup}`.toLowerCase(),
+          ),
+          subscriptionTags: containers.get(
+            `/subscriptions/${finding.subscriptionId}`.toLowerCase(),
+          ),
+          subscriptionContacts: contacts.get(subscriptionId),
+          defaultRecipients: deps.owners?.defaultRecipients,
+        });
+        return { owners: formatOwners(owners), reason: owners?.reason };
+      };
       const stored = await store.loadFindings(subscriptionId);
       // Past the retention a resolved finding is forgotten: pruned now, and `new` if it ever comes back.
       const expired = stored.filter((f) => isExpired(f, now, deps.retentionDays ?? 180));
@@ -130,7 +164,7 @@ async function scan(
         expired.length === 0
           ? stored
           : stored.filter((f) => !isExpired(f, now, deps.retentionDays ?? 180));
-      const result = reconcile(kept, findings, { scanId: base.id, at }, rows);
+      const result = reconcile(kept, findings, { scanId: base.id, at }, rows.length, ownerOf);
       await store.deleteFindings(subscriptionId, expired);
       await store.writeFindings(subscriptionId, result.changes);
       countsBySub.set(subscriptionId, result.counts);

@@ -13,7 +13,10 @@ export interface StoredFinding {
   readonly resourceGroup: string;
   readonly message: string;
   readonly deadline?: string | undefined;
+  /** `a@x.com;b@y.com`, resolved at scan time. */
   readonly owners?: string | undefined;
+  /** Why they own it: "tag owner on the resource", "the default recipients"... */
+  readonly ownerReason?: string | undefined;
   readonly status: 'open' | 'resolved';
   readonly firstSeen: string;
   readonly firstSeenScan: string;
@@ -87,7 +90,15 @@ export interface ScanMark {
   readonly at: string;
 }
 
-function sameContent(stored: StoredFinding, finding: Finding, owners: string | undefined): boolean {
+/** Who owns a finding, as the scan resolved it. */
+export interface FindingOwners {
+  readonly owners: string | undefined;
+  readonly reason: string | undefined;
+}
+
+const NO_OWNERS: FindingOwners = { owners: undefined, reason: undefined };
+
+function sameContent(stored: StoredFinding, finding: Finding, owner: FindingOwners): boolean {
   return (
     stored.severity === finding.severity &&
     stored.message === finding.message &&
@@ -95,7 +106,8 @@ function sameContent(stored: StoredFinding, finding: Finding, owners: string | u
     stored.resourceGroup === finding.resourceGroup &&
     stored.resourceType === finding.resourceType &&
     (stored.deadline ?? undefined) === (finding.deadline ?? undefined) &&
-    (stored.owners ?? undefined) === owners
+    (stored.owners ?? undefined) === owner.owners &&
+    (stored.ownerReason ?? undefined) === owner.reason
   );
 }
 
@@ -108,7 +120,7 @@ export function reconcile(
   current: readonly Finding[],
   scan: ScanMark,
   resources: number,
-  ownersOf: (finding: Finding) => string | undefined = () => undefined,
+  ownersOf: (finding: Finding) => FindingOwners = () => NO_OWNERS,
 ): Reconciliation {
   const previous = new Map(stored.map((f) => [findingKey(f), f]));
   const seen = new Set<string>();
@@ -124,7 +136,7 @@ export function reconcile(
     seen.add(key);
     bySeverity[finding.severity]++;
     byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
-    const owners = ownersOf(finding);
+    const owner = ownersOf(finding);
     const before = previous.get(key);
     const content = {
       subscriptionId: finding.subscriptionId,
@@ -136,7 +148,8 @@ export function reconcile(
       resourceGroup: finding.resourceGroup,
       message: finding.message,
       deadline: finding.deadline,
-      owners,
+      owners: owner.owners,
+      ownerReason: owner.reason,
     };
     if (!before) {
       created++;
@@ -152,7 +165,7 @@ export function reconcile(
         reopenedAt: scan.at,
         reopenedScan: scan.scanId,
       });
-    } else if (!sameContent(before, finding, owners)) {
+    } else if (!sameContent(before, finding, owner)) {
       changes.push({ ...before, ...content });
     }
   }

@@ -2,25 +2,13 @@
 import type { Timer } from '@azure/functions';
 import { runScan } from '../app/run-scan.js';
 import { AlreadyRunningError, type ScanTrigger } from '../app/ports.js';
-import { services } from '../composition.js';
+import { scanDepsOf, services } from '../composition.js';
 import type { ContextLike } from './http.js';
 
 export async function runScheduledScan(trigger: ScanTrigger, context: ContextLike): Promise<void> {
   const s = services();
   try {
-    const record = await runScan(
-      {
-        source: s.source,
-        store: s.store,
-        rules: s.rules,
-        log: s.log,
-        clock: s.clock,
-        thresholds: s.config.thresholds,
-        leaseSeconds: s.config.leaseSeconds,
-        retentionDays: s.config.retentionDays,
-      },
-      { scope: s.config.scope, trigger },
-    );
+    const record = await runScan(scanDepsOf(s), { scope: s.config.scope, trigger });
     context.log(
       `scan ${record.id} ${record.status}: ${record.resources} resources, ${record.counts.open} open findings`,
     );

@@ -1,7 +1,7 @@
 // POST /api/scans: start a scan now. 202 with the scan id once the lease is held; 409 while another scan runs.
 import { runScan } from '../app/run-scan.js';
 import { AlreadyRunningError } from '../app/ports.js';
-import { services } from '../composition.js';
+import { scanDepsOf, services } from '../composition.js';
 import {
   json,
   problem,
@@ -19,19 +19,11 @@ export async function startScan(
   const started = new Promise<string>((resolve) => (resolveStarted = resolve));
   // The scan goes on after the response; the lease keeps timer runs out meanwhile, and if the
   // instance is recycled mid-scan the lease expires and the next run reconciles.
-  const done = runScan(
-    {
-      source: s.source,
-      store: s.store,
-      rules: s.rules,
-      log: s.log,
-      clock: s.clock,
-      thresholds: s.config.thresholds,
-      leaseSeconds: s.config.leaseSeconds,
-      retentionDays: s.config.retentionDays,
-    },
-    { scope: s.config.scope, trigger: 'http', onStarted: resolveStarted },
-  );
+  const done = runScan(scanDepsOf(s), {
+    scope: s.config.scope,
+    trigger: 'http',
+    onStarted: resolveStarted,
+  });
   try {
     const scanId = await Promise.race([started, done.then((record) => record.id)]);
     done.catch((error: unknown) =>

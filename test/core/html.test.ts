@@ -10,9 +10,7 @@ describe('html escaping', () => {
   });
   it('escapes interpolations but not nested html', () => {
     const name = '<img src=x onerror=alert(1)>';
-    const out = html`<p title="${name}">
-      ${name}${html`<b>${'&'}</b>`}${raw('<br>')}${[1, '<2>']}
-    </p>`;
+    const out = html`<p title="${name}">${name}${html`<b>${'&'}</b>`}${raw('<br>')}${[1, '<2>']}</p>`;
     expect(String(out)).toBe(
       '<p title="&lt;img src=x onerror=alert(1)&gt;">&lt;img src=x onerror=alert(1)&gt;<b>&amp;</b><br>1&lt;2&gt;</p>',
     );

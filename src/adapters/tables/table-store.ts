@@ -59,6 +59,7 @@ export class TableFindingStore implements FindingStore {
   private readonly subscriptions: TableClient;
   private readonly scans: TableClient;
   private readonly state: TableClient;
+  private readonly contacts: TableClient;
   private ready: Promise<void> | undefined;
   private written = 0;
 
@@ -77,12 +78,15 @@ export class TableFindingStore implements FindingStore {
     this.subscriptions = client('Subscriptions');
     this.scans = client('Scans');
     this.state = client('State');
+    this.contacts = client('Contacts');
   }
 
   /** Creates the tables once (idempotent: an existing table is fine). */
   init(): Promise<void> {
     this.ready ??= Promise.all(
-      [this.findings, this.subscriptions, this.scans, this.state].map((t) => t.createTable()),
+      [this.findings, this.subscriptions, this.scans, this.state, this.contacts].map((t) =>
+        t.createTable(),
+      ),
     ).then(
       () => undefined,
       (error: unknown) => {
@@ -97,18 +101,18 @@ export class TableFindingStore implements FindingStore {
     return this.written;
   }
 
-  async acquireLease(holder: string, seconds: number, now: Date): Promise<Lease> {
+  async acquireLease(holder: string, seconds: number, now: Date, name = 'scan'): Promise<Lease> {
     await this.init();
     const expiresAt = (from: number) => new Date(from + seconds * 1000).toISOString();
     const entity = {
       partitionKey: 'lease',
-      rowKey: 'scan',
+      rowKey: name,
       holder,
       expiresAt: expiresAt(now.getTime()),
     };
     let etag: string;
     try {
-      const current = await this.state.getEntity<Record<string, unknown>>('lease', 'scan');
+      const current = await this.state.getEntity<Record<string, unknown>>('lease', name);
       const currentExpiry = str(current, 'expiresAt') ?? '1970-01-01T00:00:00Z';
       if (Date.parse(currentExpiry) > now.getTime()) {
         throw new AlreadyRunningError(str(current, 'holder') ?? 'unknown', currentExpiry);
@@ -145,7 +149,7 @@ export class TableFindingStore implements FindingStore {
       },
       release: async () => {
         try {
-          await state.deleteEntity('lease', 'scan', { etag });
+          await state.deleteEntity('lease', name, { etag });
         } catch (error) {
           const status = statusOf(error);
           if (status !== 404 && status !== 412) throw error;
@@ -164,6 +168,38 @@ export class TableFindingStore implements FindingStore {
       out.push(toSubscription(e));
     }
     return out;
+  }
+
+  async loadContacts(): Promise<Map<string, string[]>> {
+    await this.init();
+    const out = new Map<string, string[]>();
+    for await (const e of this.contacts.listEntities<Record<string, unknown>>()) {
+      const id = (str(e, 'subscriptionId') ?? str(e, 'rowKey') ?? '').toLowerCase();
+      const emails = (str(e, 'emails') ?? '').split(/[,;\s]+/).filter(Boolean);
+      if (id && emails.length > 0) out.set(id, emails);
+    }
+    return out;
+  }
+
+  /** Sets (or, with no addresses, removes) a subscription's contacts. */
+  async setContacts(subscriptionId: string, emails: readonly string[]): Promise<void> {
+    await this.init();
+    const id = subscriptionId.toLowerCase();
+    if (emails.length === 0) {
+      await this.contacts.deleteEntity('contacts', encodeKey(id)).catch((error: unknown) => {
+        if (statusOf(error) !== 404) throw error;
+      });
+      return;
+    }
+    await this.contacts.upsertEntity(
+      {
+        partitionKey: 'contacts',
+        rowKey: encodeKey(id),
+        subscriptionId: id,
+        emails: emails.join(';'),
+      },
+      'Replace',
+    );
   }
 
   async readSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined> {
@@ -388,6 +424,7 @@ function toFinding(e: Record<string, unknown>): StoredFinding {
     message: str(e, 'message') ?? '',
     deadline: str(e, 'deadline'),
     owners: str(e, 'owners'),
+    ownerReason: str(e, 'ownerReason'),
     status: str(e, 'status') === 'resolved' ? 'resolved' : 'open',
     firstSeen: str(e, 'firstSeen') ?? '',
     firstSeenScan: str(e, 'firstSeenScan') ?? '',

@@ -1,0 +1,137 @@
+// Owner digests through the real @azure/communication-email client against the e-mail emulator, the ledger in Azurite.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startEmailEmulator, type RunningEmailEmulator } from '../../dev/emulators/email/index.js';
+import { demoTenant } from '../../dev/tenants/demo.js';
+import { AcsMailer } from '../../src/adapters/email/acs-mailer.js';
+import { silentLogger } from '../../src/adapters/logger.js';
+import { TableDigestLedger } from '../../src/adapters/tables/digest-ledger.js';
+import { sendDigests, type SendDigestsDeps } from '../../src/app/send-digests.js';
+import type { DigestLedger } from '../../src/app/ports.js';
+import { startStack, type Stack } from '../support/stack.js';
+import { renderForTests } from '../support/render.js';
+
+const OWNER_TAGS = ['owner', 'Owner', 'OwnerEmail', 'contact', 'createdBy'];
+const DEFAULT = 'platform-team@contoso.com';
+
+let stack: Stack;
+let email: RunningEmailEmulator;
+let outbox: string;
+
+beforeEach(async () => {
+  stack = await startStack({ tenant: demoTenant() });
+  await stack.scan(
+    { kind: 'tenant' },
+    { owners: { tagNames: OWNER_TAGS, defaultRecipients: [DEFAULT] } },
+  );
+  outbox = mkdtempSync(join(tmpdir(), 'readiness-outbox-'));
+  email = await startEmailEmulator({ outbox, port: 0, rateLimit: { perMinute: 0, perHour: 0 } });
+});
+afterEach(async () => {
+  await email?.close();
+  await stack?.stop();
+  rmSync(outbox, { recursive: true, force: true });
+});
+
+function deps(overrides: Partial<SendDigestsDeps> = {}): SendDigestsDeps {
+  return {
+    store: stack.store,
+    ledger: new TableDigestLedger({
+      connection: { kind: 'connectionString', value: stack.azurite.connectionString },
+      prefix: stack.prefix,
+    }),
+    mailer: new AcsMailer({
+      connection: { kind: 'connectionString', value: email.connectionString },
+      sender: 'readiness@contoso.com',
+      ca: email.ca,
+      pollIntervalMs: 10,
+      maxRetries: 0,
+    }),
+    render: renderForTests,
+    log: silentLogger,
+    clock: () => new Date(),
+    limits: { perMinute: 1000, perHour: 1000 },
+    ...overrides,
+  };
+}
+
+function recipientsOf(sent: ReturnType<RunningEmailEmulator['sent']>): string[] {
+  return sent.flatMap((m) => m.to).sort();
+}
+
+describe('owner digests', () => {
+  it('sends one digest per owner, once across two timer runs', async () => {
+    const first = await sendDigests(deps());
+    expect(first.sent).toBeGreaterThan(3);
+    const sent = email.sent();
+    expect(sent).toHaveLength(first.sent);
+    const recipients = recipientsOf(sent);
+    expect(new Set(recipients).size).toBe(recipients.length);
+    expect(recipients).toContain('alice@contoso.com');
+    expect(recipients).toContain(DEFAULT);
+    // Owner addresses are merged case-insensitively and never include a non-address tag value.
+    expect(recipients.every((r) => r === r.toLowerCase() && r.includes('@'))).toBe(true);
+
+    const second = await sendDigests(deps());
+    expect(second.sent).toBe(0);
+    expect(email.sent()).toHaveLength(sent.length);
+  });
+
+  it('a 429 mid-batch stops the run; the next run sends the rest without duplicates', async () => {
+    email.setFaults({
+      rules: [
+        { when: { afterMessages: 3 }, respond: { status: 429, retryAfterSeconds: 1 }, times: 1000 },
+      ],
+    });
+    const first = await sendDigests(deps());
+    expect(first.stoppedBy).toBe('throttled');
+    expect(first.sent).toBe(3);
+    expect(first.deferred).toBeGreaterThan(0);
+    email.setFaults({});
+    const second = await sendDigests(deps());
+    expect(second.stoppedBy).toBeUndefined();
+    const recipients = recipientsOf(email.sent());
+    expect(new Set(recipients).size).toBe(recipients.length);
+    expect(recipients.length).toBe(first.sent + second.sent + second.resent);
+    expect(await sendDigests(deps())).toMatchObject({ sent: 0, resent: 0 });
+  });
+
+  it('a crash after the send and before the ledger write does not send twice', async () => {
+    const real = deps().ledger;
+    let crashes = 1;
+    const crashing: DigestLedger = {
+      ...real,
+      loadLedger: (r) => real.loadLedger(r),
+      loadPending: (r) => real.loadPending(r),
+      savePending: (r, p) => real.savePending(r, p),
+      dropPending: (r) => real.dropPending(r),
+      sentSince: (s) => real.sentSince(s),
+      commit: async (r, c, m) => {
+        if (crashes-- > 0) throw new Error('process died');
+        return real.commit(r, c, m);
+      },
+    };
+    await expect(sendDigests(deps({ ledger: crashing }))).rejects.toThrow(/process died/);
+    expect(email.sent()).toHaveLength(1);
+    const retried = await sendDigests(deps());
+    expect(retried.resent).toBe(1);
+    // The resend carried the same operation id: the service accepted it once.
+    expect(email.stats().duplicates).toBe(1);
+    const recipients = recipientsOf(email.sent());
+    expect(new Set(recipients).size).toBe(recipients.length);
+  });
+
+  it('stops at the hourly limit and sends the rest next run', async () => {
+    const first = await sendDigests(deps({ limits: { perMinute: 100, perHour: 2 } }));
+    expect(first).toMatchObject({ sent: 2, stoppedBy: 'hourly-limit' });
+    const later = () => new Date(Date.now() + 2 * 3_600_000);
+    const second = await sendDigests(
+      deps({ clock: later, limits: { perMinute: 100, perHour: 1000 } }),
+    );
+    expect(second.stoppedBy).toBeUndefined();
+    const recipients = recipientsOf(email.sent());
+    expect(new Set(recipients).size).toBe(recipients.length);
+  });
+});
