@@ -12,6 +12,8 @@ import { startLocalHost } from './host.js';
 import { preferredPort } from './ports.js';
 import { startResourceGraphEmulator } from './emulators/resource-graph/server.js';
 import { demoTenant } from './tenants/demo.js';
+import { startEmailEmulator } from './emulators/email/index.js';
+import { runDigests } from '../src/functions/send-digests.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,6 +57,11 @@ async function main(): Promise<void> {
     stops.push(() => graph.close());
     const caFile = join(stateDir, 'certs', 'resource-graph-ca.pem');
     writeFileSync(caFile, graph.ca);
+    const outbox = join(stateDir, 'outbox');
+    const email = await startEmailEmulator({ outbox, port: await preferredPort(8444) });
+    stops.push(() => email.close());
+    const emailCaFile = join(stateDir, 'certs', 'email-ca.pem');
+    writeFileSync(emailCaFile, email.ca);
 
     // Embedded defaults for the local stack; anything already in the environment wins.
     const env: Record<string, string | undefined> = {
@@ -63,6 +70,10 @@ async function main(): Promise<void> {
       RESOURCE_GRAPH_ENDPOINT: graph.url,
       RESOURCE_GRAPH_CA_FILE: caFile,
       TABLES_CONNECTION_STRING: azurite.connectionString,
+      COMMUNICATION_SERVICES_CONNECTION_STRING: email.connectionString,
+      COMMUNICATION_SERVICES_CA_FILE: emailCaFile,
+      EMAIL_SENDER: 'readiness@contoso.example',
+      DIGEST_DEFAULT_RECIPIENTS: 'platform-team@contoso.example',
       DASHBOARD_URL: `http://localhost:${values.port}/api/dashboard`,
       ...process.env,
     };
@@ -84,9 +95,9 @@ async function main(): Promise<void> {
     say(`  status     ${host.url}/api/status`);
     say(`  dashboard  ${host.url}/api/dashboard`);
     say(`  health     ${host.url}/api/health`);
-    say(`  outbox     ${join(stateDir, 'outbox')}`);
+    say(`  outbox     ${outbox}`);
     say(
-      `  Resource Graph emulator ${graph.url} (demo tenant), Table Storage (Azurite) on port ${azurite.port}`,
+      `  emulators  Resource Graph ${graph.url} (demo tenant), e-mail ${email.endpoint}, Azurite :${azurite.port}`,
     );
     say('  Ctrl-C stops everything.');
     say('');
@@ -98,6 +109,14 @@ async function main(): Promise<void> {
       error: (...args) => say(`  first scan failed: ${args.map(String).join(' ')}`),
     }).catch((error: unknown) =>
       say(`  first scan failed: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    // Locally, a digest follows the first scan (in Azure it runs on DIGEST_SCHEDULE).
+    await runDigests({
+      invocationId: 'startup',
+      log: (...args) => say(`  ${args.map(String).join(' ')} (outbox: ${outbox})`),
+      error: (...args) => say(`  digests failed: ${args.map(String).join(' ')}`),
+    }).catch((error: unknown) =>
+      say(`  digests failed: ${error instanceof Error ? error.message : String(error)}`),
     );
   } catch (error) {
     say(

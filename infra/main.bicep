@@ -83,6 +83,9 @@ param deadlineThresholdsDays string = '7,30,90,180'
 @maxValue(3650)
 param retentionDays int = 180
 
+@description('COVERAGE_DROP_FRACTION: share (0-1) of previously scanned subscriptions that may vanish before a scan keeps their findings and reports partial coverage.')
+param coverageDropFraction string = '0.2'
+
 @description('SCAN_LEASE_SECONDS: the lease that keeps one scan at a time (renewed while a scan runs).')
 @minValue(30)
 @maxValue(86400)
@@ -302,6 +305,7 @@ var readinessSettings = {
   OWNER_TAGS: ownerTags
   DEADLINE_THRESHOLDS_DAYS: deadlineThresholdsDays
   RETENTION_DAYS: string(retentionDays)
+  COVERAGE_DROP_FRACTION: coverageDropFraction
   SCAN_LEASE_SECONDS: string(scanLeaseSeconds)
   DASHBOARD_URL: 'https://${functionApp.outputs.defaultHostName}/api/dashboard'
   RETIREMENT_FEED: retirementFeed

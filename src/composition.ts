@@ -6,7 +6,12 @@ import { createCredential } from './adapters/credential.js';
 import { jsonLogger } from './adapters/logger.js';
 import { ResourceGraphSource } from './adapters/resource-graph/source.js';
 import { TableFindingStore } from './adapters/tables/table-store.js';
-import type { FindingStore, Logger, ResourceSource } from './app/ports.js';
+import type { DigestLedger, FindingStore, Logger, Mailer, ResourceSource } from './app/ports.js';
+import type { SendDigestsDeps } from './app/send-digests.js';
+import { AcsMailer } from './adapters/email/acs-mailer.js';
+import { TableDigestLedger } from './adapters/tables/digest-ledger.js';
+import { metaOf } from './rules/define-rule.js';
+import { renderDigestEmail } from './views/digest-email.js';
 import type { RunScanDeps } from './app/run-scan.js';
 import { buildCatalog } from './rules/index.js';
 import type { Rule } from './rules/define-rule.js';
@@ -15,6 +20,9 @@ export interface Services {
   readonly config: Config;
   readonly source: ResourceSource;
   readonly store: FindingStore;
+  readonly ledger: DigestLedger;
+  /** Absent when no Communication Services is configured: digests are then off. */
+  readonly mailer: Mailer | undefined;
   readonly rules: readonly Rule[];
   readonly log: Logger;
   readonly clock: () => Date;
@@ -51,7 +59,27 @@ export function createServices(
     credential,
     prefix: config.tablePrefix,
   });
-  return { config, source, store, rules: buildCatalog(), log, clock: () => new Date() };
+  const ledger = new TableDigestLedger({
+    connection: config.tables,
+    credential,
+    prefix: config.tablePrefix,
+  });
+  const emailCa = readPem(config.email.caFile, 'COMMUNICATION_SERVICES_CA_FILE');
+  const { connection, sender } = config.email;
+  const mailer =
+    connection.kind === 'none' || !sender
+      ? undefined
+      : new AcsMailer({ connection, credential, sender, ...(emailCa ? { ca: emailCa } : {}) });
+  return {
+    config,
+    source,
+    store,
+    ledger,
+    mailer,
+    rules: buildCatalog(),
+    log,
+    clock: () => new Date(),
+  };
 }
 
 /** What a scan needs, from the services: one place, for the timer, the HTTP trigger and the scripts. */
@@ -65,7 +93,39 @@ export function scanDepsOf(s: Services): RunScanDeps {
     thresholds: s.config.thresholds,
     leaseSeconds: s.config.leaseSeconds,
     retentionDays: s.config.retentionDays,
+    coverageDropFraction: s.config.coverageDropFraction,
     owners: { tagNames: s.config.ownerTags, defaultRecipients: s.config.email.defaultRecipients },
+  };
+}
+
+/** Where e-mails link a rule's doc: the app's own doc route when its address is known. */
+export function ruleDocUrlOf(config: Config): (ruleId: string) => string {
+  const origin = config.dashboardUrl ? new URL(config.dashboardUrl).origin : undefined;
+  return (ruleId) =>
+    origin ? `${origin}/api/rules/${ruleId}?format=html` : `docs/rules/${ruleId}.md`;
+}
+
+/** What a digest run needs, from the services; undefined when e-mail is not configured. */
+export function digestDepsOf(s: Services): SendDigestsDeps | undefined {
+  if (!s.mailer) return undefined;
+  const ruleDocUrl = ruleDocUrlOf(s.config);
+  const rules = s.rules.map(metaOf);
+  return {
+    store: s.store,
+    ledger: s.ledger,
+    mailer: s.mailer,
+    render: (digest) =>
+      renderDigestEmail(digest, {
+        rules,
+        dashboardUrl: s.config.dashboardUrl,
+        ruleDocUrl,
+        now: s.clock(),
+      }),
+    log: s.log,
+    clock: s.clock,
+    thresholds: s.config.thresholds,
+    limits: { perMinute: s.config.email.maxPerMinute, perHour: s.config.email.maxPerHour },
+    leaseSeconds: s.config.leaseSeconds,
   };
 }
 

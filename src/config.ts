@@ -49,6 +49,8 @@ export interface Config {
   readonly ownerTags: readonly string[];
   readonly thresholds: UrgencyThresholds;
   readonly retentionDays: number;
+  /** Share of previously scanned subscriptions that may vanish before a scan distrusts its listing. */
+  readonly coverageDropFraction: number;
   readonly leaseSeconds: number;
   readonly dashboardUrl: string | undefined;
   readonly retirementFeed: string | undefined;
@@ -90,6 +92,7 @@ export const SETTINGS = {
   OWNER_TAGS: 'owner,Owner,OwnerEmail,contact,createdBy',
   DEADLINE_THRESHOLDS_DAYS: '7,30,90,180',
   RETENTION_DAYS: '180',
+  COVERAGE_DROP_FRACTION: '0.2',
   SCAN_LEASE_SECONDS: '900',
   DASHBOARD_URL: '',
   RETIREMENT_FEED: '',
@@ -316,6 +319,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ownerTags,
     thresholds,
     retentionDays: check('RETENTION_DAYS', positiveInt(1, 3650), 180),
+    coverageDropFraction: check(
+      'COVERAGE_DROP_FRACTION',
+      z.coerce
+        .number({ message: 'must be a number' })
+        .min(0, 'must be at least 0')
+        .max(1, 'must be at most 1'),
+      0.2,
+    ),
     leaseSeconds: check('SCAN_LEASE_SECONDS', positiveInt(30, 86_400), 900),
     dashboardUrl: url('DASHBOARD_URL'),
     retirementFeed: get('RETIREMENT_FEED') || undefined,

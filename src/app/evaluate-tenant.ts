@@ -28,10 +28,12 @@ export const ROW_COLUMNS = [
 const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
 const RESOURCE_GROUP_TYPE = 'microsoft.resources/subscriptions/resourcegroups';
 /** How many subscriptions are being handed on (stored) at once. */
-const CONCURRENCY = 4;
+const CONCURRENCY = 8;
 
 export interface SubscriptionState {
   displayName: string;
+  /** Seen by the previous complete scan, not listed by this one (lost access, moved, deleted). */
+  vanished?: boolean;
   tags: Readonly<Record<string, string>>;
   outcome: SubscriptionOutcome;
   reason?: string;
@@ -45,6 +47,11 @@ export interface TenantEvaluationDeps {
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
   /** Names of subscriptions known from earlier scans, for ones the listing misses. */
   readonly knownNames?: ReadonlyMap<string, string>;
+  /**
+   * Subscriptions the previous complete scan saw, and the largest fraction of them that may vanish
+   * before the scan distrusts the listing (a lost role assignment) and keeps their findings.
+   */
+  readonly coverage?: { readonly previous: ReadonlySet<string>; readonly maxDropFraction: number };
   /** Tag names worth keeping from subscriptions and resource groups (owner tags); others are dropped on arrival. */
   readonly keepTag?: (name: string) => boolean;
 }
@@ -66,6 +73,9 @@ export interface TenantEvaluation {
   readonly fatal: string | undefined;
   readonly resources: number;
   readonly ruleErrors: RuleError[];
+  /** Set when too many subscriptions vanished to trust the listing. */
+  readonly coverageReason?: string | undefined;
+  readonly vanished: number;
 }
 
 /** Types a rule set needs, split by the Resource Graph table that holds them. */
@@ -159,6 +169,30 @@ export async function evaluateTenant(
     fatal = `listing the subscriptions in scope failed: ${describe(error)}`;
   }
   if (scope.kind === 'subscriptions') for (const id of scope.ids) stateOf(id);
+
+  // Coverage: subscriptions the last complete scan saw that the listing no longer shows.
+  let coverageReason: string | undefined;
+  let vanishedCount = 0;
+  if (!fatal && deps.coverage && scope.kind !== 'subscriptions') {
+    const vanished = [...deps.coverage.previous].filter((id) => !states.has(id));
+    vanishedCount = vanished.length;
+    const fraction =
+      deps.coverage.previous.size > 0 ? vanished.length / deps.coverage.previous.size : 0;
+    const trusted = fraction <= deps.coverage.maxDropFraction;
+    if (!trusted) {
+      coverageReason = `coverage dropped: ${vanished.length} of ${deps.coverage.previous.size} subscriptions scanned before are no longer visible (a lost role assignment?); their findings are kept`;
+      log('coverage dropped', { vanished: vanished.length, previous: deps.coverage.previous.size });
+    }
+    for (const id of vanished) {
+      const state = stateOf(id);
+      // A small drop is believed (subscriptions do get deleted): reconciled as empty. A large one is not.
+      if (!trusted) {
+        state.vanished = true;
+        state.outcome = 'failed';
+        state.reason = 'no longer visible to the scanner; findings kept (coverage dropped)';
+      }
+    }
+  }
 
   // 2. Reference rows (what points at classic resources from anywhere in the tenant), indexed once.
   const { targets, references } = queriesFor(deps.rules);
@@ -254,7 +288,12 @@ export async function evaluateTenant(
         }
         for (const [subscriptionId, state] of states) {
           const belongs = inBatch ? inBatch.has(subscriptionId) : true;
-          if (belongs && !closed.has(subscriptionId) && state.outcome === 'unreached') {
+          if (
+            belongs &&
+            !closed.has(subscriptionId) &&
+            state.outcome === 'unreached' &&
+            !state.vanished
+          ) {
             closed.add(subscriptionId);
             await handOn(subscriptionId, []);
           }
@@ -290,5 +329,5 @@ export async function evaluateTenant(
       }
     }
   }
-  return { states, fatal, resources, ruleErrors };
+  return { states, fatal, resources, ruleErrors, coverageReason, vanished: vanishedCount };
 }

@@ -59,6 +59,19 @@ export interface SubscriptionRecord {
   readonly lastCompleteScanId?: string | undefined;
   readonly lastCompleteAt?: string | undefined;
   readonly counts: Counts;
+  /** Hash of the open findings as of the last complete scan: equal now means nothing to read or write. */
+  readonly findingsHash?: string | undefined;
+  /** When the oldest resolved finding still stored was resolved (for retention). */
+  readonly oldestResolvedAt?: string | undefined;
+}
+
+export interface Coverage {
+  readonly previousSubscriptions: number;
+  readonly subscriptions: number;
+  /** Subscriptions seen by the previous complete scan and not listed now. */
+  readonly vanished: number;
+  /** Set when the drop was too large to trust: nothing that vanished was resolved. */
+  readonly reason?: string | undefined;
 }
 
 export interface ScanRecord {
@@ -81,6 +94,8 @@ export interface ScanRecord {
   readonly ruleErrors: number;
   readonly error?: string | undefined;
   readonly source?: SourceStats | undefined;
+  /** What the scan saw against the previous complete scan, and why it held back when coverage dropped. */
+  readonly coverage?: Coverage | undefined;
 }
 
 /** The O(1) status: what `GET /api/status` reads. */
@@ -91,6 +106,13 @@ export interface StatusSummary {
   readonly totals: Counts;
   /** Open retirement findings by rule, with the rule's deadline, so urgency is computed when read. */
   readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
+  /** The last few scans, newest first: what health and the operator alerts judge. */
+  readonly recentScans?: readonly {
+    id: string;
+    status: ScanStatus;
+    endedAt?: string | undefined;
+    reason?: string | undefined;
+  }[];
 }
 
 /** One day of the trend: open findings at the day's last scan, changes summed over its scans. */
@@ -102,6 +124,17 @@ export interface TrendDay {
   readonly new: number;
   readonly resolved: number;
   readonly lastStatus: ScanStatus;
+}
+
+export type IncidentKind = 'scan-failures' | 'stale' | 'coverage';
+
+/** An operator-facing incident: open from `since` until it recovers; each edge is mailed once. */
+export interface IncidentState {
+  readonly kind: IncidentKind;
+  readonly open: boolean;
+  readonly since: string;
+  readonly detail: string;
+  readonly notifiedAt?: string | undefined;
 }
 
 export class AlreadyRunningError extends Error {
@@ -150,6 +183,12 @@ export interface FindingStore {
   /** Writes changed findings (transactions of ≤100, one partition = one subscription); returns entities written. */
   writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number>;
   writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number>;
+  /**
+   * Marks a subscription's partition as being written: its record exists (so "no record" always means
+   * "no stored findings") and its findings hash is cleared until the scan completes (so a crash in
+   * between can never make a half-written partition look unchanged).
+   */
+  markSubscription(subscriptionId: string): Promise<void>;
   writeScan(record: ScanRecord): Promise<void>;
   /** Removes findings (resolved ones past the retention); returns entities deleted. */
   deleteFindings(subscriptionId: string, findings: readonly StoredFinding[]): Promise<number>;
@@ -162,6 +201,8 @@ export interface FindingStore {
   readSubscription(subscriptionId: string): Promise<SubscriptionRecord | undefined>;
   /** One page of findings across subscriptions (or one subscription's partition when filtered by it). */
   queryFindings(filter: FindingFilter, top: number, next?: string): Promise<FindingPage>;
+  readIncidents(): Promise<IncidentState[]>;
+  writeIncident(incident: IncidentState): Promise<void>;
   /** Entities written since the store was created (for the benchmark). */
   writes(): number;
 }

@@ -7,6 +7,9 @@ import {
   type UrgencyThresholds,
 } from '../core/urgency.js';
 import type { Counts } from '../core/lifecycle.js';
+import { freshnessOf, type Freshness } from '../core/schedule.js';
+
+const DEFAULT_SCHEDULE = '0 0 */6 * * *';
 import type { FindingStore, ScanRecord, StatusSummary, SubscriptionRecord } from './ports.js';
 
 export interface DeadlineView {
@@ -26,6 +29,8 @@ export interface StatusView {
     readonly reopened: number;
   };
   readonly lastSucceededAt: string | null;
+  /** How old the last succeeded scan is, and whether that is stale for the schedule. */
+  readonly freshness: Freshness;
 }
 
 export function deadlineView(
@@ -46,7 +51,9 @@ export function statusView(
   summary: StatusSummary | undefined,
   now: Date,
   thresholds?: UrgencyThresholds,
+  schedule: string = DEFAULT_SCHEDULE,
 ): StatusView {
+  const freshness = freshnessOf(summary?.lastSucceededAt, schedule, now);
   if (!summary) {
     return {
       generatedAt: now.toISOString(),
@@ -55,17 +62,17 @@ export function statusView(
       deadlines: deadlineView([], now, thresholds),
       changes: { previousScanId: null, new: 0, resolved: 0, reopened: 0 },
       lastSucceededAt: null,
+      freshness,
     };
   }
   const { counts: _counts, ...lastScan } = summary.lastScan;
+  const byRule = Object.fromEntries(
+    Object.entries(summary.totals.byRule).sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return {
     generatedAt: now.toISOString(),
     lastScan,
-    findings: {
-      open: summary.totals.open,
-      bySeverity: summary.totals.bySeverity,
-      byRule: summary.totals.byRule,
-    },
+    findings: { open: summary.totals.open, bySeverity: summary.totals.bySeverity, byRule },
     deadlines: deadlineView(summary.deadlines, now, thresholds),
     changes: {
       previousScanId: summary.previousScanId ?? null,
@@ -74,6 +81,7 @@ export function statusView(
       reopened: summary.totals.reopened,
     },
     lastSucceededAt: summary.lastSucceededAt ?? null,
+    freshness,
   };
 }
 
@@ -81,8 +89,50 @@ export async function readStatus(
   store: FindingStore,
   now: Date,
   thresholds?: UrgencyThresholds,
+  schedule?: string,
 ): Promise<StatusView> {
-  return statusView(await store.readStatus(), now, thresholds);
+  return statusView(await store.readStatus(), now, thresholds, schedule);
+}
+
+export interface HealthView {
+  readonly status: 'ok' | 'degraded';
+  readonly reasons: readonly string[];
+  readonly lastScan: { id: string; status: string; endedAt: string | null } | null;
+  readonly freshness: Freshness;
+}
+
+/** Liveness plus the two things an operator must not miss: no recent success, or repeated failures. */
+export function healthView(
+  summary: StatusSummary | undefined,
+  now: Date,
+  schedule: string = DEFAULT_SCHEDULE,
+): HealthView {
+  const freshness = freshnessOf(summary?.lastSucceededAt, schedule, now);
+  const reasons: string[] = [];
+  if (!summary) reasons.push('no scan has completed yet');
+  else if (freshness.stale) {
+    reasons.push(
+      freshness.lastSucceededAt
+        ? `stale: the last succeeded scan ended ${Math.round((freshness.ageSeconds ?? 0) / 3600)} h ago (more than two schedule intervals)`
+        : 'stale: no scan has succeeded yet',
+    );
+  }
+  const recent = summary?.recentScans ?? [];
+  if (recent.length >= 2 && recent[0]?.status === 'failed' && recent[1]?.status === 'failed') {
+    reasons.push(`the last two scans failed: ${recent[0].reason ?? 'see the scan records'}`);
+  }
+  return {
+    status: reasons.length > 0 ? 'degraded' : 'ok',
+    reasons,
+    lastScan: summary
+      ? {
+          id: summary.lastScan.id,
+          status: summary.lastScan.status,
+          endedAt: summary.lastScan.endedAt ?? null,
+        }
+      : null,
+    freshness,
+  };
 }
 
 export interface SubscriptionStatusView {
@@ -105,5 +155,33 @@ export async function readSubscriptionStatus(
     subscription,
     findings: { open: counts.open, bySeverity: counts.bySeverity, byRule: counts.byRule },
     changes: { new: counts.new, resolved: counts.resolved, reopened: counts.reopened },
+  };
+}
+
+/**
+ * The summary entity read at most once per `ttlMs`, and once for any number of concurrent callers:
+ * a status endpoint under load costs one storage read per interval, whatever the request rate.
+ */
+export function cachedSummary(
+  store: Pick<FindingStore, 'readStatus'>,
+  ttlMs: number,
+  clock: () => number = Date.now,
+): () => Promise<StatusSummary | undefined> {
+  let value: StatusSummary | undefined;
+  let readAt = -Infinity;
+  let inFlight: Promise<StatusSummary | undefined> | undefined;
+  return () => {
+    if (clock() - readAt < ttlMs) return Promise.resolve(value);
+    inFlight ??= store
+      .readStatus()
+      .then((summary) => {
+        value = summary;
+        readAt = clock();
+        return summary;
+      })
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
   };
 }

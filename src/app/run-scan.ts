@@ -4,8 +4,11 @@ import type { Finding } from '../core/finding.js';
 import {
   addCounts,
   emptyCounts,
+  findingsHash,
   isExpired,
+  partitionFacts,
   reconcile,
+  type StoredFinding,
   type Counts,
   type FindingOwners,
 } from '../core/lifecycle.js';
@@ -40,6 +43,8 @@ export interface RunScanDeps {
     readonly tagNames: readonly string[];
     readonly defaultRecipients: readonly string[];
   };
+  /** The largest share of previously scanned subscriptions that may vanish before the scan keeps their findings. */
+  readonly coverageDropFraction?: number;
   /** Resolved findings older than this are pruned when their subscription is scanned. */
   readonly retentionDays?: number;
   readonly newId?: () => string;
@@ -126,7 +131,10 @@ async function scan(
   );
   const previousStatus = await store.readStatus();
   const contacts = await store.loadContacts();
-  const countsBySub = new Map<string, Counts>();
+  const outcomes = new Map<
+    string,
+    { counts: Counts; findingsHash: string; oldestResolvedAt: string | undefined }
+  >();
   const tagNames = deps.owners?.tagNames ?? [];
   const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
   const evaluation = await evaluateTenant(
@@ -138,6 +146,14 @@ async function scan(
       log,
       knownNames: new Map([...previousRecords].map(([id, r]) => [id, r.displayName])),
       keepTag: (name) => ownerTag.has(name.toLowerCase()),
+      coverage: {
+        previous: new Set(
+          [...previousRecords.values()]
+            .filter((r) => r.lastCompleteScanId)
+            .map((r) => r.subscriptionId),
+        ),
+        maxDropFraction: deps.coverageDropFraction ?? 0.2,
+      },
     },
     input.scope,
     async (subscriptionId, findings, rows, containers) => {
@@ -157,17 +173,37 @@ async function scan(
         });
         return { owners: formatOwners(owners), reason: owners?.reason };
       };
-      const stored = await store.loadFindings(subscriptionId);
+      const retentionDays = deps.retentionDays ?? 180;
+      const previous = previousRecords.get(subscriptionId);
+      const hash = findingsHash(findings, ownerOf);
+      const retentionDue =
+        previous?.oldestResolvedAt !== undefined &&
+        now.getTime() - Date.parse(previous.oldestResolvedAt) > retentionDays * 86_400_000;
+      if (previous?.findingsHash === hash && previous.lastCompleteScanId && !retentionDue) {
+        // Unchanged since the last complete scan: nothing to read, nothing to write.
+        outcomes.set(subscriptionId, {
+          counts: { ...previous.counts, resources: rows.length, new: 0, resolved: 0, reopened: 0 },
+          findingsHash: hash,
+          oldestResolvedAt: previous.oldestResolvedAt,
+        });
+        return;
+      }
+      // No record means nothing was ever stored there.
+      const stored: StoredFinding[] = previous ? await store.loadFindings(subscriptionId) : [];
       // Past the retention a resolved finding is forgotten: pruned now, and `new` if it ever comes back.
-      const expired = stored.filter((f) => isExpired(f, now, deps.retentionDays ?? 180));
+      const expired = stored.filter((f) => isExpired(f, now, retentionDays));
       const kept =
-        expired.length === 0
-          ? stored
-          : stored.filter((f) => !isExpired(f, now, deps.retentionDays ?? 180));
+        expired.length === 0 ? stored : stored.filter((f) => !isExpired(f, now, retentionDays));
       const result = reconcile(kept, findings, { scanId: base.id, at }, rows.length, ownerOf);
+      if (!previous || result.changes.length > 0 || expired.length > 0)
+        await store.markSubscription(subscriptionId);
       await store.deleteFindings(subscriptionId, expired);
       await store.writeFindings(subscriptionId, result.changes);
-      countsBySub.set(subscriptionId, result.counts);
+      outcomes.set(subscriptionId, {
+        counts: result.counts,
+        findingsHash: hash,
+        oldestResolvedAt: partitionFacts(kept, result.changes).oldestResolvedAt,
+      });
     },
     input.signal,
   );
@@ -182,7 +218,8 @@ async function scan(
   let complete = 0;
   for (const [subscriptionId, state] of [...states].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const previous = previousRecords.get(subscriptionId);
-    const counts = countsBySub.get(subscriptionId);
+    const outcome = outcomes.get(subscriptionId);
+    const counts = outcome?.counts;
     if (state.outcome === 'complete' && counts) {
       complete++;
       scanCounts = addCounts(scanCounts, counts);
@@ -196,6 +233,8 @@ async function scan(
         lastCompleteScanId: base.id,
         lastCompleteAt: at,
         counts,
+        findingsHash: outcome?.findingsHash,
+        oldestResolvedAt: outcome?.oldestResolvedAt,
       });
     } else {
       const reason = state.reason ?? 'not reached by this scan';
@@ -212,6 +251,9 @@ async function scan(
         lastCompleteScanId: previous?.lastCompleteScanId,
         lastCompleteAt: previous?.lastCompleteAt,
         counts: kept,
+        // Its partition may be half-written: no hash, so the next scan reads it and repairs it.
+        findingsHash: undefined,
+        oldestResolvedAt: previous?.oldestResolvedAt,
       });
     }
   }
@@ -244,6 +286,13 @@ async function scan(
     ruleErrors: ruleErrors.length,
     error: fatal,
     source: source.stats(),
+    coverage: {
+      previousSubscriptions: [...previousRecords.values()].filter((r) => r.lastCompleteScanId)
+        .length,
+      subscriptions: states.size - evaluation.vanished,
+      vanished: evaluation.vanished,
+      reason: evaluation.coverageReason,
+    },
   };
   for (const e of ruleErrors.slice(0, 20))
     log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
@@ -258,6 +307,15 @@ async function scan(
       reopened: scanCounts.reopened,
     },
     deadlines: deadlinesOf(deps.rules, totals),
+    recentScans: [
+      {
+        id: record.id,
+        status: record.status,
+        endedAt: record.endedAt,
+        reason: record.error ?? record.coverage?.reason,
+      },
+      ...(previousStatus?.recentScans ?? []),
+    ].slice(0, 10),
   };
   await store.writeStatus(summary);
   await store

@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// The `readiness` command line: scan an export or a live scope, list the rule catalog.
-import { readFileSync, writeFileSync } from 'node:fs';
+// The `readiness` command line: scan an export or a live scope, list the rule catalog, preview digests.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { evaluateTenant } from '../app/evaluate-tenant.js';
 import { buildReport } from '../app/report.js';
+import { planDigests } from '../app/preview-digests.js';
 import { InputError, parseExport, scanExport } from '../app/scan-export.js';
 import type { Scope } from '../app/ports.js';
 import type { Finding } from '../core/finding.js';
+import { addressesIn } from '../core/owners.js';
 import { atLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { metaOf } from '../rules/define-rule.js';
 import { buildCatalog } from '../rules/index.js';
@@ -17,6 +21,9 @@ import {
 } from '../rules/retirement/catalog.js';
 import { createCredential } from '../adapters/credential.js';
 import { ResourceGraphSource } from '../adapters/resource-graph/source.js';
+import { SETTINGS } from '../config.js';
+import { renderDigestEmail } from '../views/digest-email.js';
+import { toEml } from '../views/eml.js';
 import { FORMATS, render, type Format } from './formats.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -110,6 +117,38 @@ function collect(value: string, previous: string[] = []): string[] {
       .map((v) => v.trim())
       .filter(Boolean),
   ];
+}
+
+/** Text from the tenant printed to a terminal: control characters removed. */
+function printable(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+}
+
+/** A recipient as a file name: lower-case, only `a-z0-9@._+-`, no leading dot; unique within `taken`. */
+function emlFileName(recipient: string, taken: Set<string>): string {
+  const base =
+    recipient
+      .toLowerCase()
+      .replace(/[^a-z0-9@._+-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 200) || 'recipient';
+  let name = `${base}.eml`;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}.eml`;
+  taken.add(name);
+  return name;
+}
+
+function httpUrl(value: string | undefined, option: string): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${option}: "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${option}: "${value}" is not an http(s) URL`);
+  return value;
 }
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
@@ -240,6 +279,122 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         );
       }
     });
+
+  program
+    .command('digest')
+    .description(
+      'preview the digests a first scan of an export would send: one .eml per recipient, nothing sent',
+    )
+    .requiredOption(
+      '--input <file>',
+      'a Resource Graph export: a JSON array of rows, or an object with a "data" array',
+    )
+    .requiredOption('--outbox <dir>', 'folder to write the .eml files to (created)')
+    .option('--now <date>', 'the clock for deadline urgency (YYYY-MM-DD)')
+    .option(
+      '--default-recipient <email>',
+      'who gets findings no owner tag names (repeatable, or comma-separated)',
+      collect,
+    )
+    .option(
+      '--owner-tags <names>',
+      'tag names that name an owner, comma-separated, matched case-insensitively',
+      SETTINGS.OWNER_TAGS,
+    )
+    .option('--dashboard-url <url>', 'the dashboard, linked from every digest')
+    .option('--from <address>', 'the sender address', 'readiness-preview@localhost')
+    .option(
+      '--retirement-feed <fileOrUrl>',
+      'retirement dates from a feed in the official Azure retirement feed format',
+    )
+    .action(
+      async (options: {
+        input: string;
+        outbox: string;
+        now?: string;
+        defaultRecipient?: string[];
+        ownerTags: string;
+        dashboardUrl?: string;
+        from: string;
+        retirementFeed?: string;
+      }) => {
+        const now = parseNow(options.now);
+        const dashboardUrl = httpUrl(options.dashboardUrl, '--dashboard-url');
+        const defaultRecipients: string[] = [];
+        for (const value of options.defaultRecipient ?? []) {
+          const found = addressesIn(value);
+          if (found.length === 0)
+            throw new UsageError(`--default-recipient: "${value}" is not an e-mail address`);
+          defaultRecipients.push(...found);
+        }
+        const ownerTags = options.ownerTags
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+        if (ownerTags.length === 0)
+          throw new UsageError('--owner-tags: needs at least one tag name');
+        const rules = await loadRules(options.retirementFeed);
+        const rows = parseExport(readText(options.input, 'input'), options.input);
+        const plan = planDigests(rows, { rules, now, ownerTags, defaultRecipients });
+        if (plan.scan.skipped.length > 0) {
+          const first = plan.scan.skipped
+            .slice(0, 5)
+            .map((s) => `row ${s.index}: ${s.reason}`)
+            .join('; ');
+          io.stderr(
+            `${options.input}: skipped ${plan.scan.skipped.length} malformed row(s): ${printable(first)}${plan.scan.skipped.length > 5 ? '; ...' : ''}\n`,
+          );
+        }
+        try {
+          mkdirSync(options.outbox, { recursive: true });
+        } catch (error) {
+          throw new InputError(
+            `--outbox ${options.outbox}: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+        const docs = new Map(rules.map((r) => [r.id, r.doc]));
+        const origin = dashboardUrl ? new URL(dashboardUrl).origin : undefined;
+        const ruleDocUrl = (id: string): string =>
+          origin
+            ? `${origin}/api/rules/${id}?format=html`
+            : (docs.get(id) ?? `docs/rules/${id}.md`);
+        const taken = new Set<string>();
+        for (const digest of plan.digests) {
+          const email = renderDigestEmail(digest, { rules, dashboardUrl, ruleDocUrl, now });
+          const hash = createHash('sha256')
+            .update(`${digest.recipient}\n${now.toISOString()}`)
+            .digest('hex')
+            .slice(0, 20);
+          const eml = toEml({
+            from: options.from,
+            to: [digest.recipient],
+            subject: email.subject,
+            html: email.html,
+            text: email.text,
+            date: now,
+            messageId: `digest.${now.toISOString().slice(0, 10)}.${hash}@readiness-preview.local`,
+            headers: { 'Auto-Submitted': 'auto-generated', 'X-Readiness-Preview': 'true' },
+          });
+          const path = join(options.outbox, emlFileName(digest.recipient, taken));
+          try {
+            writeFileSync(path, eml);
+          } catch (error) {
+            throw new InputError(
+              `--outbox ${path}: ${error instanceof Error ? error.message : String(error)}`,
+            );
+          }
+          io.stdout(`${printable(digest.recipient)}\t${email.subject}\t${path}\n`);
+        }
+        const unmailed = plan.unowned.filter((f) => f.severity !== 'info').length;
+        io.stderr(
+          `${plan.digests.length} digest(s) written to ${options.outbox}, nothing sent.` +
+            (unmailed > 0
+              ? ` ${unmailed} blocker(s) and warning(s) have no owner tag and were not mailed: add --default-recipient.`
+              : '') +
+            '\n',
+        );
+      },
+    );
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -2,7 +2,7 @@
 import type { Finding } from './finding.js';
 import type { ResourceRow } from './resource.js';
 import { buildScanIndex, type ScanIndex } from './scan-index.js';
-import { urgencyOf, DEFAULT_THRESHOLDS, type UrgencyThresholds } from './urgency.js';
+import { urgencyOf, DEFAULT_THRESHOLDS, type Urgency, type UrgencyThresholds } from './urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 
 export interface RuleError {
@@ -68,6 +68,14 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
   const index = buildScanIndex(rows, options.references);
   const context = { now: options.now, index };
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  // One urgency per deadline per evaluation, not one date parse per finding.
+  const urgencies = new Map<string, Urgency>();
+  const urgency = (deadline: string): Urgency => {
+    let u = urgencies.get(deadline);
+    if (u === undefined)
+      urgencies.set(deadline, (u = urgencyOf(deadline, options.now, thresholds)));
+    return u;
+  };
   const findings: Finding[] = [];
   const ruleErrors: RuleError[] = [];
   let evaluated = 0;
@@ -97,9 +105,7 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
         subscriptionId: row.subscriptionId,
         resourceGroup: row.resourceGroup,
         message: outcome.message,
-        ...(rule.deadline
-          ? { deadline: rule.deadline, urgency: urgencyOf(rule.deadline, options.now, thresholds) }
-          : {}),
+        ...(rule.deadline ? { deadline: rule.deadline, urgency: urgency(rule.deadline) } : {}),
       };
       findings.push(finding);
     }

@@ -1,4 +1,5 @@
 // Finding lifecycle between scans: new → open → resolved → reopened, computed from the stored state and a fresh evaluation.
+import { createHash } from 'node:crypto';
 import { findingKey, type Finding } from './finding.js';
 import { SEVERITIES, type Severity } from './severity.js';
 
@@ -185,4 +186,42 @@ export function reconcile(
 export function isExpired(finding: StoredFinding, now: Date, retentionDays: number): boolean {
   if (finding.status !== 'resolved' || !finding.resolvedAt) return false;
   return now.getTime() - Date.parse(finding.resolvedAt) > retentionDays * 86_400_000;
+}
+
+/** A hash of what a complete scan found open in one subscription, as reconcile compares it. */
+export function findingsHash(
+  findings: readonly Finding[],
+  ownersOf: (finding: Finding) => FindingOwners = () => NO_OWNERS,
+): string {
+  const lines = findings.map((f) => {
+    const owner = ownersOf(f);
+    return [
+      findingKey(f),
+      f.severity,
+      f.message,
+      f.resourceName,
+      f.resourceGroup,
+      f.resourceType,
+      f.deadline ?? '',
+      owner.owners ?? '',
+      owner.reason ?? '',
+    ].join('\u0000');
+  });
+  lines.sort();
+  return createHash('sha256').update(lines.join('\n')).digest('base64url');
+}
+
+/** What a partition holds after a reconciliation: how many findings, and the oldest resolution (for retention). */
+export function partitionFacts(
+  stored: readonly StoredFinding[],
+  changes: readonly StoredFinding[],
+): { storedFindings: number; oldestResolvedAt: string | undefined } {
+  const all = new Map(stored.map((f) => [findingKey(f), f]));
+  for (const c of changes) all.set(findingKey(c), c);
+  let oldest: string | undefined;
+  for (const f of all.values()) {
+    if (f.status === 'resolved' && f.resolvedAt && (!oldest || f.resolvedAt < oldest))
+      oldest = f.resolvedAt;
+  }
+  return { storedFindings: all.size, oldestResolvedAt: oldest };
 }

@@ -1,5 +1,6 @@
 // GET /api/status and /api/status/subscriptions/{subscriptionId}: the readiness summary, read from one entity.
-import { readStatus, readSubscriptionStatus } from '../app/read-status.js';
+import { cachedSummary, readSubscriptionStatus, statusView } from '../app/read-status.js';
+import type { StatusSummary } from '../app/ports.js';
 import { services } from '../composition.js';
 import {
   json,
@@ -9,6 +10,21 @@ import {
   type HttpResponseInit,
 } from './http.js';
 
+/** Scans run hours apart: a status a few seconds old is current, and one read serves every caller meanwhile. */
+const STATUS_CACHE_MS = 3_000;
+let readSummary: (() => Promise<StatusSummary | undefined>) | undefined;
+
+/** The summary, cached for a few seconds and shared by status, health and the dashboard. */
+export function summary(): Promise<StatusSummary | undefined> {
+  readSummary ??= cachedSummary(services().store, STATUS_CACHE_MS);
+  return readSummary();
+}
+
+/** For tests: forget the cached summary. */
+export function forgetCachedStatus(): void {
+  readSummary = undefined;
+}
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function getStatus(
@@ -16,7 +32,10 @@ export async function getStatus(
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
   const s = services();
-  return json(200, await readStatus(s.store, s.clock(), s.config.thresholds));
+  return json(
+    200,
+    statusView(await summary(), s.clock(), s.config.thresholds, s.config.scanSchedule),
+  );
 }
 
 export async function getSubscriptionStatus(

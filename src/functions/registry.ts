@@ -6,6 +6,8 @@ import { health } from './health.js';
 import { getFindings } from './get-findings.js';
 import { getRule, getRules } from './get-rules.js';
 import { startScan } from './start-scan.js';
+import { getDashboard } from './get-dashboard.js';
+import { sendDigestsTimer } from './send-digests.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
 import { scanReadiness } from './scan-readiness.js';
 
@@ -30,6 +32,12 @@ export interface HttpFunction {
 export type FunctionRegistration = TimerFunction | HttpFunction;
 
 export const FUNCTIONS: readonly FunctionRegistration[] = [
+  {
+    kind: 'timer',
+    name: 'sendDigests',
+    scheduleSetting: 'DIGEST_SCHEDULE',
+    handler: sendDigestsTimer,
+  },
   {
     kind: 'timer',
     name: 'scanReadiness',
@@ -92,5 +100,13 @@ export const FUNCTIONS: readonly FunctionRegistration[] = [
     methods: ['POST'],
     authLevel: 'function',
     handler: startScan,
+  },
+  {
+    kind: 'http',
+    name: 'getDashboard',
+    route: 'dashboard',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getDashboard,
   },
 ];

@@ -9,6 +9,7 @@ import {
   type StatusSummary,
   type StoredFinding,
   type FindingFilter,
+  type IncidentState,
   type FindingPage,
   type SubscriptionRecord,
   type TrendDay,
@@ -332,6 +333,27 @@ export class TableFindingStore implements FindingStore {
     this.written++;
   }
 
+  async readIncidents(): Promise<IncidentState[]> {
+    await this.init();
+    const out: IncidentState[] = [];
+    for await (const e of this.state.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${'incident'}` },
+    })) {
+      const incident = json<IncidentState | undefined>(e, 'incident', undefined);
+      if (incident) out.push(incident);
+    }
+    return out;
+  }
+
+  async writeIncident(incident: IncidentState): Promise<void> {
+    await this.init();
+    await this.state.upsertEntity(
+      { partitionKey: 'incident', rowKey: incident.kind, incident: JSON.stringify(incident) },
+      'Replace',
+    );
+    this.written++;
+  }
+
   async readTrend(since: string): Promise<TrendDay[]> {
     await this.init();
     const out: TrendDay[] = [];
@@ -346,6 +368,21 @@ export class TableFindingStore implements FindingStore {
       }
     }
     return out.sort((a, b) => (a.day < b.day ? -1 : 1));
+  }
+
+  async markSubscription(subscriptionId: string): Promise<void> {
+    await this.init();
+    // Merge: an existing record keeps everything but its hash (now unknown); a new one is created.
+    await this.subscriptions.upsertEntity(
+      {
+        partitionKey: 'subscriptions',
+        rowKey: encodeKey(subscriptionId),
+        subscriptionId,
+        findingsHash: '',
+      },
+      'Merge',
+    );
+    this.written++;
   }
 
   async writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number> {
@@ -446,6 +483,8 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
     reason: str(e, 'reason'),
     lastCompleteScanId: str(e, 'lastCompleteScanId'),
     lastCompleteAt: str(e, 'lastCompleteAt'),
+    findingsHash: str(e, 'findingsHash'),
+    oldestResolvedAt: str(e, 'oldestResolvedAt'),
     counts: json(e, 'counts', {
       resources: 0,
       open: 0,

@@ -20,11 +20,17 @@ export default defineRule({
     const vms = vmsOfCloudService(index, row);
     if (vms.length === 0)
       return notApplicable('no classic VM of this scan belongs to the cloud service');
-    const inSet = vms.filter((vm) => classicVm(vm).availabilitySet !== undefined);
-    if (inSet.length === 0 || inSet.length === vms.length) return pass;
-    const outside = vms.filter((vm) => classicVm(vm).availabilitySet === undefined);
+    let inSet = 0;
+    for (const vm of vms) if (classicVm(vm).availabilitySet !== undefined) inSet++;
+    if (inSet === 0 || inSet === vms.length) return pass;
+    const members = vms
+      .filter((vm) => classicVm(vm).availabilitySet !== undefined)
+      .map((vm) => vm.name);
+    const outside = vms
+      .filter((vm) => classicVm(vm).availabilitySet === undefined)
+      .map((vm) => vm.name);
     return fail(
-      `VM(s) ${listNames(inSet.map((vm) => vm.name))} are in an availability set while ${listNames(outside.map((vm) => vm.name))} are in none.`,
+      `VM(s) ${listNames(members)} are in an availability set while ${listNames(outside)} are in none.`,
     );
   },
 });

@@ -5,6 +5,19 @@ import { CLASSIC_VM, classicVm } from '../views/classic-vm.js';
 import { CLOUD_SERVICE, vmsOfCloudService } from '../views/cloud-service.js';
 import { listNames } from '../views/listing.js';
 
+/** The availability sets of the VMs (case-insensitive), each with its VMs; only called on a failure. */
+function setsOf(vms: readonly ResourceRow[]): { name: string; vms: string[] }[] {
+  const sets = new Map<string, { name: string; vms: string[] }>();
+  for (const vm of vms) {
+    const set = classicVm(vm).availabilitySet;
+    if (set === undefined) continue;
+    const entry = sets.get(set.toLowerCase());
+    if (entry) entry.vms.push(vm.name);
+    else sets.set(set.toLowerCase(), { name: set, vms: [vm.name] });
+  }
+  return [...sets.values()];
+}
+
 export default defineRule({
   id: 'classic/cloud-service-multiple-availability-sets',
   title: 'Cloud service VMs use more than one availability set',
@@ -21,21 +34,23 @@ export default defineRule({
     const vms = vmsOfCloudService(index, row);
     if (vms.length === 0)
       return notApplicable('no classic VM of this scan belongs to the cloud service');
-    const sets = new Map<string, { name: string; vms: ResourceRow[] }>();
+    // Fast path: stop at the second distinct set, allocating nothing when there is none.
+    let first: string | undefined;
+    let several = false;
     for (const vm of vms) {
       const set = classicVm(vm).availabilitySet;
       if (set === undefined) continue;
-      const key = set.toLowerCase();
-      const entry = sets.get(key);
-      if (entry) entry.vms.push(vm);
-      else sets.set(key, { name: set, vms: [vm] });
+      if (first === undefined) first = set;
+      else if (set !== first && set.toLowerCase() !== first.toLowerCase()) {
+        several = true;
+        break;
+      }
     }
-    if (sets.size <= 1) return pass;
-    const described = [...sets.values()].map(
-      (s) => `${s.name} (${listNames(s.vms.map((vm) => vm.name))})`,
-    );
+    if (!several) return pass;
+    const sets = setsOf(vms);
+    const described = sets.map((s) => `${s.name} (${listNames(s.vms)})`);
     return fail(
-      `The VMs of this cloud service use ${sets.size} availability sets: ${listNames(described)}; only one availability set per cloud service can be migrated.`,
+      `The VMs of this cloud service use ${sets.length} availability sets: ${listNames(described)}; only one availability set per cloud service can be migrated.`,
     );
   },
 });

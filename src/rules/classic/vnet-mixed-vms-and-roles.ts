@@ -8,6 +8,19 @@ import { CLOUD_SERVICE, cloudService, isWebOrWorkerRole } from '../views/cloud-s
 import { count, listNames } from '../views/listing.js';
 import { itemsOf, lookup } from '../views/lookup.js';
 
+const SERVICE_TYPES = [CLOUD_SERVICE];
+
+/** Cloud services with web or worker roles, by the classic VNet they are deployed in. */
+function addByWebWorkerVnet(
+  service: ResourceRow,
+  add: (key: string, service: ResourceRow) => void,
+): void {
+  const view = cloudService(service);
+  if (!view.roles?.some(isWebOrWorkerRole)) return;
+  const key = classicVnetKey(view.virtualNetworkId);
+  if (key !== undefined) add(key, service);
+}
+
 export default defineRule({
   id: 'classic/vnet-mixed-vms-and-roles',
   title: 'Classic VNet holds both VMs and web/worker roles',
@@ -22,16 +35,11 @@ export default defineRule({
   evaluate(row, { index }) {
     const vms = classicVmsIn(index, row);
     if (vms.length === 0) return pass;
-    const withRoles = lookup<ResourceRow>(
+    const withRoles = lookup(
       index,
       'classic/vnet-mixed-vms-and-roles',
-      [CLOUD_SERVICE],
-      (service, add) => {
-        const view = cloudService(service);
-        if (!view.roles?.some(isWebOrWorkerRole)) return;
-        const key = classicVnetKey(view.virtualNetworkId);
-        if (key !== undefined) add(key, service);
-      },
+      SERVICE_TYPES,
+      addByWebWorkerVnet,
     );
     const services = itemsOf(withRoles, classicVnet(row).key);
     if (services.length === 0) return pass;

@@ -1,0 +1,349 @@
+import { describe, expect, it } from 'vitest';
+import { DASHBOARD_CSP, renderDashboard } from '../../src/views/dashboard.js';
+import type { DashboardModel } from '../../src/views/dashboard-model.js';
+import {
+  dashboardFixture,
+  emptyDashboard,
+  FINDINGS,
+  HOSTILE_BREAKOUT,
+  HOSTILE_HREF,
+  HOSTILE_MARKUP,
+  HOSTILE_SCRIPT,
+  RULES,
+  SUBS,
+} from './dashboard-fixture.js';
+
+const NONCE = 'r4nd0mN0nce+/AbCdEfGh==';
+
+function render(model: DashboardModel = dashboardFixture()): string {
+  return renderDashboard(model, { nonce: NONCE });
+}
+
+/** The visible text, roughly: no style or script, tags removed, whitespace collapsed. */
+function textOf(page: string): string {
+  return page
+    .replace(/<(style|script)\b[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ');
+}
+
+/** The markup of the element with this id (to its matching closing tag; no nesting of the same tag inside). */
+function element(page: string, tag: string, id: string): string {
+  const start = page.search(new RegExp(`<${tag}\\b[^>]*\\bid="${id}"`));
+  expect(start, `<${tag} id="${id}">`).toBeGreaterThanOrEqual(0);
+  const end = page.indexOf(`</${tag}>`, start);
+  return page.slice(start, end + tag.length + 3);
+}
+
+function count(haystack: string, needle: RegExp): number {
+  return (
+    haystack.match(
+      new RegExp(needle.source, needle.flags.includes('g') ? needle.flags : `${needle.flags}g`),
+    )?.length ?? 0
+  );
+}
+
+describe('DASHBOARD_CSP', () => {
+  it('allows only the nonce-bearing inline style and script, data: images and same-origin fetches', () => {
+    expect(DASHBOARD_CSP(NONCE)).toBe(
+      `default-src 'none'; style-src 'nonce-${NONCE}'; script-src 'nonce-${NONCE}'; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+  });
+
+  it('refuses a nonce that is not plain base64 (it could smuggle sources into the policy)', () => {
+    expect(() => DASHBOARD_CSP("abcdefghijklmnop'; script-src *")).toThrow(/nonce/);
+    expect(() => DASHBOARD_CSP('short')).toThrow(/nonce/);
+    expect(() => renderDashboard(dashboardFixture(), { nonce: '"><script>x' })).toThrow(/nonce/);
+  });
+});
+
+describe('renderDashboard', () => {
+  it('is one HTML5 document with one nonce-bearing style and one nonce-bearing script', () => {
+    const page = render();
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('<meta charset="utf-8" />');
+    expect(page).toContain(
+      '<meta name="viewport" content="width=device-width, initial-scale=1" />',
+    );
+    expect(count(page, /<style\b/)).toBe(1);
+    expect(page).toContain(`<style nonce="${NONCE}">`);
+    expect(count(page, /<script\b/i)).toBe(1);
+    expect(page).toContain(`<script nonce="${NONCE}">`);
+    expect(count(page, /<\/script/i)).toBe(1);
+  });
+
+  it('keeps hostile strings inert: escaped, never raw', () => {
+    const page = render();
+    for (const hostile of [HOSTILE_SCRIPT, HOSTILE_MARKUP, HOSTILE_BREAKOUT, '<b>bold</b>']) {
+      expect(page).not.toContain(hostile);
+    }
+    expect(page).not.toMatch(/javascript:/i);
+    expect(page).not.toMatch(/alert\(1\)<\/script>|<script>alert/);
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&quot;quotes&quot; &amp; &lt;b&gt;bold&lt;/b&gt;');
+    expect(page).toContain('&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    // The rule whose doc URL is javascript: links nowhere.
+    const xml = RULES.find((r) => r.docUrl === HOSTILE_HREF);
+    expect(page).toContain(`<a href="#" rel="noreferrer" title="${xml?.id}">`);
+    // No attribute is broken out of: every tag's quotes pair up.
+    for (const tag of page.match(/<[a-z][^>]*>/gi) ?? []) {
+      expect(count(tag, /"/g) % 2, tag).toBe(0);
+    }
+  });
+
+  it('loads nothing from anywhere: the only http(s) links are <a> links to rule docs', () => {
+    const page = render();
+    expect(page).not.toMatch(/\bsrc\s*=/i);
+    expect(page).not.toMatch(/@import|url\(/i);
+    expect(count(page, /<link\b/)).toBe(1);
+    expect(page).toContain('<link rel="icon" href="data:," />');
+    const docs = new Set(RULES.map((r) => r.docUrl));
+    const hrefs = [...page.matchAll(/<(\w+)\b[^>]*\shref="([^"]*)"/g)];
+    expect(hrefs.length).toBeGreaterThan(0);
+    for (const [, tag, href] of hrefs) {
+      if (/^https?:/i.test(href ?? '')) {
+        expect(tag).toBe('a');
+        expect(docs.has(href ?? '')).toBe(true);
+      } else {
+        expect(href).toMatch(/^(#|\/(?!\/)|data:,$)/);
+      }
+    }
+  });
+
+  it('shows the last scan, its status and the incomplete subscriptions with their reasons', () => {
+    const page = render();
+    const text = textOf(page);
+    expect(page).toContain('<span class="status status-partial">partial</span>');
+    expect(text).toContain('scan-20261126-0800');
+    expect(text).toContain('4 of 5 complete');
+    expect(text).toContain('1,234');
+    expect(text).toContain('2026-11-26 07:58 UTC');
+    expect(text).toContain(`Contoso Unreachable ${SUBS.lost} : unreached — forbidden:`);
+    expect(page).toContain('forbidden: &lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('shows the counts: summary cards, new and resolved since the previous scan', () => {
+    const text = textOf(render());
+    expect(text).toContain('6 open blockers');
+    expect(text).toContain('3 open warnings');
+    expect(text).toContain('2 open info findings');
+    expect(text).toContain('11 open findings in all');
+    expect(text).toContain('2 new since the previous scan and 1 reopened');
+    expect(text).toContain('2 resolved since the previous scan');
+    expect(text).toContain('previous scan scan-20261125-0800');
+  });
+
+  it('draws one bar per subscription and per rule with blockers, with the numbers as text', () => {
+    const page = render();
+    const subs = element(page, 'svg', 'chart-subscriptions');
+    expect(count(subs, /<rect\b/)).toBe(3);
+    expect([...subs.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 2, 1]);
+    expect(subs).toContain('role="img"');
+    expect(subs).toMatch(/<title id="chart-subscriptions-title">Blockers by subscription<\/title>/);
+    expect(subs).toContain('Contoso Production: 3 blockers');
+    expect(subs).toContain('Sandbox &quot;quotes&quot; &amp; &lt;b&gt;bold&lt;/b&gt;');
+    expect(textOf(subs)).toMatch(/Contoso Production 3/);
+
+    const rules = element(page, 'svg', 'chart-rules');
+    expect(count(rules, /<rect\b/)).toBe(3);
+    expect([...rules.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4, 1, 1]);
+    expect(textOf(rules)).toMatch(/Endpoint ACLs on a classic VM 4/);
+    // Warnings and info are not blockers.
+    expect(rules).not.toContain('Backup extension');
+  });
+
+  it('lays out the deadline timeline: every stage with its count and rules', () => {
+    const page = render();
+    const timeline = page.slice(page.indexOf('<ol class="timeline">'), page.indexOf('</ol>'));
+    const stages = [...timeline.matchAll(/data-urgency="([^"]+)"/g)].map((m) => m[1]);
+    expect(stages).toEqual(['overdue', 'due-7', 'due-30', 'due-90', 'due-180', 'later']);
+    const text = textOf(timeline);
+    expect(text).toMatch(
+      /Overdue 1 finding Cloud Services \(classic\) retirement : 1, retires 2024-08-31/,
+    );
+    expect(text).toMatch(/Due within 30 days 2 findings Basic SKU public IP retirement : 2/);
+    expect(text).toMatch(/Later 0 findings Nothing/);
+  });
+
+  it('draws the trend when there are two days or more, and says why not otherwise', () => {
+    const page = render();
+    const svg = element(page, 'svg', 'trend-chart');
+    expect(count(svg, /<polyline\b/)).toBe(2);
+    expect(textOf(page)).toContain('Open findings went from 20 on 2026-11-22 to 11 on 2026-11-26');
+    const one = render(dashboardFixture({ trend: dashboardFixture().trend.slice(0, 1) }));
+    expect(one).not.toContain('id="trend-chart"');
+    expect(one).toContain('appears once scans have run on two different days');
+  });
+
+  it('renders a findings table with every column, rule doc links and filterable rows', () => {
+    const page = render();
+    const table = element(page, 'table', 'findings-table');
+    expect(table).toMatch(/<caption\b/);
+    const headers = [...table.matchAll(/<th scope="col"[^>]*>([^<]+)<\/th>/g)].map((m) => m[1]);
+    expect(headers).toEqual([
+      'Severity',
+      'State',
+      'Rule',
+      'Resource',
+      'Subscription',
+      'Resource group',
+      'Owners',
+      'Deadline',
+      'Message',
+    ]);
+    const body = table.slice(table.indexOf('<tbody>'));
+    expect(count(body, /<tr\b/)).toBe(FINDINGS.length);
+    expect(count(body, /data-severity="blocker"/)).toBe(6);
+    expect(count(body, /<th scope="row"/)).toBe(FINDINGS.length);
+    expect(body).toContain('<a href="/api/rules/classic/vm-endpoint-acl" rel="noreferrer"');
+    expect(body).toContain(`data-subscription="${SUBS.legacy}"`);
+    expect(body).toContain('data-urgency="overdue"');
+    expect(body).toContain('data-state="reopened"');
+    expect(body).toMatch(/data-text="[^"]*&lt;script&gt;alert\(1\)&lt;\/script&gt;[^"]*"/);
+    expect(body).toContain(
+      'title="/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/',
+    );
+    expect(textOf(body)).toContain('Blocker');
+    expect(textOf(body)).toContain('2024-08-31 Overdue');
+    expect(textOf(page)).toContain('Showing 11 of 11 findings');
+    expect(page).toMatch(/<p class="count" id="findings-count" aria-live="polite">/);
+  });
+
+  it('labels every filter and offers only values present in the table', () => {
+    const page = render();
+    for (const id of [
+      'f-search',
+      'f-severity',
+      'f-rule',
+      'f-subscription',
+      'f-state',
+      'f-urgency',
+    ]) {
+      expect(page).toContain(`<label for="${id}">`);
+      expect(page).toMatch(new RegExp(`<(input|select)\\b[^>]*id="${id}"`));
+    }
+    const values = (id: string) =>
+      [...element(page, 'select', id).matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
+    expect(values('f-severity')).toEqual(['', 'blocker', 'warning', 'info']);
+    expect(values('f-state')).toEqual(['', 'new', 'reopened', 'open']);
+    expect(values('f-urgency')).toEqual(['', 'overdue', 'due-30', 'none']);
+    expect(values('f-subscription')).toHaveLength(4);
+    expect(values('f-rule')).toHaveLength(7);
+  });
+
+  it('notes a capped table and links the full CSV', () => {
+    const capped = render(
+      dashboardFixture({
+        findingsTotal: 1500,
+        findingsLimit: 11,
+        csvUrl: '/api/findings?format=csv&top=1000',
+      }),
+    );
+    expect(textOf(capped)).toContain('most serious of 1,500 open findings');
+    expect(capped).toContain('<a href="/api/findings?format=csv&amp;top=1000">');
+    expect(render()).not.toContain('class="cap"');
+  });
+
+  it('lists what the last scan resolved', () => {
+    const page = render();
+    const table = element(page, 'table', 'resolved-table');
+    expect(count(table, /<tr\b/)).toBe(3);
+    expect(textOf(table)).toContain('vm-fixed');
+    expect(textOf(table)).toContain('2026-11-26 07:59 UTC');
+  });
+
+  it('is accessible: landmarks, one h1, headings in order, captions, unique ids, labelled charts', () => {
+    const page = render();
+    for (const landmark of ['<header', '<nav', '<main', '<footer'])
+      expect(page).toContain(landmark);
+    const levels = [...page.matchAll(/<h([1-6])\b/g)].map((m) => Number(m[1]));
+    expect(levels[0]).toBe(1);
+    expect(levels.filter((l) => l === 1)).toHaveLength(1);
+    levels.forEach((level, i) => {
+      if (i > 0) expect(level).toBeLessThanOrEqual((levels[i - 1] as number) + 1);
+    });
+    expect(count(page, /<table\b/)).toBe(count(page, /<caption\b/));
+    const ids = [...page.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const [, refs] of page.matchAll(/aria-(?:labelledby|describedby)="([^"]+)"/g)) {
+      for (const ref of (refs ?? '').split(' ')) expect(ids).toContain(ref);
+    }
+    for (const [, href] of page.matchAll(/href="#([^"]+)"/g)) expect(ids).toContain(href);
+    expect(page).toContain(':focus-visible');
+    expect(page).toContain('.table-wrap { overflow-x: auto;');
+    expect(page).not.toMatch(/\sstyle="/);
+  });
+
+  it('renders the empty state when nothing was scanned yet', () => {
+    const page = render(emptyDashboard());
+    const text = textOf(page);
+    expect(page).toContain('<span class="status status-none">no scan yet</span>');
+    expect(text).toContain('No scan yet');
+    expect(text).toContain('POST /api/scans');
+    expect(page).not.toContain('id="findings-table"');
+    expect(page).not.toContain('<svg');
+    expect(count(page, /<script\b/)).toBe(1);
+    const levels = [...page.matchAll(/<h([1-6])\b/g)].map((m) => Number(m[1]));
+    expect(levels).toEqual([1, 2, 2]);
+  });
+
+  it('renders a clean scan: no findings, no blockers, no resolved', () => {
+    const base = dashboardFixture();
+    const page = render(
+      dashboardFixture({
+        status: {
+          ...base.status,
+          lastScan: base.status.lastScan && {
+            ...base.status.lastScan,
+            status: 'succeeded',
+            subscriptionsComplete: 5,
+            incomplete: [],
+            incompleteTotal: 0,
+          },
+          findings: { open: 0, bySeverity: { blocker: 0, warning: 0, info: 0 }, byRule: {} },
+          deadlines: {
+            byUrgency: { overdue: 0, 'due-7': 0, 'due-30': 0, 'due-90': 0, 'due-180': 0, later: 0 },
+            rules: [],
+          },
+          changes: { previousScanId: null, new: 0, resolved: 0, reopened: 0 },
+        },
+        subscriptions: [],
+        findings: [],
+        findingsTotal: 0,
+        resolved: [],
+        trend: [],
+      }),
+    );
+    const text = textOf(page);
+    expect(page).toContain('<span class="status status-succeeded">succeeded</span>');
+    expect(text).toContain('No open blockers');
+    expect(text).toContain('No open findings');
+    expect(text).toContain('No open finding is affected by a retirement');
+    expect(text).toContain('Nothing was resolved by the last scan');
+    expect(text).toContain('This is the first scan');
+    expect(text).toContain('0 new in this first scan');
+    expect(page).not.toContain('id="findings-table"');
+    expect(page).not.toMatch(/<button[^>]*data-show-state/);
+  });
+
+  it('shows why a failed scan failed', () => {
+    const base = dashboardFixture();
+    const page = render(
+      dashboardFixture({
+        status: {
+          ...base.status,
+          lastScan: base.status.lastScan && {
+            ...base.status.lastScan,
+            status: 'failed',
+            error: `Resource Graph said ${HOSTILE_SCRIPT}`,
+          },
+        },
+      }),
+    );
+    expect(page).toContain('<span class="status status-failed">failed</span>');
+    expect(textOf(page)).toContain('The last scan failed: Resource Graph said');
+    expect(page).toContain('Resource Graph said &lt;script&gt;');
+    expect(textOf(page)).toContain('the last successful scan ended 2026-11-25 08:01 UTC');
+  });
+});
