@@ -86,6 +86,11 @@ param retentionDays int = 180
 @description('COVERAGE_DROP_FRACTION: share (0-1) of previously scanned subscriptions that may vanish before a scan keeps their findings and reports partial coverage.')
 param coverageDropFraction string = '0.2'
 
+@description('EXEMPTION_MAX_DAYS: the furthest an exemption may expire, in days from its creation.')
+@minValue(1)
+@maxValue(3650)
+param exemptionMaxDays int = 180
+
 @description('SCAN_LEASE_SECONDS: the lease that keeps one scan at a time (renewed while a scan runs).')
 @minValue(30)
 @maxValue(86400)
@@ -306,6 +311,7 @@ var readinessSettings = {
   DEADLINE_THRESHOLDS_DAYS: deadlineThresholdsDays
   RETENTION_DAYS: string(retentionDays)
   COVERAGE_DROP_FRACTION: coverageDropFraction
+  EXEMPTION_MAX_DAYS: string(exemptionMaxDays)
   SCAN_LEASE_SECONDS: string(scanLeaseSeconds)
   DASHBOARD_URL: 'https://${functionApp.outputs.defaultHostName}/api/dashboard'
   RETIREMENT_FEED: retirementFeed

@@ -6,8 +6,17 @@ import { createCredential } from './adapters/credential.js';
 import { jsonLogger } from './adapters/logger.js';
 import { ResourceGraphSource } from './adapters/resource-graph/source.js';
 import { TableFindingStore } from './adapters/tables/table-store.js';
-import type { DigestLedger, FindingStore, Logger, Mailer, ResourceSource } from './app/ports.js';
+import type {
+  DigestLedger,
+  ExemptionStore,
+  FindingStore,
+  Logger,
+  Mailer,
+  ResourceSource,
+} from './app/ports.js';
+import { TableExemptionStore } from './adapters/tables/exemption-store.js';
 import type { SendDigestsDeps } from './app/send-digests.js';
+import type { OperationsDeps } from './app/operations.js';
 import { AcsMailer } from './adapters/email/acs-mailer.js';
 import { TableDigestLedger } from './adapters/tables/digest-ledger.js';
 import { metaOf } from './rules/define-rule.js';
@@ -21,6 +30,7 @@ export interface Services {
   readonly source: ResourceSource;
   readonly store: FindingStore;
   readonly ledger: DigestLedger;
+  readonly exemptions: ExemptionStore;
   /** Absent when no Communication Services is configured: digests are then off. */
   readonly mailer: Mailer | undefined;
   readonly rules: readonly Rule[];
@@ -70,10 +80,16 @@ export function createServices(
     connection.kind === 'none' || !sender
       ? undefined
       : new AcsMailer({ connection, credential, sender, ...(emailCa ? { ca: emailCa } : {}) });
+  const exemptions = new TableExemptionStore({
+    connection: config.tables,
+    credential,
+    prefix: config.tablePrefix,
+  });
   return {
     config,
     source,
     store,
+    exemptions,
     ledger,
     mailer,
     rules: buildCatalog(),
@@ -94,6 +110,7 @@ export function scanDepsOf(s: Services): RunScanDeps {
     leaseSeconds: s.config.leaseSeconds,
     retentionDays: s.config.retentionDays,
     coverageDropFraction: s.config.coverageDropFraction,
+    exemptions: s.exemptions,
     owners: { tagNames: s.config.ownerTags, defaultRecipients: s.config.email.defaultRecipients },
   };
 }
@@ -126,6 +143,19 @@ export function digestDepsOf(s: Services): SendDigestsDeps | undefined {
     thresholds: s.config.thresholds,
     limits: { perMinute: s.config.email.maxPerMinute, perHour: s.config.email.maxPerHour },
     leaseSeconds: s.config.leaseSeconds,
+  };
+}
+
+/** What the operator checks need, from the services. */
+export function operationsDepsOf(s: Services): OperationsDeps {
+  return {
+    store: s.store,
+    mailer: s.mailer,
+    recipients: s.config.email.operatorRecipients,
+    log: s.log,
+    clock: s.clock,
+    schedule: s.config.scanSchedule,
+    dashboardUrl: s.config.dashboardUrl,
   };
 }
 

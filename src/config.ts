@@ -49,6 +49,8 @@ export interface Config {
   readonly ownerTags: readonly string[];
   readonly thresholds: UrgencyThresholds;
   readonly retentionDays: number;
+  /** The furthest an exemption may expire, in days from its creation. */
+  readonly exemptionMaxDays: number;
   /** Share of previously scanned subscriptions that may vanish before a scan distrusts its listing. */
   readonly coverageDropFraction: number;
   readonly leaseSeconds: number;
@@ -93,6 +95,7 @@ export const SETTINGS = {
   DEADLINE_THRESHOLDS_DAYS: '7,30,90,180',
   RETENTION_DAYS: '180',
   COVERAGE_DROP_FRACTION: '0.2',
+  EXEMPTION_MAX_DAYS: '180',
   SCAN_LEASE_SECONDS: '900',
   DASHBOARD_URL: '',
   RETIREMENT_FEED: '',
@@ -319,6 +322,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ownerTags,
     thresholds,
     retentionDays: check('RETENTION_DAYS', positiveInt(1, 3650), 180),
+    exemptionMaxDays: check('EXEMPTION_MAX_DAYS', positiveInt(1, 3650), 180),
     coverageDropFraction: check(
       'COVERAGE_DROP_FRACTION',
       z.coerce

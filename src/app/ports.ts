@@ -4,6 +4,7 @@ import type { Counts, StoredFinding } from '../core/lifecycle.js';
 import type { Severity } from '../core/severity.js';
 import type { LedgerEntry, NoticeKind } from '../core/digest.js';
 import type { Urgency } from '../core/urgency.js';
+import type { Exemption } from '../core/exemptions.js';
 
 export type { Scope, Counts, StoredFinding };
 
@@ -63,6 +64,8 @@ export interface SubscriptionRecord {
   readonly findingsHash?: string | undefined;
   /** When the oldest resolved finding still stored was resolved (for retention). */
   readonly oldestResolvedAt?: string | undefined;
+  /** Findings each exemption covered here at the last complete scan. */
+  readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
 }
 
 export interface Coverage {
@@ -106,6 +109,8 @@ export interface StatusSummary {
   readonly totals: Counts;
   /** Open retirement findings by rule, with the rule's deadline, so urgency is computed when read. */
   readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
+  /** Findings each exemption covered, tenant-wide: an exemption with none is stale. */
+  readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
   /** The last few scans, newest first: what health and the operator alerts judge. */
   readonly recentScans?: readonly {
     id: string;
@@ -161,7 +166,8 @@ export interface FindingFilter {
   readonly resourceGroup?: string | undefined;
   /** An owner address (case-insensitive), matched against the finding's owners. */
   readonly owner?: string | undefined;
-  readonly status?: 'open' | 'resolved' | undefined;
+  /** `open` excludes exempted findings; `exempted` is open findings an active exemption covers. */
+  readonly status?: 'open' | 'resolved' | 'exempted' | undefined;
   /** Findings resolved by this scan. */
   readonly resolvedScan?: string | undefined;
 }
@@ -170,6 +176,24 @@ export interface FindingPage {
   readonly items: StoredFinding[];
   /** The store's own token for the next page; absent on the last page. */
   readonly next?: string | undefined;
+}
+
+export interface AuditEntry {
+  readonly at: string;
+  readonly who: string;
+  readonly action: 'create' | 'delete';
+  readonly exemptionId: string;
+  /** The exemption as it was created or deleted (JSON). */
+  readonly what: string;
+}
+
+/** Exemptions and their audit trail. */
+export interface ExemptionStore {
+  listExemptions(): Promise<Exemption[]>;
+  getExemption(id: string): Promise<Exemption | undefined>;
+  putExemption(exemption: Exemption, audit: AuditEntry): Promise<void>;
+  deleteExemption(id: string, audit: AuditEntry): Promise<boolean>;
+  readAudit(limit: number): Promise<AuditEntry[]>;
 }
 
 /** Where findings, scans and the status live: Table Storage in Azure and locally (Azurite). */

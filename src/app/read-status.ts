@@ -20,7 +20,8 @@ export interface DeadlineView {
 export interface StatusView {
   readonly generatedAt: string;
   readonly lastScan: Omit<ScanRecord, 'counts'> | null;
-  readonly findings: Pick<Counts, 'open' | 'bySeverity' | 'byRule'>;
+  /** Open findings; `exempted` ones (accepted until a date) are counted apart and not in the others. */
+  readonly findings: Pick<Counts, 'open' | 'bySeverity' | 'byRule'> & { readonly exempted: number };
   readonly deadlines: DeadlineView;
   readonly changes: {
     readonly previousScanId: string | null;
@@ -58,7 +59,12 @@ export function statusView(
     return {
       generatedAt: now.toISOString(),
       lastScan: null,
-      findings: { open: 0, bySeverity: { blocker: 0, warning: 0, info: 0 }, byRule: {} },
+      findings: {
+        open: 0,
+        exempted: 0,
+        bySeverity: { blocker: 0, warning: 0, info: 0 },
+        byRule: {},
+      },
       deadlines: deadlineView([], now, thresholds),
       changes: { previousScanId: null, new: 0, resolved: 0, reopened: 0 },
       lastSucceededAt: null,
@@ -72,7 +78,12 @@ export function statusView(
   return {
     generatedAt: now.toISOString(),
     lastScan,
-    findings: { open: summary.totals.open, bySeverity: summary.totals.bySeverity, byRule },
+    findings: {
+      open: summary.totals.open,
+      exempted: summary.totals.exempted ?? 0,
+      bySeverity: summary.totals.bySeverity,
+      byRule,
+    },
     deadlines: deadlineView(summary.deadlines, now, thresholds),
     changes: {
       previousScanId: summary.previousScanId ?? null,

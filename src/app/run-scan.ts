@@ -1,6 +1,6 @@
 // Use case: scan the tenant through Resource Graph, evaluate the catalog subscription by subscription, store the delta.
 import { randomUUID } from 'node:crypto';
-import type { Finding } from '../core/finding.js';
+import { findingKey, type Finding } from '../core/finding.js';
 import {
   addCounts,
   emptyCounts,
@@ -13,10 +13,12 @@ import {
   type FindingOwners,
 } from '../core/lifecycle.js';
 import { formatOwners, ownersOf } from '../core/owners.js';
+import { exemptionFor, expiredExemptionFor } from '../core/exemptions.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { describe, evaluateTenant } from './evaluate-tenant.js';
 import {
+  type ExemptionStore,
   type FindingStore,
   type Logger,
   type ResourceSource,
@@ -38,6 +40,8 @@ export interface RunScanDeps {
   readonly clock: () => Date;
   readonly thresholds?: UrgencyThresholds;
   readonly leaseSeconds?: number;
+  /** Accepted findings: still evaluated and stored, counted apart, left out of digests. */
+  readonly exemptions?: Pick<ExemptionStore, 'listExemptions'>;
   /** How owners are found: tag names, and who gets findings nobody owns. */
   readonly owners?: {
     readonly tagNames: readonly string[];
@@ -131,9 +135,16 @@ async function scan(
   );
   const previousStatus = await store.readStatus();
   const contacts = await store.loadContacts();
+  const exemptions = deps.exemptions ? await deps.exemptions.listExemptions() : [];
+
   const outcomes = new Map<
     string,
-    { counts: Counts; findingsHash: string; oldestResolvedAt: string | undefined }
+    {
+      counts: Counts;
+      findingsHash: string;
+      oldestResolvedAt: string | undefined;
+      exemptionMatches: Record<string, number>;
+    }
   >();
   const tagNames = deps.owners?.tagNames ?? [];
   const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
@@ -158,7 +169,8 @@ async function scan(
     input.scope,
     async (subscriptionId, findings, rows, containers) => {
       const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
-      const ownerOf = (finding: Finding): FindingOwners => {
+      const subMatches: Record<string, number> = {};
+      const annotate = (finding: Finding): FindingOwners => {
         const owners = ownersOf({
           tagNames,
           resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
@@ -171,8 +183,24 @@ async function scan(
           subscriptionContacts: contacts.get(subscriptionId),
           defaultRecipients: deps.owners?.defaultRecipients,
         });
-        return { owners: formatOwners(owners), reason: owners?.reason };
+        const tags = tagsById.get(finding.resourceId.toLowerCase());
+        const exemption = exemptionFor(exemptions, finding, now, tags);
+        const expired = exemption ? undefined : expiredExemptionFor(exemptions, finding, now, tags);
+        return {
+          owners: formatOwners(owners),
+          reason: owners?.reason,
+          exemptionId: exemption?.id,
+          exemptedUntil: exemption?.expiresOn,
+          expiredExemptionId: expired?.id,
+        };
       };
+      // Owners and exemptions resolved once per finding; the hash and the reconciliation reuse them.
+      const annotations = new Map(findings.map((f) => [findingKey(f), annotate(f)]));
+      const ownerOf = (finding: Finding): FindingOwners =>
+        annotations.get(findingKey(finding)) ?? annotate(finding);
+      for (const a of annotations.values()) {
+        if (a.exemptionId) subMatches[a.exemptionId] = (subMatches[a.exemptionId] ?? 0) + 1;
+      }
       const retentionDays = deps.retentionDays ?? 180;
       const previous = previousRecords.get(subscriptionId);
       const hash = findingsHash(findings, ownerOf);
@@ -185,6 +213,7 @@ async function scan(
           counts: { ...previous.counts, resources: rows.length, new: 0, resolved: 0, reopened: 0 },
           findingsHash: hash,
           oldestResolvedAt: previous.oldestResolvedAt,
+          exemptionMatches: subMatches,
         });
         return;
       }
@@ -203,6 +232,7 @@ async function scan(
         counts: result.counts,
         findingsHash: hash,
         oldestResolvedAt: partitionFacts(kept, result.changes).oldestResolvedAt,
+        exemptionMatches: subMatches,
       });
     },
     input.signal,
@@ -235,6 +265,7 @@ async function scan(
         counts,
         findingsHash: outcome?.findingsHash,
         oldestResolvedAt: outcome?.oldestResolvedAt,
+        exemptionMatches: outcome?.exemptionMatches,
       });
     } else {
       const reason = state.reason ?? 'not reached by this scan';
@@ -253,6 +284,7 @@ async function scan(
         counts: kept,
         // Its partition may be half-written: no hash, so the next scan reads it and repairs it.
         findingsHash: undefined,
+        exemptionMatches: previous?.exemptionMatches,
         oldestResolvedAt: previous?.oldestResolvedAt,
       });
     }
@@ -307,6 +339,7 @@ async function scan(
       reopened: scanCounts.reopened,
     },
     deadlines: deadlinesOf(deps.rules, totals),
+    exemptionMatches: sumMatches(records),
     recentScans: [
       {
         id: record.id,
@@ -340,4 +373,12 @@ function deadlinesOf(rules: readonly Rule[], totals: Counts): StatusSummary['dea
       deadline: r.deadline as string,
       count: totals.byRule[r.id] ?? 0,
     }));
+}
+
+function sumMatches(records: readonly SubscriptionRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) {
+    for (const [id, n] of Object.entries(r.exemptionMatches ?? {})) out[id] = (out[id] ?? 0) + n;
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import {
   type UrgencyThresholds,
 } from './urgency.js';
 
-export type NoticeKind = 'new' | 'deadline' | 'resolved';
+export type NoticeKind = 'new' | 'deadline' | 'resolved' | 'exemption-expired';
 
 export interface DigestItem {
   readonly kind: NoticeKind;
@@ -31,6 +31,8 @@ export interface DigestItem {
   readonly previousUrgency?: Urgency | undefined;
   /** Why this recipient gets it: "tag owner on the resource"... */
   readonly reason: string;
+  /** For `exemption-expired` notices: the exemption that no longer covers it. */
+  readonly exemptionId?: string | undefined;
 }
 
 export interface Digest {
@@ -59,7 +61,17 @@ export interface DigestInput {
   readonly quiet?: (finding: StoredFinding) => boolean;
 }
 
-const KIND_ORDER: Record<NoticeKind, number> = { new: 0, deadline: 1, resolved: 2 };
+const KIND_ORDER: Record<NoticeKind, number> = {
+  new: 0,
+  'exemption-expired': 1,
+  deadline: 2,
+  resolved: 3,
+};
+
+/** The ledger key that remembers an "exemption expired" notice. */
+export function expiredKey(exemptionId: string, findingKey: string): string {
+  return `expired:${exemptionId}|${findingKey}`;
+}
 const SEVERITY_ORDER: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
 
 /** The digest for one recipient; an empty `items` means nothing to send. Pure: same input, same digest. */
@@ -88,6 +100,11 @@ export function buildDigest(input: DigestInput): Digest {
     };
     if (f.status === 'resolved') {
       if (told) items.push({ ...base, kind: 'resolved' });
+      continue;
+    }
+    if (f.expiredExemptionId && !input.ledger.has(expiredKey(f.expiredExemptionId, key))) {
+      // Accepted until a date, and the date passed: the owner hears it once, whatever they were told before.
+      items.push({ ...base, kind: 'exemption-expired', exemptionId: f.expiredExemptionId });
       continue;
     }
     if (!told) {
@@ -119,6 +136,8 @@ export function ledgerChanges(digest: Digest): { upserts: LedgerEntry[]; deletes
   for (const item of digest.items) {
     if (item.kind === 'resolved') deletes.push(item.key);
     else upserts.push({ key: item.key, stage: item.urgency });
+    if (item.kind === 'exemption-expired' && item.exemptionId)
+      upserts.push({ key: expiredKey(item.exemptionId, item.key) });
   }
   return { upserts, deletes };
 }
@@ -130,6 +149,7 @@ export function digestFingerprint(digest: Digest): string {
 
 export interface DigestSummary {
   readonly newBlockers: number;
+  readonly exemptionsExpired?: number;
   readonly newWarnings: number;
   /** Deadline notices by the stage they entered. */
   readonly deadlines: Partial<Record<Urgency, number>>;
@@ -141,11 +161,13 @@ export function summarize(digest: Digest): DigestSummary {
   let newBlockers = 0;
   let newWarnings = 0;
   let resolved = 0;
+  let exemptionsExpired = 0;
   for (const item of digest.items) {
     if (item.kind === 'new' && item.severity === 'blocker') newBlockers++;
     else if (item.kind === 'new') newWarnings++;
     else if (item.kind === 'resolved') resolved++;
+    else if (item.kind === 'exemption-expired') exemptionsExpired++;
     else if (item.urgency) deadlines[item.urgency] = (deadlines[item.urgency] ?? 0) + 1;
   }
-  return { newBlockers, newWarnings, deadlines, resolved };
+  return { newBlockers, newWarnings, deadlines, resolved, exemptionsExpired };
 }

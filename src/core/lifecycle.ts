@@ -25,6 +25,11 @@ export interface StoredFinding {
   readonly resolvedScan?: string | undefined;
   readonly reopenedAt?: string | undefined;
   readonly reopenedScan?: string | undefined;
+  /** The active exemption covering it: still stored and counted, but apart, and left out of digests. */
+  readonly exemptionId?: string | undefined;
+  readonly exemptedUntil?: string | undefined;
+  /** The exemption that covered it and has expired: the owner hears "exemption expired" once. */
+  readonly expiredExemptionId?: string | undefined;
 }
 
 export type FindingState = 'new' | 'open' | 'resolved' | 'reopened';
@@ -50,6 +55,8 @@ export interface Counts {
   readonly new: number;
   readonly resolved: number;
   readonly reopened: number;
+  /** Open findings an active exemption covers: counted apart, not in `open`, `bySeverity` or `byRule`. */
+  readonly exempted?: number;
 }
 
 export function emptyCounts(): Counts {
@@ -77,6 +84,7 @@ export function addCounts(a: Counts, b: Counts): Counts {
     new: a.new + b.new,
     resolved: a.resolved + b.resolved,
     reopened: a.reopened + b.reopened,
+    exempted: (a.exempted ?? 0) + (b.exempted ?? 0),
   };
 }
 
@@ -95,6 +103,9 @@ export interface ScanMark {
 export interface FindingOwners {
   readonly owners: string | undefined;
   readonly reason: string | undefined;
+  readonly exemptionId?: string | undefined;
+  readonly exemptedUntil?: string | undefined;
+  readonly expiredExemptionId?: string | undefined;
 }
 
 const NO_OWNERS: FindingOwners = { owners: undefined, reason: undefined };
@@ -108,7 +119,10 @@ function sameContent(stored: StoredFinding, finding: Finding, owner: FindingOwne
     stored.resourceType === finding.resourceType &&
     (stored.deadline ?? undefined) === (finding.deadline ?? undefined) &&
     (stored.owners ?? undefined) === owner.owners &&
-    (stored.ownerReason ?? undefined) === owner.reason
+    (stored.ownerReason ?? undefined) === owner.reason &&
+    (stored.exemptionId || undefined) === (owner.exemptionId || undefined) &&
+    (stored.exemptedUntil || undefined) === (owner.exemptedUntil || undefined) &&
+    (stored.expiredExemptionId || undefined) === (owner.expiredExemptionId || undefined)
   );
 }
 
@@ -131,13 +145,17 @@ export function reconcile(
   let created = 0;
   let resolved = 0;
   let reopened = 0;
+  let exempted = 0;
   for (const finding of current) {
     const key = findingKey(finding);
     if (seen.has(key)) continue;
     seen.add(key);
-    bySeverity[finding.severity]++;
-    byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
     const owner = ownersOf(finding);
+    if (owner.exemptionId) exempted++;
+    else {
+      bySeverity[finding.severity]++;
+      byRule[finding.ruleId] = (byRule[finding.ruleId] ?? 0) + 1;
+    }
     const before = previous.get(key);
     const content = {
       subscriptionId: finding.subscriptionId,
@@ -151,6 +169,9 @@ export function reconcile(
       deadline: finding.deadline,
       owners: owner.owners,
       ownerReason: owner.reason,
+      exemptionId: owner.exemptionId,
+      exemptedUntil: owner.exemptedUntil,
+      expiredExemptionId: owner.expiredExemptionId,
     };
     if (!before) {
       created++;
@@ -175,10 +196,10 @@ export function reconcile(
     resolved++;
     changes.push({ ...before, status: 'resolved', resolvedAt: scan.at, resolvedScan: scan.scanId });
   }
-  const open = seen.size;
+  const open = seen.size - exempted;
   return {
     changes,
-    counts: { resources, open, bySeverity, byRule, new: created, resolved, reopened },
+    counts: { resources, open, bySeverity, byRule, new: created, resolved, reopened, exempted },
   };
 }
 
@@ -205,6 +226,9 @@ export function findingsHash(
       f.deadline ?? '',
       owner.owners ?? '',
       owner.reason ?? '',
+      owner.exemptionId ?? '',
+      owner.exemptedUntil ?? '',
+      owner.expiredExemptionId ?? '',
     ].join('\u0000');
   });
   lines.sort();

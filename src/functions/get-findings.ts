@@ -65,7 +65,9 @@ export async function getFindings(
       .max(254)
       .regex(/^[^\s@]+@[^\s@]+$/, 'must be an e-mail address')
       .optional(),
-    status: z.enum(['open', 'resolved'], { message: 'must be open or resolved' }).default('open'),
+    status: z
+      .enum(['open', 'resolved', 'exempted'], { message: 'must be open, resolved or exempted' })
+      .default('open'),
     top: z.coerce
       .number({ message: 'must be a number' })
       .int('must be a whole number')

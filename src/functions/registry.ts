@@ -7,6 +7,7 @@ import { getFindings } from './get-findings.js';
 import { getRule, getRules } from './get-rules.js';
 import { startScan } from './start-scan.js';
 import { getDashboard } from './get-dashboard.js';
+import { getExemptions, postExemption, removeExemption } from './exemptions.js';
 import { sendDigestsTimer } from './send-digests.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
 import { scanReadiness } from './scan-readiness.js';
@@ -108,5 +109,29 @@ export const FUNCTIONS: readonly FunctionRegistration[] = [
     methods: ['GET'],
     authLevel: 'function',
     handler: getDashboard,
+  },
+  {
+    kind: 'http',
+    name: 'postExemption',
+    route: 'exemptions',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: postExemption,
+  },
+  {
+    kind: 'http',
+    name: 'getExemptions',
+    route: 'exemptions',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getExemptions,
+  },
+  {
+    kind: 'http',
+    name: 'deleteExemption',
+    route: 'exemptions/{id}',
+    methods: ['DELETE'],
+    authLevel: 'function',
+    handler: removeExemption,
   },
 ];

@@ -1,9 +1,26 @@
-// Timer trigger: scan the tenant on SCAN_SCHEDULE. A run that finds another scan running steps aside.
+// Timer trigger: scan the tenant on SCAN_SCHEDULE, then check the scanner's own health. A run that finds another scan running steps aside.
 import type { Timer } from '@azure/functions';
+import { checkOperations } from '../app/operations.js';
 import { runScan } from '../app/run-scan.js';
 import { AlreadyRunningError, type ScanTrigger } from '../app/ports.js';
-import { scanDepsOf, services } from '../composition.js';
+import { operationsDepsOf, scanDepsOf, services } from '../composition.js';
 import type { ContextLike } from './http.js';
+
+/** Operator incidents (failing, stale, lost coverage): checked after every scan and digest run. */
+export async function checkScannerHealth(context: ContextLike): Promise<void> {
+  try {
+    const check = await checkOperations(operationsDepsOf(services()));
+    if (check.opened.length || check.recovered.length) {
+      context.log(
+        `operator incidents: opened ${check.opened.join(', ') || 'none'}; recovered ${check.recovered.join(', ') || 'none'}`,
+      );
+    }
+  } catch (error) {
+    context.error(
+      `operator check failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+}
 
 export async function runScheduledScan(trigger: ScanTrigger, context: ContextLike): Promise<void> {
   const s = services();
@@ -18,6 +35,8 @@ export async function runScheduledScan(trigger: ScanTrigger, context: ContextLik
       return;
     }
     throw error;
+  } finally {
+    await checkScannerHealth(context);
   }
 }
 

@@ -4,6 +4,7 @@ import { sendDigests } from '../app/send-digests.js';
 import { AlreadyRunningError } from '../app/ports.js';
 import { digestDepsOf, services } from '../composition.js';
 import type { ContextLike } from './http.js';
+import { checkScannerHealth } from './scan-readiness.js';
 
 export async function runDigests(context: ContextLike): Promise<void> {
   const deps = digestDepsOf(services());
@@ -28,5 +29,10 @@ export async function runDigests(context: ContextLike): Promise<void> {
 }
 
 export async function sendDigestsTimer(_timer: Timer, context: ContextLike): Promise<void> {
-  await runDigests(context);
+  try {
+    await runDigests(context);
+  } finally {
+    // Also catches a scanner gone stale: this timer runs even when scans do not.
+    await checkScannerHealth(context);
+  }
 }

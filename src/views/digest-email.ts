@@ -78,6 +78,8 @@ export function subjectParts(summary: DigestSummary, compact = false): string[] 
   } else {
     for (const s of stages) parts.push(`${plural(s.n, 'deadline', 'deadlines')} now ${s.phrase}`);
   }
+  const expired = summary.exemptionsExpired ?? 0;
+  if (expired > 0) parts.push(plural(expired, 'exemption expired', 'exemptions expired'));
   if (summary.resolved > 0) parts.push(`${summary.resolved} resolved`);
   return parts;
 }
@@ -106,7 +108,7 @@ export function digestSubject(summary: DigestSummary): string {
 // --- shared model -------------------------------------------------------------
 
 interface Section {
-  readonly id: 'blockers' | 'warnings' | 'deadlines' | 'resolved';
+  readonly id: 'blockers' | 'warnings' | 'expired' | 'deadlines' | 'resolved';
   readonly title: string;
   readonly lead: string;
   readonly accent: string;
@@ -135,6 +137,13 @@ function sectionsOf(digest: Digest): Section[] {
       lead: 'These need attention before or during the migration.',
       accent: '#8a5300',
       items: pick((i) => i.kind === 'new' && i.severity !== 'blocker'),
+    },
+    {
+      id: 'expired',
+      title: 'Exemptions expired',
+      lead: 'These were accepted until a date that has passed: they count again, until fixed or exempted anew.',
+      accent: '#a4262c',
+      items: pick((i) => i.kind === 'exemption-expired'),
     },
     {
       id: 'deadlines',

@@ -204,9 +204,18 @@ describe('the dashboard in a browser', () => {
     }
     mkdirSync(RESULTS, { recursive: true });
     // The stack boots while the browser launches; each is kept as soon as it exists, so afterAll stops it.
-    stack = await LocalStack.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
-    status = await stack.firstScan();
+    // A free port can be taken by another process between the check and the listen: then start again.
+    for (let attempt = 1; ; attempt++) {
+      stack = await LocalStack.start();
+      browser ??= await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+      try {
+        status = await stack.firstScan();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !stack.log().includes('EADDRINUSE')) throw error;
+        await stack.stop();
+      }
+    }
     rules = await stack.json<RulesBody>('/api/rules');
     dashboardUrl = `${stack.url}/api/dashboard`;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });

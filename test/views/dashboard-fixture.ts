@@ -205,6 +205,7 @@ function status(): StatusView {
     },
     findings: {
       open: FINDINGS.length,
+      exempted: 0,
       bySeverity: severities(FINDINGS),
       byRule: countBy(FINDINGS, (f) => f.ruleId) as Record<string, number>,
     },

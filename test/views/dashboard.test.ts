@@ -301,7 +301,12 @@ describe('renderDashboard', () => {
             incomplete: [],
             incompleteTotal: 0,
           },
-          findings: { open: 0, bySeverity: { blocker: 0, warning: 0, info: 0 }, byRule: {} },
+          findings: {
+            open: 0,
+            exempted: 0,
+            bySeverity: { blocker: 0, warning: 0, info: 0 },
+            byRule: {},
+          },
           deadlines: {
             byUrgency: { overdue: 0, 'due-7': 0, 'due-30': 0, 'due-90': 0, 'due-180': 0, later: 0 },
             rules: [],

@@ -241,6 +241,8 @@ export class TableFindingStore implements FindingStore {
         rowKey: findingRowKey(f.ruleId, f.resourceId),
         ...f,
         resourceGroupKey: f.resourceGroup.toLowerCase(),
+        // Always present ('' when none), so `open` and `exempted` can be told apart by a filter.
+        exemptionId: f.exemptionId ?? '',
       }),
       'Replace',
     ]);
@@ -254,7 +256,10 @@ export class TableFindingStore implements FindingStore {
     const clauses: string[] = [];
     if (filter.subscriptionId)
       clauses.push(odata`PartitionKey eq ${encodeKey(filter.subscriptionId)}`);
-    if (filter.status) clauses.push(odata`status eq ${filter.status}`);
+    if (filter.status === 'resolved') clauses.push(odata`status eq ${'resolved'}`);
+    if (filter.status === 'open') clauses.push(odata`status eq ${'open'} and exemptionId eq ${''}`);
+    if (filter.status === 'exempted')
+      clauses.push(odata`status eq ${'open'} and exemptionId ne ${''}`);
     if (filter.severity) clauses.push(odata`severity eq ${filter.severity}`);
     if (filter.ruleId) clauses.push(odata`ruleId eq ${filter.ruleId}`);
     if (filter.resourceGroup)
@@ -395,6 +400,7 @@ export class TableFindingStore implements FindingStore {
         rowKey: encodeKey(r.subscriptionId),
         ...r,
         counts: JSON.stringify(r.counts),
+        exemptionMatches: r.exemptionMatches ? JSON.stringify(r.exemptionMatches) : undefined,
       }),
       'Replace',
     ]);
@@ -462,6 +468,9 @@ function toFinding(e: Record<string, unknown>): StoredFinding {
     deadline: str(e, 'deadline'),
     owners: str(e, 'owners'),
     ownerReason: str(e, 'ownerReason'),
+    exemptionId: str(e, 'exemptionId'),
+    exemptedUntil: str(e, 'exemptedUntil'),
+    expiredExemptionId: str(e, 'expiredExemptionId'),
     status: str(e, 'status') === 'resolved' ? 'resolved' : 'open',
     firstSeen: str(e, 'firstSeen') ?? '',
     firstSeenScan: str(e, 'firstSeenScan') ?? '',
@@ -485,6 +494,7 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
     lastCompleteAt: str(e, 'lastCompleteAt'),
     findingsHash: str(e, 'findingsHash'),
     oldestResolvedAt: str(e, 'oldestResolvedAt'),
+    exemptionMatches: json<Record<string, number> | undefined>(e, 'exemptionMatches', undefined),
     counts: json(e, 'counts', {
       resources: 0,
       open: 0,

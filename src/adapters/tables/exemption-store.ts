@@ -1,0 +1,140 @@
+// Exemptions and their audit trail in Table Storage: a handful of entities, read whole at scan start.
+import { TableClient, odata } from '@azure/data-tables';
+import type { TokenCredential } from '@azure/core-auth';
+import type { AuditEntry, ExemptionStore } from '../../app/ports.js';
+import type { Exemption } from '../../core/exemptions.js';
+import type { TablesConnection } from '../../config.js';
+import { encodeKey, invertedTimeKey } from './keys.js';
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null
+    ? (error as { statusCode?: number }).statusCode
+    : undefined;
+}
+
+function parse<T>(value: unknown): T | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export class TableExemptionStore implements ExemptionStore {
+  private readonly exemptions: TableClient;
+  private readonly audit: TableClient;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: {
+    connection: TablesConnection;
+    credential?: TokenCredential;
+    prefix: string;
+  }) {
+    const client = (suffix: string): TableClient => {
+      const table = `${options.prefix}${suffix}`;
+      if (options.connection.kind === 'connectionString') {
+        return TableClient.fromConnectionString(options.connection.value, table, {
+          allowInsecureConnection: true,
+        });
+      }
+      if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
+      return new TableClient(options.connection.endpoint, table, options.credential);
+    };
+    this.exemptions = client('Exemptions');
+    this.audit = client('Audit');
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= Promise.all([this.exemptions.createTable(), this.audit.createTable()]).then(
+      () => undefined,
+      (error: unknown) => {
+        this.ready = undefined;
+        throw error;
+      },
+    );
+    return this.ready;
+  }
+
+  async listExemptions(): Promise<Exemption[]> {
+    await this.init();
+    const out: Exemption[] = [];
+    for await (const e of this.exemptions.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${'exemption'}` },
+    })) {
+      const exemption = parse<Exemption>(e.exemption);
+      if (exemption) out.push(exemption);
+    }
+    return out.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+  }
+
+  async getExemption(id: string): Promise<Exemption | undefined> {
+    await this.init();
+    try {
+      const e = await this.exemptions.getEntity<Record<string, unknown>>(
+        'exemption',
+        encodeKey(id),
+      );
+      return parse<Exemption>(e.exemption);
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async record(entry: AuditEntry): Promise<void> {
+    await this.audit.upsertEntity(
+      {
+        partitionKey: 'audit',
+        rowKey: invertedTimeKey(entry.at, `${entry.action}-${entry.exemptionId}`),
+        ...entry,
+      },
+      'Replace',
+    );
+  }
+
+  async putExemption(exemption: Exemption, audit: AuditEntry): Promise<void> {
+    await this.init();
+    // Audit first: a change is never without its record.
+    await this.record(audit);
+    await this.exemptions.upsertEntity(
+      {
+        partitionKey: 'exemption',
+        rowKey: encodeKey(exemption.id),
+        exemption: JSON.stringify(exemption),
+      },
+      'Replace',
+    );
+  }
+
+  async deleteExemption(id: string, audit: AuditEntry): Promise<boolean> {
+    await this.init();
+    if (!(await this.getExemption(id))) return false;
+    await this.record(audit);
+    try {
+      await this.exemptions.deleteEntity('exemption', encodeKey(id));
+      return true;
+    } catch (error) {
+      if (statusOf(error) === 404) return false;
+      throw error;
+    }
+  }
+
+  async readAudit(limit: number): Promise<AuditEntry[]> {
+    await this.init();
+    const out: AuditEntry[] = [];
+    for await (const e of this.audit.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`PartitionKey eq ${'audit'}` },
+    })) {
+      out.push({
+        at: String(e.at),
+        who: String(e.who),
+        action: e.action === 'delete' ? 'delete' : 'create',
+        exemptionId: String(e.exemptionId),
+        what: String(e.what ?? ''),
+      });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+}
