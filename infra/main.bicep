@@ -49,6 +49,18 @@ param scanManagementGroups string = ''
 @description('SCAN_SUBSCRIPTIONS: subscription ids, comma-separated, when scanScope is subscriptions.')
 param scanSubscriptions string = ''
 
+@description('SCAN_EXCLUDE_SUBSCRIPTIONS: subscription ids left out of every scan, comma-separated.')
+param scanExcludeSubscriptions string = ''
+
+@description('SCAN_EXCLUDE_RESOURCE_GROUPS: resource group names left out of every scan, comma-separated.')
+param scanExcludeResourceGroups string = ''
+
+@description('SCAN_EXCLUDE_TYPES: resource types left out of every scan, comma-separated.')
+param scanExcludeTypes string = ''
+
+@description('SCAN_EXCLUDE_TAGS: resources with any of these tags are left out, comma-separated key=value (e.g. env=sandbox).')
+param scanExcludeTags string = ''
+
 @description('RESOURCE_GRAPH_ENDPOINT: the Azure Resource Manager endpoint of this cloud.')
 param resourceGraphEndpoint string = environment().resourceManager
 
@@ -290,6 +302,10 @@ var readinessSettings = {
   SCAN_SCOPE: scanScope
   SCAN_MANAGEMENT_GROUPS: scanManagementGroups
   SCAN_SUBSCRIPTIONS: scanSubscriptions
+  SCAN_EXCLUDE_SUBSCRIPTIONS: scanExcludeSubscriptions
+  SCAN_EXCLUDE_RESOURCE_GROUPS: scanExcludeResourceGroups
+  SCAN_EXCLUDE_TYPES: scanExcludeTypes
+  SCAN_EXCLUDE_TAGS: scanExcludeTags
   RESOURCE_GRAPH_ENDPOINT: resourceGraphEndpoint
   RESOURCE_GRAPH_CA_FILE: '' // local emulator only
   RESOURCE_GRAPH_BATCH_SIZE: string(resourceGraphBatchSize)

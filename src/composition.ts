@@ -111,6 +111,7 @@ export function scanDepsOf(s: Services): RunScanDeps {
     retentionDays: s.config.retentionDays,
     coverageDropFraction: s.config.coverageDropFraction,
     exemptions: s.exemptions,
+    filter: s.config.filter,
     owners: { tagNames: s.config.ownerTags, defaultRecipients: s.config.email.defaultRecipients },
   };
 }

@@ -2,6 +2,7 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
 import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from './core/urgency.js';
+import type { ScopeFilter } from './app/ports.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
@@ -24,6 +25,8 @@ export interface Config {
   readonly scanSchedule: string;
   readonly digestSchedule: string;
   readonly scope: Scope;
+  /** Parts of the tenant left out of every scan (applied in the Resource Graph queries). */
+  readonly filter: ScopeFilter;
   readonly resourceGraph: {
     readonly endpoint: string;
     /** PEM file of a CA to trust (a local emulator's self-signed certificate). */
@@ -74,6 +77,10 @@ export const SETTINGS = {
   SCAN_SCOPE: 'tenant',
   SCAN_MANAGEMENT_GROUPS: '',
   SCAN_SUBSCRIPTIONS: '',
+  SCAN_EXCLUDE_SUBSCRIPTIONS: '',
+  SCAN_EXCLUDE_RESOURCE_GROUPS: '',
+  SCAN_EXCLUDE_TYPES: '',
+  SCAN_EXCLUDE_TAGS: '',
   RESOURCE_GRAPH_ENDPOINT: 'https://management.azure.com',
   RESOURCE_GRAPH_CA_FILE: '',
   RESOURCE_GRAPH_BATCH_SIZE: '300',
@@ -202,6 +209,48 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
+  const excludeSubscriptions = splitList(get('SCAN_EXCLUDE_SUBSCRIPTIONS'));
+  const badExcluded = excludeSubscriptions.filter((id) => !GUID.test(id));
+  if (badExcluded.length > 0) {
+    problems.push({
+      setting: 'SCAN_EXCLUDE_SUBSCRIPTIONS',
+      message: `not subscription ids (GUIDs): ${badExcluded.join(', ')}`,
+    });
+  }
+  const excludeTypes = splitList(get('SCAN_EXCLUDE_TYPES'));
+  const badTypes = excludeTypes.filter((t) => !/^[a-z0-9.]+\/[a-z0-9./]+$/i.test(t));
+  if (badTypes.length > 0) {
+    problems.push({
+      setting: 'SCAN_EXCLUDE_TYPES',
+      message: `not resource types (provider/type): ${badTypes.join(', ')}`,
+    });
+  }
+  const excludeTags = get('SCAN_EXCLUDE_TAGS')
+    .split(/[,;]+/)
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .map((t) => ({
+      raw: t,
+      key: t.slice(0, t.indexOf('=')).trim(),
+      value: t.slice(t.indexOf('=') + 1).trim(),
+    }));
+  const badTags = excludeTags.filter((t) => !t.raw.includes('=') || !t.key || !t.value);
+  if (badTags.length > 0) {
+    problems.push({
+      setting: 'SCAN_EXCLUDE_TAGS',
+      message: `not key=value pairs: ${badTags.map((t) => t.raw).join(', ')}`,
+    });
+  }
+  const filter: ScopeFilter = {
+    excludeSubscriptions: excludeSubscriptions.map((id) => id.toLowerCase()),
+    excludeResourceGroups: get('SCAN_EXCLUDE_RESOURCE_GROUPS')
+      .split(/[,;]+/)
+      .map((g) => g.trim())
+      .filter(Boolean),
+    excludeTypes: excludeTypes.map((t) => t.toLowerCase()),
+    excludeTags: excludeTags.map(({ key, value }) => ({ key, value })),
+  };
+
   const credential = check(
     'CREDENTIAL_MODE',
     z.enum(['default', 'emulator'], { message: 'must be "default" or "emulator"' }),
@@ -300,6 +349,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scanSchedule: get('SCAN_SCHEDULE'),
     digestSchedule: get('DIGEST_SCHEDULE'),
     scope,
+    filter,
     resourceGraph: {
       endpoint: url('RESOURCE_GRAPH_ENDPOINT') ?? SETTINGS.RESOURCE_GRAPH_ENDPOINT,
       caFile: get('RESOURCE_GRAPH_CA_FILE') || undefined,

@@ -10,6 +10,7 @@ import {
   type GraphQuery,
   type ResourceSource,
   type Scope,
+  type ScopeFilter,
   type SubscriptionOutcome,
 } from './ports.js';
 
@@ -52,6 +53,8 @@ export interface TenantEvaluationDeps {
    * before the scan distrusts the listing (a lost role assignment) and keeps their findings.
    */
   readonly coverage?: { readonly previous: ReadonlySet<string>; readonly maxDropFraction: number };
+  /** Parts of the tenant left out, in the queries themselves. */
+  readonly filter?: ScopeFilter;
   /** Tag names worth keeping from subscriptions and resource groups (owner tags); others are dropped on arrival. */
   readonly keepTag?: (name: string) => boolean;
 }
@@ -105,8 +108,10 @@ function refersToClassic(row: ResourceRow): boolean {
   );
 }
 
+/** An error as a short line: reasons are stored and shown, so they stay small (Table Storage caps a property at 64 KiB). */
 export function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
 }
 
 export async function evaluateTenant(
@@ -145,36 +150,83 @@ export async function evaluateTenant(
 
   // 1. The subscriptions in scope, so that one without a single classic resource is known to be clean
   //    (and, with resource groups, the tags that name owners).
-  try {
-    const query: GraphQuery = {
-      table: 'resourcecontainers',
-      types: deps.keepTag ? [SUBSCRIPTION_TYPE, RESOURCE_GROUP_TYPE] : [SUBSCRIPTION_TYPE],
-      columns: ['id', 'name', 'type', 'subscriptionId', 'tags'],
-    };
-    for (const batch of source.batches(scope)) {
-      for await (const page of source.pages(query, batch, signal)) {
+  const excluded = new Set((deps.filter?.excludeSubscriptions ?? []).map((id) => id.toLowerCase()));
+  const subscriptionFilter: ScopeFilter | undefined = excluded.size
+    ? { excludeSubscriptions: [...excluded] }
+    : undefined;
+  // An explicit list loses its excluded subscriptions before any request: they are never queried.
+  const effectiveScope: Scope =
+    scope.kind === 'subscriptions'
+      ? { kind: 'subscriptions', ids: scope.ids.filter((id) => !excluded.has(id.toLowerCase())) }
+      : scope;
+  const batches: Scope[] = [];
+  const forbidden = new Map<string, string>();
+  const listing: GraphQuery = {
+    table: 'resourcecontainers',
+    types: deps.keepTag ? [SUBSCRIPTION_TYPE, RESOURCE_GROUP_TYPE] : [SUBSCRIPTION_TYPE],
+    columns: ['id', 'name', 'type', 'subscriptionId', 'tags'],
+    exclude: subscriptionFilter,
+  };
+  // A subscription the identity cannot read fails its whole batch (403): halve the batch until it is alone.
+  const listBatch = async (batch: Scope): Promise<void> => {
+    const rows: ResourceRow[] = [];
+    try {
+      for await (const page of source.pages(listing, batch, signal)) {
         for (const raw of page) {
           const parsed = toResourceRow(raw);
-          if (!parsed.ok || !parsed.row.subscriptionId) continue;
-          const tags = keep(parsed.row.tags);
-          if (tags) containers.set(parsed.row.id.toLowerCase(), tags);
-          if (parsed.row.type !== SUBSCRIPTION_TYPE) continue;
-          const state = stateOf(parsed.row.subscriptionId);
-          state.displayName = parsed.row.name;
-          state.tags = parsed.row.tags ?? {};
+          if (parsed.ok && parsed.row.subscriptionId) rows.push(parsed.row);
         }
       }
+    } catch (error) {
+      if (
+        error instanceof SourceError &&
+        error.reason === 'forbidden' &&
+        batch.kind === 'subscriptions'
+      ) {
+        if (batch.ids.length === 1) {
+          forbidden.set(batch.ids[0] as string, error.message);
+          return;
+        }
+        const half = Math.ceil(batch.ids.length / 2);
+        await listBatch({ kind: 'subscriptions', ids: batch.ids.slice(0, half) });
+        await listBatch({ kind: 'subscriptions', ids: batch.ids.slice(half) });
+        return;
+      }
+      throw error;
+    }
+    batches.push(batch);
+    for (const row of rows) {
+      const tags = keep(row.tags);
+      if (tags) containers.set(row.id.toLowerCase(), tags);
+      if (row.type !== SUBSCRIPTION_TYPE) continue;
+      const state = stateOf(row.subscriptionId);
+      state.displayName = row.name;
+      state.tags = row.tags ?? {};
+    }
+  };
+  try {
+    for (const batch of source.batches(effectiveScope)) {
+      if (batch.kind === 'subscriptions' && batch.ids.length === 0) continue;
+      await listBatch(batch);
     }
   } catch (error) {
     fatal = `listing the subscriptions in scope failed: ${describe(error)}`;
   }
-  if (scope.kind === 'subscriptions') for (const id of scope.ids) stateOf(id);
+  for (const [id, reason] of forbidden) {
+    const state = stateOf(id);
+    state.outcome = 'failed';
+    state.reason = `forbidden: the scanner cannot read this subscription (${reason.slice(0, 200)})`;
+    state.vanished = true;
+  }
+  if (effectiveScope.kind === 'subscriptions') for (const id of effectiveScope.ids) stateOf(id);
 
   // Coverage: subscriptions the last complete scan saw that the listing no longer shows.
   let coverageReason: string | undefined;
   let vanishedCount = 0;
   if (!fatal && deps.coverage && scope.kind !== 'subscriptions') {
-    const vanished = [...deps.coverage.previous].filter((id) => !states.has(id));
+    const vanished = [...deps.coverage.previous].filter(
+      (id) => !states.has(id) && !excluded.has(id),
+    );
     vanishedCount = vanished.length;
     const fraction =
       deps.coverage.previous.size > 0 ? vanished.length / deps.coverage.previous.size : 0;
@@ -195,13 +247,16 @@ export async function evaluateTenant(
   }
 
   // 2. Reference rows (what points at classic resources from anywhere in the tenant), indexed once.
-  const { targets, references } = queriesFor(deps.rules);
+  const planned = queriesFor(deps.rules);
+  // Excluded subscriptions, groups, types and tags are filtered in the queries: they cost no quota.
+  const targets = planned.targets.map((q) => ({ ...q, exclude: deps.filter }));
+  const references = planned.references.map((q) => ({ ...q, exclude: subscriptionFilter }));
   let referenceIndex: ScanIndex | undefined;
   if (!fatal) {
     try {
       const refs: ResourceRow[] = [];
       for (const query of references) {
-        for (const batch of source.batches(scope)) {
+        for (const batch of batches) {
           for await (const page of source.pages(query, batch, signal)) {
             for (const raw of page) {
               const parsed = toResourceRow(raw);
@@ -246,7 +301,7 @@ export async function evaluateTenant(
   };
 
   if (!fatal) {
-    for (const batch of source.batches(scope)) {
+    for (const batch of batches) {
       const closed = new Set<string>();
       const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
       const rowsBySub = new Map<string, ResourceRow[]>();

@@ -22,6 +22,8 @@ export interface ExemptionPolicy {
   readonly now: Date;
   /** The furthest expiry allowed, in days from today. */
   readonly maxDays: number;
+  /** Files of exemptions may hold expired ones: they simply no longer apply. */
+  readonly allowExpired?: boolean;
 }
 
 const scopeSchema = z.union([
@@ -124,7 +126,8 @@ export function parseExemption(
   const latest = new Date(Date.parse(`${today}T00:00:00Z`) + policy.maxDays * DAY)
     .toISOString()
     .slice(0, 10);
-  if (input.expiresOn < today) throw new ExemptionInputError('expiresOn', 'is in the past');
+  if (input.expiresOn < today && !policy.allowExpired)
+    throw new ExemptionInputError('expiresOn', 'is in the past');
   if (input.expiresOn > latest) {
     throw new ExemptionInputError(
       'expiresOn',

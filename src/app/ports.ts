@@ -10,11 +10,20 @@ export type { Scope, Counts, StoredFinding };
 
 export type GraphTable = 'resources' | 'resourcecontainers' | 'authorizationresources';
 
+/** Parts of the tenant left out of the scan, applied in the query so they cost no quota. */
+export interface ScopeFilter {
+  readonly excludeSubscriptions?: readonly string[];
+  readonly excludeResourceGroups?: readonly string[];
+  readonly excludeTypes?: readonly string[];
+  readonly excludeTags?: readonly { readonly key: string; readonly value: string }[];
+}
+
 /** One Resource Graph query: rows of some types of one table, projected, sorted by id. */
 export interface GraphQuery {
   readonly table: GraphTable;
   readonly types: readonly string[];
   readonly columns: readonly string[];
+  readonly exclude?: ScopeFilter | undefined;
 }
 
 /** Why a page could not be had after retries. */

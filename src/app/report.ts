@@ -9,6 +9,8 @@ export interface ScanReport {
   readonly summary: {
     readonly bySeverity: Record<Severity, number>;
     readonly byRule: Record<string, number>;
+    /** Findings an exemption covers (`--exemptions`): listed, counted apart from the above. */
+    readonly exempted?: number;
   };
 }
 

@@ -20,6 +20,7 @@ import { describe, evaluateTenant } from './evaluate-tenant.js';
 import {
   type ExemptionStore,
   type FindingStore,
+  type ScopeFilter,
   type Logger,
   type ResourceSource,
   type ScanRecord,
@@ -40,6 +41,8 @@ export interface RunScanDeps {
   readonly clock: () => Date;
   readonly thresholds?: UrgencyThresholds;
   readonly leaseSeconds?: number;
+  /** Parts of the tenant left out of the scan: their stored findings are left as they are. */
+  readonly filter?: ScopeFilter;
   /** Accepted findings: still evaluated and stored, counted apart, left out of digests. */
   readonly exemptions?: Pick<ExemptionStore, 'listExemptions'>;
   /** How owners are found: tag names, and who gets findings nobody owns. */
@@ -147,6 +150,10 @@ async function scan(
     }
   >();
   const tagNames = deps.owners?.tagNames ?? [];
+  const excludedGroups = new Set(
+    (deps.filter?.excludeResourceGroups ?? []).map((g) => g.toLowerCase()),
+  );
+  const excludedTypes = new Set((deps.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
   const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
   const evaluation = await evaluateTenant(
     {
@@ -157,6 +164,7 @@ async function scan(
       log,
       knownNames: new Map([...previousRecords].map(([id, r]) => [id, r.displayName])),
       keepTag: (name) => ownerTag.has(name.toLowerCase()),
+      ...(deps.filter ? { filter: deps.filter } : {}),
       coverage: {
         previous: new Set(
           [...previousRecords.values()]
@@ -221,8 +229,12 @@ async function scan(
       const stored: StoredFinding[] = previous ? await store.loadFindings(subscriptionId) : [];
       // Past the retention a resolved finding is forgotten: pruned now, and `new` if it ever comes back.
       const expired = stored.filter((f) => isExpired(f, now, retentionDays));
-      const kept =
-        expired.length === 0 ? stored : stored.filter((f) => !isExpired(f, now, retentionDays));
+      // Findings in excluded groups or types were not looked at: out of scope, not resolved.
+      const outOfScope = (f: StoredFinding) =>
+        excludedGroups.has(f.resourceGroup.toLowerCase()) ||
+        excludedTypes.has(f.resourceType.toLowerCase());
+      const inScope = stored.filter((f) => !outOfScope(f));
+      const kept = inScope.filter((f) => !isExpired(f, now, retentionDays));
       const result = reconcile(kept, findings, { scanId: base.id, at }, rows.length, ownerOf);
       if (!previous || result.changes.length > 0 || expired.length > 0)
         await store.markSubscription(subscriptionId);

@@ -4,8 +4,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { evaluateTenant } from '../app/evaluate-tenant.js';
-import { buildReport } from '../app/report.js';
+import { parseExemption } from '../app/exemptions.js';
+import type { ScopeFilter } from '../app/ports.js';
+import { exemptionFor, type Exemption } from '../core/exemptions.js';
+import { toResourceRow } from '../core/resource.js';
+import { buildReport, type ScanReport } from '../app/report.js';
 import { planDigests } from '../app/preview-digests.js';
 import { InputError, parseExport, scanExport } from '../app/scan-export.js';
 import type { Scope } from '../app/ports.js';
@@ -151,6 +156,89 @@ function httpUrl(value: string | undefined, option: string): string | undefined 
   return value;
 }
 
+function filterOf(options: {
+  excludeSubscription?: string[];
+  excludeResourceGroup?: string[];
+  excludeType?: string[];
+  excludeTag?: string[];
+}): ScopeFilter {
+  const bad = (options.excludeSubscription ?? []).filter((id) => !GUID.test(id));
+  if (bad.length)
+    throw new UsageError(`--exclude-subscription: not subscription ids (GUIDs): ${bad.join(', ')}`);
+  const tags = (options.excludeTag ?? []).map((t) => ({ raw: t, i: t.indexOf('=') }));
+  const badTag = tags.find((t) => t.i < 1 || t.i === t.raw.length - 1);
+  if (badTag) throw new UsageError(`--exclude-tag: "${badTag.raw}" is not key=value`);
+  return {
+    excludeSubscriptions: (options.excludeSubscription ?? []).map((id) => id.toLowerCase()),
+    excludeResourceGroups: options.excludeResourceGroup ?? [],
+    excludeTypes: (options.excludeType ?? []).map((t) => t.toLowerCase()),
+    excludeTags: tags.map((t) => ({
+      key: t.raw.slice(0, t.i).trim(),
+      value: t.raw.slice(t.i + 1).trim(),
+    })),
+  };
+}
+
+/** The same exclusions, on an export's rows (offline there is no query to put them in). */
+function excludedRow(raw: unknown, filter: ScopeFilter): boolean {
+  const parsed = toResourceRow(raw);
+  if (!parsed.ok) return false;
+  const row = parsed.row;
+  const lower = (values: readonly string[] | undefined) =>
+    new Set((values ?? []).map((v) => v.toLowerCase()));
+  if (lower(filter.excludeSubscriptions).has(row.subscriptionId.toLowerCase())) return true;
+  if (lower(filter.excludeResourceGroups).has(row.resourceGroup.toLowerCase())) return true;
+  if (lower(filter.excludeTypes).has(row.type)) return true;
+  return (filter.excludeTags ?? []).some(({ key, value }) =>
+    Object.entries(row.tags ?? {}).some(
+      ([k, v]) => k.toLowerCase() === key.toLowerCase() && v.toLowerCase() === value.toLowerCase(),
+    ),
+  );
+}
+
+function loadExemptions(file: string, ruleIds: readonly string[], now: Date): Exemption[] {
+  const text = readText(file, '--exemptions');
+  let data: unknown;
+  try {
+    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new InputError(
+      `--exemptions ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'} (${error instanceof Error ? error.message : String(error)})`,
+    );
+  }
+  const list = Array.isArray(data) ? data : (data as { exemptions?: unknown })?.exemptions;
+  if (!Array.isArray(list))
+    throw new InputError(
+      `--exemptions ${file}: expected a list of exemptions (or an "exemptions" list)`,
+    );
+  return list.map((raw, i) => {
+    try {
+      return parseExemption(raw, { ruleIds, now, maxDays: 3650, allowExpired: true }, undefined);
+    } catch (error) {
+      throw new InputError(
+        `--exemptions ${file}: exemption ${i}: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  });
+}
+
+function applyExemptions(
+  report: ScanReport,
+  exemptions: readonly Exemption[],
+  now: Date,
+): ScanReport {
+  let exempted = 0;
+  const findings = report.findings.map((f) => {
+    const e = exemptionFor(exemptions, f, now);
+    if (!e) return f;
+    exempted++;
+    return { ...f, exemptionId: e.id, exemptedUntil: e.expiresOn };
+  });
+  const active = findings.filter((f) => !('exemptionId' in f));
+  const summary = buildReport(active, report.resources, new Date(report.scannedAt)).summary;
+  return { ...report, findings, summary: { ...summary, exempted } };
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   const program = new Command('readiness')
@@ -188,8 +276,25 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       '--retirement-feed <fileOrUrl>',
       'retirement dates from a feed in the official Azure retirement feed format',
     )
+    .option('--exclude-subscription <id>', 'leave these subscriptions out (repeatable)', collect)
+    .option(
+      '--exclude-resource-group <name>',
+      'leave these resource groups out (repeatable)',
+      collect,
+    )
+    .option('--exclude-type <type>', 'leave these resource types out (repeatable)', collect)
+    .option('--exclude-tag <key=value>', 'leave resources with this tag out (repeatable)', collect)
+    .option(
+      '--exemptions <file>',
+      'accepted findings, until a date: a YAML or JSON list of exemptions',
+    )
     .action(
       async (options: {
+        excludeSubscription?: string[];
+        excludeResourceGroup?: string[];
+        excludeType?: string[];
+        excludeTag?: string[];
+        exemptions?: string;
         input?: string;
         subscription?: string[];
         managementGroup?: string[];
@@ -205,12 +310,23 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const now = parseNow(options.now);
         const rules = await loadRules(options.retirementFeed);
         const scope = scopeOf(options);
+        const filter = filterOf(options);
+        const exemptions = options.exemptions
+          ? loadExemptions(
+              options.exemptions,
+              rules.map((r) => r.id),
+              now,
+            )
+          : [];
         if (options.input && scope)
           throw new UsageError('--input scans a file offline; do not combine it with a live scope');
         let report;
         if (options.input) {
           const rows = parseExport(readText(options.input, 'input'), options.input);
-          const result = scanExport(rows, { rules, now });
+          const result = scanExport(
+            rows.filter((row) => !excludedRow(row, filter)),
+            { rules, now },
+          );
           if (result.skipped.length > 0) {
             const first = result.skipped
               .slice(0, 5)
@@ -233,7 +349,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           });
           const all: Finding[] = [];
           const result = await evaluateTenant(
-            { source, rules, now, log: () => undefined },
+            { source, rules, now, log: () => undefined, filter },
             scope,
             async (_id, found) => {
               all.push(...found);
@@ -250,7 +366,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             'scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant',
           );
         }
-        const findings: readonly Finding[] = report.findings;
+        if (exemptions.length > 0) report = applyExemptions(report, exemptions, now);
+        // Exempted findings are reported, counted apart, and never trip --fail-on.
+        const findings: readonly Finding[] = report.findings.filter((f) => !('exemptionId' in f));
         const format = options.format ?? (io.isTty && !options.output ? 'table' : 'json');
         const text = render(report, format, { rules });
         if (options.output) writeFileSync(options.output, text);

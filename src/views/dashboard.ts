@@ -128,7 +128,7 @@ nav.sections a { display: inline-block; padding: .2rem 0; }
 .status-running { background: var(--info); }
 .status-none { background: var(--neutral); }
 
-.cards { list-style: none; display: grid; grid-template-columns: repeat(auto-fill, minmax(10.5rem, 1fr)); gap: .75rem; margin: 0; padding: 0; }
+.cards { list-style: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(10.5rem, 1fr)); gap: .75rem; margin: 0; padding: 0; }
 .card { background: var(--panel); border: 1px solid var(--soft-line); border-top: 4px solid var(--line); border-radius: .35rem; padding: .6rem .75rem; }
 .card-blocker { border-top-color: var(--blocker); }
 .card-warning { border-top-color: var(--warning); }
@@ -144,14 +144,15 @@ svg.bars text { fill: var(--fg); font-size: 13px; }
 svg.bars .bar-value { font-weight: 700; font-variant-numeric: tabular-nums; }
 svg.bars rect { fill: var(--bar-blocker); }
 
-.timeline { list-style: none; display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 9.5rem), 1fr)); gap: .75rem; margin: 0; padding: 0; counter-reset: stage; }
+.timeline { list-style: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 9.5rem), 1fr)); gap: .75rem; margin: 0; padding: 0; counter-reset: stage; }
 .stage { background: var(--panel); border: 1px solid var(--soft-line); border-top: 4px solid var(--line); border-radius: .35rem; padding: .6rem .75rem; min-width: 0; }
 .stage-overdue { border-top-color: var(--blocker); }
 .stage-due-7, .stage-due-30 { border-top-color: var(--warning); }
 .stage-due-90, .stage-due-180 { border-top-color: var(--info); }
 .stage-count { font-size: 1.5rem; font-weight: 700; line-height: 1.2; margin: 0; }
 .stage ul { margin: .35rem 0 0; padding-left: 1.1rem; font-size: .88rem; }
-.stage li { margin: .2rem 0; overflow-wrap: anywhere; }
+.stage li { margin: .3rem 0; overflow-wrap: anywhere; }
+.owner { display: block; }
 
 .trend svg { display: block; width: 100%; height: 90px; background: var(--panel); border: 1px solid var(--soft-line); border-radius: .35rem; }
 .trend .line-open { fill: none; stroke: var(--line-open); stroke-width: 2.5; }
@@ -160,7 +161,7 @@ svg.bars rect { fill: var(--bar-blocker); }
 .key { display: inline-block; width: 1.5rem; height: 0; vertical-align: middle; margin-right: .35rem; border-top: 3px solid var(--line-open); }
 .key-blocker { border-top: 3px dashed var(--line-blocker); }
 
-.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 12rem), 1fr)); gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
+.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 9.5rem), 1fr)); gap: .6rem 1rem; align-items: end; margin: .5rem 0; }
 .field label { display: block; font-size: .85rem; font-weight: 600; margin-bottom: .15rem; }
 .field input, .field select { width: 100%; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: .25rem; padding: .35rem .45rem; min-height: 2.4rem; }
 .field-search { grid-column: 1 / -1; max-width: 36rem; }
@@ -295,6 +296,15 @@ function duration(startedAt: string, endedAt: string | undefined): string {
   return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** A duration in seconds, roughly: `45 min`, `7 h`, `3 days`. */
+function age(seconds: number): string {
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 90) return plural(minutes, 'min', 'min');
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return plural(hours, 'h', 'h');
+  return plural(Math.round(hours / 24), 'day', 'days');
+}
+
 function badge(severity: Severity): Html {
   return html`<span class="badge badge-${severity}">${SEVERITY_LABEL[severity].one}</span>`;
 }
@@ -393,6 +403,19 @@ function header(model: DashboardModel, look: Lookups): Html {
           some findings may be missing.
         </p>`
       : '';
+  const fresh = model.status.freshness;
+  const stale =
+    fresh?.stale && scan.status !== 'failed'
+      ? html`<p class="alert">
+          The figures may be out of date:
+          ${
+            fresh.lastSucceededAt && fresh.ageSeconds !== null
+              ? html`the last successful scan ended ${age(fresh.ageSeconds)} ago`
+              : 'no scan has succeeded yet'
+          },
+          more than two scan intervals (${age(fresh.staleAfterSeconds)}).
+        </p>`
+      : '';
   return html`<header class="top">
     <div class="wrap">
       ${brand}
@@ -428,7 +451,7 @@ function header(model: DashboardModel, look: Lookups): Html {
             <dd>${scan.trigger}</dd>
           </div>
         </dl>
-        ${failed} ${incomplete} ${ruleErrors}
+        ${failed} ${stale} ${incomplete} ${ruleErrors}
       </section>
     </div>
   </header>`;
@@ -484,6 +507,11 @@ function summary(model: DashboardModel, hasFindings: boolean): Html {
       ${card('card-warning', n(findings.bySeverity.warning), 'open warnings')}
       ${card('card-info', n(findings.bySeverity.info), 'open info findings')}
       ${card('', n(findings.open), 'open findings in all')}
+      ${
+        findings.exempted > 0
+          ? card('', n(findings.exempted), 'exempted (accepted until a date), not counted above')
+          : ''
+      }
       ${card(
         '',
         n(changes.new),
@@ -509,7 +537,23 @@ interface Bar {
   readonly value: number;
 }
 
-const ROW = 44;
+/** Chart label lines: at most two, of at most this many characters, wrapped at spaces. */
+const LABEL_CHARS = 46;
+
+/** Splits a label into at most two lines at spaces (the second ends in … when the label is longer). */
+function labelLines(label: string): string[] {
+  if (Array.from(label).length <= LABEL_CHARS) return [label];
+  const words = label.split(/\s+/);
+  let first = '';
+  while (words.length > 0) {
+    const next = first ? `${first} ${words[0]}` : (words[0] as string);
+    if (Array.from(next).length > LABEL_CHARS) break;
+    first = next;
+    words.shift();
+  }
+  if (!first) return [truncate(label, LABEL_CHARS)];
+  return [first, truncate(words.join(' '), LABEL_CHARS)];
+}
 
 /** A horizontal bar chart in inline SVG: each row a label, a bar scaled to the largest value and the value as text. */
 function barChart(id: string, title: string, bars: readonly Bar[], unit: [string, string]): Html {
@@ -518,6 +562,14 @@ function barChart(id: string, title: string, bars: readonly Bar[], unit: [string
   const max = Math.max(1, ...shown.map((b) => b.value));
   const desc = shown.map((b) => `${b.label}: ${plural(b.value, ...unit)}`).join('; ');
   const restTotal = rest.reduce((sum, b) => sum + b.value, 0);
+  // Each row: its label lines (16 px each), then the bar (16 px) and a gap.
+  let y = 0;
+  const rows = shown.map((b) => {
+    const lines = labelLines(b.label);
+    const row = { bar: b, lines, top: y };
+    y += lines.length * 16 + 30;
+    return row;
+  });
   return html`<div class="chart">
     <h3 id="${id}-h">${title}</h3>
     <svg
@@ -526,19 +578,21 @@ function barChart(id: string, title: string, bars: readonly Bar[], unit: [string
       role="img"
       aria-labelledby="${id}-title ${id}-desc"
       width="100%"
-      height="${shown.length * ROW}"
+      height="${y}"
       xmlns="http://www.w3.org/2000/svg"
     >
       <title id="${id}-title">${title}</title>
       <desc id="${id}-desc">${desc}</desc>
-      ${shown.map((b, i) => {
-        const pct = Math.max(0.5, (b.value / max) * 82);
-        const y = i * ROW;
+      ${rows.map(({ bar: b, lines, top }) => {
+        const pct = Math.max(0.5, (b.value / max) * 82).toFixed(2);
+        const barTop = top + lines.length * 16 + 6;
         return html`<g class="bar" data-value="${b.value}">
           <title>${b.detail}: ${plural(b.value, ...unit)}</title>
-          <text class="bar-label" x="0" y="${y + 15}">${truncate(b.label, 44)}</text>
-          <rect x="0" y="${y + 21}" width="${pct.toFixed(2)}%" height="16" rx="2"></rect>
-          <text class="bar-value" x="${pct.toFixed(2)}%" dx="6" y="${y + 34}">${n(b.value)}</text>
+          <text class="bar-label" x="0" y="${top + 14}">
+            ${lines.map((line, i) => html`<tspan x="0" dy="${i === 0 ? 0 : 16}">${line}</tspan>`)}
+          </text>
+          <rect x="0" y="${barTop}" width="${pct}%" height="16" rx="2"></rect>
+          <text class="bar-value" x="${pct}%" dx="6" y="${barTop + 13}">${n(b.value)}</text>
         </g>`;
       })}
     </svg>
@@ -637,8 +691,12 @@ function deadlines(model: DashboardModel, look: Lookups): Html {
                   ${inStage.map(
                     (r) =>
                       html`<li>
-                        ${ruleLink(r.ruleId, look, false)}: ${n(r.count)}, retires
-                        <time datetime="${r.deadline}">${r.deadline}</time>
+                        ${ruleLink(r.ruleId, look, false)}
+                        <span class="sub"
+                          >${plural(r.count, 'finding', 'findings')} ·
+                          ${u === 'overdue' ? 'retired' : 'retires'}
+                          <time datetime="${r.deadline}">${r.deadline}</time></span
+                        >
                       </li>`,
                   )}
                 </ul>`
@@ -816,6 +874,21 @@ function shortType(type: string): Html {
   return html`${parts.map((p, i) => (i === 0 ? html`${p}` : html`/<wbr />${p}`))}`;
 }
 
+/** One owner a line, each address breakable after its @. */
+function owners(list: string): Html {
+  const each = list
+    .split(/[,;]\s*/)
+    .map((o) => o.trim())
+    .filter(Boolean);
+  if (each.length === 0) return html`<span class="muted">none</span>`;
+  return html`${each.map((o) => {
+    const at = o.indexOf('@');
+    return at > 0
+      ? html`<span class="owner">${o.slice(0, at + 1)}<wbr />${o.slice(at + 1)}</span>`
+      : html`<span class="owner">${o}</span>`;
+  })}`;
+}
+
 function deadlineCell(f: DashboardFinding): Html {
   if (!f.deadline) return html`<td><span class="muted">—</span></td>`;
   return html`<td>
@@ -843,7 +916,7 @@ function findingRow(f: DashboardFinding, look: Lookups): Html {
     </th>
     <td>${f.subscriptionName || f.subscriptionId}</td>
     <td>${f.resourceGroup}</td>
-    <td>${f.owners ? f.owners : html`<span class="muted">none</span>`}</td>
+    <td class="owners">${owners(f.owners)}</td>
     ${deadlineCell(f)}
     <td class="message">${f.message}</td>
   </tr>`;
@@ -868,7 +941,7 @@ function findingsSection(model: DashboardModel, look: Lookups): Html {
         ? html`<p class="cap">
             The table lists the ${n(fs.length)} most serious of ${n(model.findingsTotal)} open
             findings (at most ${n(model.findingsLimit)}).
-            <a href="${raw(safeHref(model.csvUrl))}">Download all open findings as CSV</a>.
+            <a href="${raw(safeHref(model.csvUrl))}">Download the open findings as CSV</a> (1,000 rows a page; the <code>x-ms-continuation</code> response header pages on).
           </p>`
         : ''
     }

@@ -155,6 +155,96 @@ describe('readiness scan --input', () => {
   });
 });
 
+describe('readiness scan: exclusions and exemptions', () => {
+  it('leaves excluded subscriptions, groups, types and tags out of an export scan', async () => {
+    const all = JSON.parse((await run('scan', '--input', exportFile, '--format', 'json')).stdout);
+    const sub = all.findings[0].subscriptionId as string;
+    const { code, stdout } = await run(
+      'scan',
+      '--input',
+      exportFile,
+      '--format',
+      'json',
+      '--exclude-subscription',
+      sub,
+      '--exclude-type',
+      'microsoft.classicnetwork/reservedips',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.findings.some((f: { subscriptionId: string }) => f.subscriptionId === sub)).toBe(
+      false,
+    );
+    expect(
+      report.findings.some(
+        (f: { resourceType: string }) => f.resourceType === 'microsoft.classicnetwork/reservedips',
+      ),
+    ).toBe(false);
+    expect((await run('scan', '--input', exportFile, '--exclude-tag', 'novalue')).code).toBe(2);
+  });
+
+  it('marks findings an exemptions file covers, counts them apart and keeps them from --fail-on', async () => {
+    const all = JSON.parse(
+      (await run('scan', '--input', exportFile, '--format', 'json', '--now', '2026-11-26')).stdout,
+    );
+    const blockers = all.findings.filter((f: { severity: string }) => f.severity === 'blocker');
+    const yaml = blockers
+      .map(
+        (f: { resourceId: string; ruleId: string }) =>
+          `- scope: { resourceId: "${f.resourceId}" }\n  rule: ${f.ruleId}\n  expiresOn: "2027-01-31"\n  justification: Accepted until the Q1 migration window\n  createdBy: lead@contoso.com\n`,
+      )
+      .join('');
+    const exemptions = file('exemptions.yaml', yaml);
+    const { code, stdout } = await run(
+      'scan',
+      '--input',
+      exportFile,
+      '--format',
+      'json',
+      '--now',
+      '2026-11-26',
+      '--exemptions',
+      exemptions,
+      '--fail-on',
+      'blocker',
+    );
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.summary.exempted).toBe(blockers.length);
+    expect(report.summary.bySeverity.blocker).toBe(0);
+    expect(report.findings.filter((f: { exemptionId?: string }) => f.exemptionId)).toHaveLength(
+      blockers.length,
+    );
+    // After the date, they count again.
+    const later = await run(
+      'scan',
+      '--input',
+      exportFile,
+      '--format',
+      'json',
+      '--now',
+      '2027-02-01',
+      '--exemptions',
+      exemptions,
+      '--fail-on',
+      'blocker',
+    );
+    expect(later.code).toBe(1);
+    expect(JSON.parse(later.stdout).summary.exempted).toBe(0);
+    const invalid = file(
+      'invalid.yaml',
+      '- scope: { subscriptionId: nope }\n  rule: classic/\n  expiresOn: "2027-01-31"\n  justification: Accepted for the whole pack\n  createdBy: a@b.co\n',
+    );
+    const rejected = await run('scan', '--input', exportFile, '--exemptions', invalid);
+    expect(rejected.code).toBe(2);
+    expect(rejected.stderr).toMatch(/invalid\.yaml: exemption 0: scope/);
+    const broken = file('broken.yaml', '- scope: [');
+    const bad = await run('scan', '--input', exportFile, '--exemptions', broken);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('broken.yaml');
+  });
+});
+
 describe('readiness rules', () => {
   it('lists the whole catalog as JSON', async () => {
     const { code, stdout } = await run('rules', '--format', 'json');

@@ -205,7 +205,7 @@ function status(): StatusView {
     },
     findings: {
       open: FINDINGS.length,
-      exempted: 0,
+      exempted: 3,
       bySeverity: severities(FINDINGS),
       byRule: countBy(FINDINGS, (f) => f.ruleId) as Record<string, number>,
     },
@@ -228,6 +228,13 @@ function status(): StatusView {
     },
     changes: { previousScanId: 'scan-20261125-0800', new: 2, resolved: 2, reopened: 1 },
     lastSucceededAt: '2026-11-25T08:01:00.000Z',
+    // A day since the last success, on a six-hourly schedule: stale.
+    freshness: {
+      lastSucceededAt: '2026-11-25T08:01:00.000Z',
+      ageSeconds: 86_340,
+      staleAfterSeconds: 43_200,
+      stale: true,
+    },
   };
 }
 

@@ -132,6 +132,14 @@ describe('renderDashboard', () => {
     expect(text).toContain('2 new since the previous scan and 1 reopened');
     expect(text).toContain('2 resolved since the previous scan');
     expect(text).toContain('previous scan scan-20261125-0800');
+    expect(text).toContain('3 exempted (accepted until a date), not counted above');
+  });
+
+  it('warns when the figures are stale', () => {
+    const text = textOf(render());
+    expect(text).toContain(
+      'The figures may be out of date: the last successful scan ended 24 h ago, more than two scan intervals (12 h).',
+    );
   });
 
   it('draws one bar per subscription and per rule with blockers, with the numbers as text', () => {
@@ -153,16 +161,37 @@ describe('renderDashboard', () => {
     expect(rules).not.toContain('Backup extension');
   });
 
+  it('wraps long chart labels on two lines and draws at most 25 bars', () => {
+    const base = dashboardFixture();
+    const many = Array.from({ length: 30 }, (_, i) => ({
+      subscriptionId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+      displayName: `Subscription number ${i} with a rather long display name that goes on`,
+      outcome: 'complete' as const,
+      open: i + 1,
+      bySeverity: { blocker: i + 1, warning: 0, info: 0 },
+    }));
+    const page = render(dashboardFixture({ subscriptions: many }));
+    const chart = element(page, 'svg', 'chart-subscriptions');
+    expect(count(chart, /<rect\b/)).toBe(25);
+    expect(chart).toMatch(
+      /<tspan x="0" dy="0">Subscription number 29 with a rather long<\/tspan><tspan x="0" dy="16">display name that goes on<\/tspan>/,
+    );
+    expect(textOf(page)).toContain('And 5 more with 15 blockers in all (not drawn).');
+    expect(base.subscriptions.length).toBeLessThan(25);
+  });
+
   it('lays out the deadline timeline: every stage with its count and rules', () => {
     const page = render();
     const timeline = page.slice(page.indexOf('<ol class="timeline">'), page.indexOf('</ol>'));
     const stages = [...timeline.matchAll(/data-urgency="([^"]+)"/g)].map((m) => m[1]);
     expect(stages).toEqual(['overdue', 'due-7', 'due-30', 'due-90', 'due-180', 'later']);
     const text = textOf(timeline);
-    expect(text).toMatch(
-      /Overdue 1 finding Cloud Services \(classic\) retirement : 1, retires 2024-08-31/,
+    expect(text).toContain(
+      'Overdue 1 finding Cloud Services (classic) retirement 1 finding · retired 2024-08-31',
     );
-    expect(text).toMatch(/Due within 30 days 2 findings Basic SKU public IP retirement : 2/);
+    expect(text).toContain(
+      'Due within 30 days 2 findings Basic SKU public IP retirement 2 findings · retires 2026-12-20',
+    );
     expect(text).toMatch(/Later 0 findings Nothing/);
   });
 
@@ -312,6 +341,12 @@ describe('renderDashboard', () => {
             rules: [],
           },
           changes: { previousScanId: null, new: 0, resolved: 0, reopened: 0 },
+          freshness: {
+            lastSucceededAt: '2026-11-26T07:59:42.000Z',
+            ageSeconds: 18,
+            staleAfterSeconds: 43_200,
+            stale: false,
+          },
         },
         subscriptions: [],
         findings: [],
@@ -328,6 +363,8 @@ describe('renderDashboard', () => {
     expect(text).toContain('Nothing was resolved by the last scan');
     expect(text).toContain('This is the first scan');
     expect(text).toContain('0 new in this first scan');
+    expect(text).not.toContain('out of date');
+    expect(text).not.toContain('exempted');
     expect(page).not.toContain('id="findings-table"');
     expect(page).not.toMatch(/<button[^>]*data-show-state/);
   });

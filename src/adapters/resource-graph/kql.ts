@@ -14,5 +14,17 @@ export function buildKql(query: GraphQuery): string {
       ? `type =~ ${kqlString(types[0] as string)}`
       : `type in~ (${types.map(kqlString).join(', ')})`;
   const columns = query.columns.join(', ');
-  return `${query.table} | where ${where} | project ${columns} | order by id asc`;
+  const list = (values: readonly string[]) => `(${values.map(kqlString).join(', ')})`;
+  const exclude = query.exclude ?? {};
+  const filters: string[] = [];
+  if (exclude.excludeSubscriptions?.length)
+    filters.push(`subscriptionId !in~ ${list(exclude.excludeSubscriptions)}`);
+  if (exclude.excludeResourceGroups?.length)
+    filters.push(`resourceGroup !in~ ${list(exclude.excludeResourceGroups)}`);
+  if (exclude.excludeTypes?.length)
+    filters.push(`type !in~ ${list(exclude.excludeTypes.map((t) => t.toLowerCase()))}`);
+  for (const tag of exclude.excludeTags ?? [])
+    filters.push(`tags[${kqlString(tag.key)}] !~ ${kqlString(tag.value)}`);
+  const excluded = filters.map((f) => ` | where ${f}`).join('');
+  return `${query.table} | where ${where}${excluded} | project ${columns} | order by id asc`;
 }
