@@ -214,6 +214,18 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+// Alert rules on failed scans and on a scanner gone silent (README "Operating it").
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    location: location
+    operatorEmails: empty(operatorRecipients) ? [] : split(replace(operatorRecipients, ';', ','), ',')
+    tags: tags
+  }
+}
+
 module communication 'modules/communication.bicep' = {
   name: 'communication'
   scope: rg

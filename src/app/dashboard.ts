@@ -1,7 +1,9 @@
 // Use case: gather what the dashboard shows — status, subscriptions, the most serious open findings, what the last scan resolved, the trend.
 import { viewOf } from './query-findings.js';
 import { statusView } from './read-status.js';
-import type { FindingStore, StatusSummary } from './ports.js';
+import type { AuditEntry, FindingStore, StatusSummary } from './ports.js';
+import type { ExemptionView } from './exemptions.js';
+import type { Exemption } from '../core/exemptions.js';
 import type { StoredFinding } from '../core/lifecycle.js';
 import { SEVERITIES } from '../core/severity.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
@@ -17,6 +19,9 @@ export interface DashboardInput {
   readonly schedule?: string;
   readonly ruleDocUrl: (ruleId: string) => string;
   readonly csvUrl: string;
+  /** Exemptions with their state, and the audit trail, when the store has them. */
+  readonly exemptions?: readonly ExemptionView[];
+  readonly audit?: readonly AuditEntry[];
   /** Open findings shown in the page; the rest are in the CSV. */
   readonly limit?: number;
 }
@@ -34,6 +39,19 @@ async function collect(
     next = page.next;
   } while (next && out.length < limit);
   return out.slice(0, limit);
+}
+
+function scopeText(scope: Exemption['scope']): string {
+  switch (scope.kind) {
+    case 'resource':
+      return scope.resourceId;
+    case 'resourceGroup':
+      return `${scope.resourceGroup} in ${scope.subscriptionId}`;
+    case 'subscription':
+      return `subscription ${scope.subscriptionId}`;
+    case 'tag':
+      return `tag ${scope.key}=${scope.value}`;
+  }
 }
 
 export async function buildDashboard(input: DashboardInput): Promise<DashboardModel> {
@@ -103,5 +121,22 @@ export async function buildDashboard(input: DashboardInput): Promise<DashboardMo
     })),
     trend: await input.store.readTrend(since),
     csvUrl: input.csvUrl,
+    exemptions: (input.exemptions ?? []).map((e) => ({
+      id: e.id,
+      scope: scopeText(e.scope),
+      rule: e.rule,
+      expiresOn: e.expiresOn,
+      state: e.state,
+      stale: e.stale,
+      matchedFindings: e.matchedFindings,
+      justification: e.justification,
+      createdBy: e.createdBy,
+    })),
+    audit: (input.audit ?? []).map((a) => ({
+      at: a.at,
+      who: a.who,
+      action: a.action,
+      exemptionId: a.exemptionId,
+    })),
   };
 }

@@ -1,6 +1,7 @@
 // GET /api/dashboard: one self-contained page for people, under a per-response nonce CSP.
 import { randomBytes } from 'node:crypto';
 import { buildDashboard } from '../app/dashboard.js';
+import { listExemptions } from '../app/exemptions.js';
 import { services } from '../composition.js';
 import { metaOf } from '../rules/define-rule.js';
 import { DASHBOARD_CSP, renderDashboard } from '../views/dashboard.js';
@@ -16,9 +17,16 @@ export async function getDashboard(
   const code = request.query.get('code');
   const withKey = (path: string) =>
     code ? `${path}${path.includes('?') ? '&' : '?'}code=${encodeURIComponent(code)}` : path;
+  const current = await summary();
+  const [exemptions, audit] = await Promise.all([
+    listExemptions(s.exemptions, current?.exemptionMatches, s.clock()),
+    s.exemptions.readAudit(50),
+  ]);
   const model = await buildDashboard({
+    exemptions,
+    audit,
     store: s.store,
-    summary: await summary(),
+    summary: current,
     rules: s.rules.map(metaOf),
     now: s.clock(),
     thresholds: s.config.thresholds,

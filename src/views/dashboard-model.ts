@@ -57,4 +57,26 @@ export interface DashboardModel {
   readonly trend: readonly TrendDay[];
   /** Where the full list can be downloaded (the findings API as CSV). */
   readonly csvUrl: string;
+  /** What teams accepted, until when, and whether it still matches anything. */
+  readonly exemptions?: readonly DashboardExemption[];
+  /** Every change to the exemptions, newest first. */
+  readonly audit?: readonly {
+    at: string;
+    who: string;
+    action: 'create' | 'delete';
+    exemptionId: string;
+  }[];
+}
+
+export interface DashboardExemption {
+  readonly id: string;
+  /** The scope in words: a resource id, `rg in subscription`, a subscription, `tag k=v`. */
+  readonly scope: string;
+  readonly rule: string;
+  readonly expiresOn: string;
+  readonly state: 'active' | 'expired';
+  readonly stale: boolean;
+  readonly matchedFindings: number;
+  readonly justification: string;
+  readonly createdBy: string;
 }

@@ -389,3 +389,39 @@ describe('renderDashboard', () => {
     expect(textOf(page)).toContain('the last successful scan ended 2026-11-25 08:01 UTC');
   });
 });
+
+describe('exemptions on the dashboard', () => {
+  it('lists exemptions and their audit trail, hostile justifications inert', () => {
+    const page = render({
+      ...dashboardFixture(),
+      exemptions: [
+        {
+          id: '11111111-2222-4333-8444-555555555555',
+          scope: 'tag env=<script>alert(1)</script>',
+          rule: 'classic/',
+          expiresOn: '2027-01-31',
+          state: 'active',
+          stale: true,
+          matchedFindings: 0,
+          justification: '"quotes" & <b>bold</b> accepted',
+          createdBy: 'lead@contoso.com',
+        },
+      ],
+      audit: [
+        {
+          at: '2026-11-26T10:00:00Z',
+          who: '<img src=x>',
+          action: 'create',
+          exemptionId: '11111111-2222-4333-8444-555555555555',
+        },
+      ],
+    });
+    expect(page).toContain('<h2 id="exemptions-h">Exemptions</h2>');
+    expect(page).toContain('active (stale)');
+    expect(page).not.toContain('<script>alert(1)</script>');
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&quot;quotes&quot; &amp; &lt;b&gt;bold&lt;/b&gt;');
+    expect(page).not.toContain('<img src=x>');
+    expect(page).toMatch(/created exemption <code>11111111-2222-4333-8444-555555555555<\/code>/);
+  });
+});
