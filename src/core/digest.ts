@@ -149,6 +149,8 @@ export function digestFingerprint(digest: Digest): string {
 
 export interface DigestSummary {
   readonly newBlockers: number;
+  /** New findings whose retirement date has already passed. */
+  readonly newOverdue?: number;
   readonly exemptionsExpired?: number;
   readonly newWarnings: number;
   /** Deadline notices by the stage they entered. */
@@ -162,12 +164,14 @@ export function summarize(digest: Digest): DigestSummary {
   let newWarnings = 0;
   let resolved = 0;
   let exemptionsExpired = 0;
+  let newOverdue = 0;
   for (const item of digest.items) {
+    if (item.kind === 'new' && item.urgency === 'overdue') newOverdue++;
     if (item.kind === 'new' && item.severity === 'blocker') newBlockers++;
     else if (item.kind === 'new') newWarnings++;
     else if (item.kind === 'resolved') resolved++;
     else if (item.kind === 'exemption-expired') exemptionsExpired++;
     else if (item.urgency) deadlines[item.urgency] = (deadlines[item.urgency] ?? 0) + 1;
   }
-  return { newBlockers, newWarnings, deadlines, resolved, exemptionsExpired };
+  return { newBlockers, newOverdue, newWarnings, deadlines, resolved, exemptionsExpired };
 }

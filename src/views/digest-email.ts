@@ -66,8 +66,13 @@ export function subjectParts(summary: DigestSummary, compact = false): string[] 
   const parts: string[] = [];
   if (summary.newBlockers > 0)
     parts.push(plural(summary.newBlockers, 'new migration blocker', 'new migration blockers'));
-  if (summary.newWarnings > 0)
-    parts.push(plural(summary.newWarnings, 'new warning', 'new warnings'));
+  if (summary.newWarnings > 0) {
+    const overdue = summary.newOverdue ?? 0;
+    // Retirements already past their date are the urgent part of a first digest: say so.
+    parts.push(
+      `${plural(summary.newWarnings, 'new warning', 'new warnings')}${overdue > 0 ? ` (${overdue} past retirement)` : ''}`,
+    );
+  }
   const stages = STAGES.map((s) => ({ ...s, n: summary.deadlines[s.urgency] ?? 0 })).filter(
     (s) => s.n > 0,
   );
