@@ -23,6 +23,11 @@ import { metaOf } from './rules/define-rule.js';
 import { renderDigestEmail } from './views/digest-email.js';
 import type { RunScanDeps } from './app/run-scan.js';
 import { buildCatalog } from './rules/index.js';
+import {
+  applyFeed,
+  BUILT_IN_RETIREMENTS,
+  parseRetirementFeed,
+} from './rules/retirement/catalog.js';
 import type { Rule } from './rules/define-rule.js';
 
 export interface Services {
@@ -92,10 +97,32 @@ export function createServices(
     exemptions,
     ledger,
     mailer,
-    rules: buildCatalog(),
+    rules: catalogOf(config.retirementFeed),
     log,
     clock: () => new Date(),
   };
+}
+
+/** The rule catalog, with retirement dates refreshed from RETIREMENT_FEED (a feed file) when set. */
+function catalogOf(feed: string | undefined): readonly Rule[] {
+  if (!feed) return buildCatalog();
+  if (/^https?:\/\//i.test(feed)) {
+    throw new Error(
+      'RETIREMENT_FEED: the app reads a feed file shipped with it (a URL works with the CLI only)',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(feed, 'utf8'));
+  } catch (error) {
+    throw new Error(
+      `RETIREMENT_FEED: cannot read "${feed}": ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return buildCatalog(applyFeed(BUILT_IN_RETIREMENTS, parseRetirementFeed(json)));
 }
 
 /** What a scan needs, from the services: one place, for the timer, the HTTP trigger and the scripts. */

@@ -12,6 +12,9 @@ import { sendDigests, type SendDigestsDeps } from '../../src/app/send-digests.js
 import type { DigestLedger } from '../../src/app/ports.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { renderForTests } from '../support/render.js';
+import { renderDigestEmail } from '../../src/views/digest-email.js';
+import { DEFAULT_CATALOG } from '../../src/rules/index.js';
+import { metaOf } from '../../src/rules/define-rule.js';
 
 const OWNER_TAGS = ['owner', 'Owner', 'OwnerEmail', 'contact', 'createdBy'];
 const DEFAULT = 'platform-team@contoso.com';
@@ -62,6 +65,49 @@ function recipientsOf(sent: ReturnType<RunningEmailEmulator['sent']>): string[] 
 }
 
 describe('owner digests', () => {
+  it('renders hostile strings from the tenant escaped in the HTML that reaches the service', async () => {
+    const tenant = demoTenant();
+    const acl = tenant.resources.find((r) => JSON.stringify(r).includes('endpointAcl')) as Record<
+      string,
+      unknown
+    >;
+    const hostile = structuredClone(acl) as {
+      id: string;
+      name: string;
+      tags: Record<string, string>;
+      properties: { networkProfile: { inputEndpoints: { endpointName: string }[] } };
+    };
+    hostile.id = `${hostile.id}-hostile`;
+    hostile.name = `${hostile.name}-hostile`;
+    hostile.tags = { owner: 'mallory@contoso.com' };
+    for (const e of hostile.properties.networkProfile.inputEndpoints)
+      e.endpointName = '<script>alert(1)</script>"&';
+    stack.graph.setTenant({
+      ...tenant,
+      resources: [...tenant.resources, hostile as unknown as Record<string, unknown>],
+    });
+    await stack.scan(
+      { kind: 'tenant' },
+      { owners: { tagNames: OWNER_TAGS, defaultRecipients: [DEFAULT] } },
+    );
+    const rules = DEFAULT_CATALOG.map(metaOf);
+    await sendDigests(
+      deps({
+        render: (digest) =>
+          renderDigestEmail(digest, {
+            rules,
+            ruleDocUrl: (id) => `https://readiness.example/api/rules/${id}?format=html`,
+            now: new Date(),
+          }),
+      }),
+    );
+    const mail = email.sent().find((m) => m.to.includes('mallory@contoso.com'));
+    expect(mail?.html).toBeDefined();
+    expect(mail?.html).not.toContain('<script>alert(1)</script>');
+    expect(mail?.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&amp;');
+    expect(mail?.plainText).toContain('<script>alert(1)</script>');
+  });
+
   it('sends one digest per owner, once across two timer runs', async () => {
     const first = await sendDigests(deps());
     expect(first.sent).toBeGreaterThan(3);

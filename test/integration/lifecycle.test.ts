@@ -69,6 +69,28 @@ describe('findings lifecycle in Table Storage', () => {
     expect(subscription?.lastCompleteScanId).toBe(third.id);
   });
 
+  it('prunes resolved findings past the retention, and only those', async () => {
+    const tenant = demoTenant();
+    stack = await startStack({ tenant });
+    const sub = ACL_VM.split('/')[2] as string;
+    await stack.scan();
+    stack.graph.setTenant(withoutAcl(tenant, ACL_VM));
+    await stack.scan();
+    const resolved = async () =>
+      (await stack!.store.loadFindings(sub)).filter((f) => f.status === 'resolved');
+    expect(await resolved()).toHaveLength(1);
+    const open = (await stack.store.loadFindings(sub)).filter((f) => f.status === 'open').length;
+    // 100 days on: still kept. 181 days on: pruned. Open findings are never pruned.
+    const at = (days: number) => () => new Date(Date.now() + days * 86_400_000);
+    await stack.scan({ kind: 'tenant' }, { clock: at(100), retentionDays: 180 });
+    expect(await resolved()).toHaveLength(1);
+    await stack.scan({ kind: 'tenant' }, { clock: at(181), retentionDays: 180 });
+    expect(await resolved()).toHaveLength(0);
+    expect((await stack.store.loadFindings(sub)).filter((f) => f.status === 'open')).toHaveLength(
+      open,
+    );
+  });
+
   it('a partial scan resolves nothing it did not see; the next complete scan reconciles', async () => {
     const tenant = demoTenant();
     stack = await startStack({ tenant });
