@@ -159,7 +159,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         throw new Error('not http(s)');
       return value.replace(/\/+$/, '');
     } catch {
-      problems.push({ setting: name, message: `"${value}" is not an http(s) URL` });
+      // Never echo a value that may hold a key (a connection string pasted into an endpoint setting).
+      const shown = /key|sig|secret|password|token/i.test(value)
+        ? 'the value (not shown: it looks like it holds a key)'
+        : `"${value}"`;
+      problems.push({ setting: name, message: `${shown} is not an http(s) URL` });
       return undefined;
     }
   };

@@ -49,7 +49,7 @@ describe('keys', () => {
     ]) {
       const key = encodeKey(id);
       expect(key).not.toMatch(/[/\\#?\u0000-\u001f\u007f-\u009f]/);
-      expect(key.length).toBeLessThanOrEqual(1024);
+      expect(key.length).toBeLessThanOrEqual(512);
     }
     expect(encodeKey('/A/B')).toBe(encodeKey('/a/b'));
   });

@@ -131,6 +131,7 @@ export class ResourceGraphSource implements ResourceSource {
   ) {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
+    let throttledAttempts = 0;
     for (let attempt = 1; ; attempt++) {
       const timeout = AbortSignal.timeout(timeoutMs);
       const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -152,7 +153,13 @@ export class ResourceGraphSource implements ResourceSource {
         if (signal?.aborted) throw error;
         const failure = this.classify(error, timeout.aborted, timeoutMs);
         const retryable = failure.reason !== 'forbidden' && failure.reason !== 'bad-request';
-        if (!retryable || attempt >= maxAttempts) throw failure;
+        // A 429 is the service saying "later", not "broken": throttling gets twice the attempts.
+        if (failure.reason === 'throttled') throttledAttempts++;
+        const exhausted =
+          failure.reason === 'throttled'
+            ? throttledAttempts >= maxAttempts * 2
+            : attempt - throttledAttempts >= maxAttempts;
+        if (!retryable || exhausted) throw failure;
         this.counters.retries++;
         const retryAfter = parseRetryAfter(
           restError(error).response?.headers?.get('retry-after'),

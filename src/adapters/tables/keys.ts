@@ -1,7 +1,8 @@
 // Table Storage keys: resource ids hold characters keys may not ('/', '\\', '#', '?', controls), so they are encoded.
 import { createHash } from 'node:crypto';
 
-const MAX_KEY = 1000;
+// A key holds 1 KiB of UTF-16: 512 characters (Azurite refuses more). Encoded keys are ASCII.
+const MAX_KEY = 500;
 
 /**
  * Encodes any string into a valid PartitionKey/RowKey. encodeURIComponent leaves only
