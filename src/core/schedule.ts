@@ -1,8 +1,22 @@
 // Schedules (NCRONTAB with seconds, UTC): how long one interval is, and so when a scanner counts as stale.
 import { Cron } from 'croner';
 
-/** The longest gap between consecutive runs around `now` (irregular schedules count their widest gap). */
+const intervals = new Map<string, number>();
+
+/**
+ * The longest gap between consecutive runs around `now` (irregular schedules count their widest gap).
+ * Cached per schedule: parsing a cron expression on every status request would dominate its cost.
+ */
 export function scheduleIntervalMs(schedule: string, now: Date): number {
+  const cached = intervals.get(schedule);
+  if (cached !== undefined) return cached;
+  const value = widestGap(schedule, now);
+  if (intervals.size > 100) intervals.clear();
+  intervals.set(schedule, value);
+  return value;
+}
+
+function widestGap(schedule: string, now: Date): number {
   const cron = new Cron(schedule, { timezone: 'UTC', paused: true });
   // Runs over the next few occurrences from a day back give the gap that matters for "late".
   const from = new Date(now.getTime() - 86_400_000);
