@@ -1,58 +1,28 @@
 // The digest ledger in Table Storage: per recipient, what they were told (one partition each), the pending send, the mail log.
-import { TableClient, odata, type TransactionAction } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/core-auth';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { DigestLedger, PendingDigest, SentMail } from '../../app/ports.js';
 import type { LedgerEntry } from '../../core/digest.js';
 import type { Urgency } from '../../core/urgency.js';
-import type { TablesConnection } from '../../config.js';
+import { statusOf, tableClient, tablesReady, type TablesOptions } from './clients.js';
 import { encodeKey } from './keys.js';
 
 const PENDING = '~pending';
 // A string property holds 64 KiB of UTF-16: at most 32K characters.
 const CHUNK = 30_000;
 
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null
-    ? (error as { statusCode?: number }).statusCode
-    : undefined;
-}
-
-export interface DigestLedgerOptions {
-  readonly connection: TablesConnection;
-  readonly credential?: TokenCredential;
-  readonly prefix: string;
-}
+export type DigestLedgerOptions = TablesOptions;
 
 export class TableDigestLedger implements DigestLedger {
   private readonly ledger: TableClient;
   private readonly mail: TableClient;
-  private ready: Promise<void> | undefined;
 
   constructor(options: DigestLedgerOptions) {
-    const client = (suffix: string): TableClient => {
-      const table = `${options.prefix}${suffix}`;
-      if (options.connection.kind === 'connectionString') {
-        return TableClient.fromConnectionString(options.connection.value, table, {
-          allowInsecureConnection: true,
-        });
-      }
-      if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
-      return new TableClient(options.connection.endpoint, table, options.credential);
-    };
-    this.ledger = client('Ledger');
-    this.mail = client('Mail');
+    this.ledger = tableClient(options, 'Ledger');
+    this.mail = tableClient(options, 'Mail');
+    this.init = tablesReady([this.ledger, this.mail]);
   }
 
-  private init(): Promise<void> {
-    this.ready ??= Promise.all([this.ledger.createTable(), this.mail.createTable()]).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
-  }
+  private readonly init: () => Promise<void>;
 
   async loadLedger(recipient: string): Promise<Map<string, LedgerEntry>> {
     await this.init();

@@ -1,16 +1,9 @@
 // Exemptions and their audit trail in Table Storage: a handful of entities, read whole at scan start.
-import { TableClient, odata } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/core-auth';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { AuditEntry, ExemptionStore } from '../../app/ports.js';
 import type { Exemption } from '../../core/exemptions.js';
-import type { TablesConnection } from '../../config.js';
+import { statusOf, tableClient, tablesReady, type TablesOptions } from './clients.js';
 import { encodeKey, invertedTimeKey } from './keys.js';
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null
-    ? (error as { statusCode?: number }).statusCode
-    : undefined;
-}
 
 function parse<T>(value: unknown): T | undefined {
   if (typeof value !== 'string') return undefined;
@@ -24,37 +17,14 @@ function parse<T>(value: unknown): T | undefined {
 export class TableExemptionStore implements ExemptionStore {
   private readonly exemptions: TableClient;
   private readonly audit: TableClient;
-  private ready: Promise<void> | undefined;
 
-  constructor(options: {
-    connection: TablesConnection;
-    credential?: TokenCredential;
-    prefix: string;
-  }) {
-    const client = (suffix: string): TableClient => {
-      const table = `${options.prefix}${suffix}`;
-      if (options.connection.kind === 'connectionString') {
-        return TableClient.fromConnectionString(options.connection.value, table, {
-          allowInsecureConnection: true,
-        });
-      }
-      if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
-      return new TableClient(options.connection.endpoint, table, options.credential);
-    };
-    this.exemptions = client('Exemptions');
-    this.audit = client('Audit');
+  constructor(options: TablesOptions) {
+    this.exemptions = tableClient(options, 'Exemptions');
+    this.audit = tableClient(options, 'Audit');
+    this.init = tablesReady([this.exemptions, this.audit]);
   }
 
-  private init(): Promise<void> {
-    this.ready ??= Promise.all([this.exemptions.createTable(), this.audit.createTable()]).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
-  }
+  private readonly init: () => Promise<void>;
 
   async listExemptions(): Promise<Exemption[]> {
     await this.init();

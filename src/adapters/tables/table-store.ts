@@ -1,6 +1,11 @@
 // The findings store over Azure Table Storage (Azurite locally): findings, subscriptions, scans, status, lease.
-import { TableClient, odata, type TableEntity, type TransactionAction } from '@azure/data-tables';
-import type { TokenCredential } from '@azure/core-auth';
+import {
+  odata,
+  type TableClient,
+  type TableEntity,
+  type TransactionAction,
+} from '@azure/data-tables';
+import { statusOf, tableClient, tablesReady, type TablesOptions } from './clients.js';
 import {
   AlreadyRunningError,
   type FindingStore,
@@ -14,18 +19,11 @@ import {
   type SubscriptionRecord,
   type TrendDay,
 } from '../../app/ports.js';
-import type { TablesConnection } from '../../config.js';
 import { encodeKey, findingRowKey, invertedTimeKey } from './keys.js';
 
 const BATCH = 100;
 
 type Entity = TableEntity<Record<string, unknown>>;
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null
-    ? (error as { statusCode?: number }).statusCode
-    : undefined;
-}
 
 function str(e: Record<string, unknown>, key: string): string | undefined {
   const v = e[key];
@@ -49,11 +47,7 @@ function clean(entity: Record<string, unknown>): Entity {
   return out as Entity;
 }
 
-export interface TableStoreOptions {
-  readonly connection: TablesConnection;
-  readonly credential?: TokenCredential;
-  readonly prefix: string;
-}
+export type TableStoreOptions = TablesOptions;
 
 export class TableFindingStore implements FindingStore {
   private readonly findings: TableClient;
@@ -61,42 +55,25 @@ export class TableFindingStore implements FindingStore {
   private readonly scans: TableClient;
   private readonly state: TableClient;
   private readonly contacts: TableClient;
-  private ready: Promise<void> | undefined;
   private written = 0;
 
   constructor(private readonly options: TableStoreOptions) {
-    const client = (suffix: string): TableClient => {
-      const table = `${options.prefix}${suffix}`;
-      if (options.connection.kind === 'connectionString') {
-        return TableClient.fromConnectionString(options.connection.value, table, {
-          allowInsecureConnection: true,
-        });
-      }
-      if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
-      return new TableClient(options.connection.endpoint, table, options.credential);
-    };
-    this.findings = client('Findings');
-    this.subscriptions = client('Subscriptions');
-    this.scans = client('Scans');
-    this.state = client('State');
-    this.contacts = client('Contacts');
+    this.findings = tableClient(options, 'Findings');
+    this.subscriptions = tableClient(options, 'Subscriptions');
+    this.scans = tableClient(options, 'Scans');
+    this.state = tableClient(options, 'State');
+    this.contacts = tableClient(options, 'Contacts');
+    this.init = tablesReady([
+      this.findings,
+      this.subscriptions,
+      this.scans,
+      this.state,
+      this.contacts,
+    ]);
   }
 
   /** Creates the tables once (idempotent: an existing table is fine). */
-  init(): Promise<void> {
-    this.ready ??= Promise.all(
-      [this.findings, this.subscriptions, this.scans, this.state, this.contacts].map((t) =>
-        t.createTable(),
-      ),
-    ).then(
-      () => undefined,
-      (error: unknown) => {
-        this.ready = undefined;
-        throw error;
-      },
-    );
-    return this.ready;
-  }
+  readonly init: () => Promise<void>;
 
   writes(): number {
     return this.written;
