@@ -212,6 +212,8 @@ export interface FindingStore {
   loadSubscriptions(): Promise<SubscriptionRecord[]>;
   /** The operator's subscription → contact addresses mapping. */
   loadContacts(): Promise<Map<string, string[]>>;
+  /** Sets (or, with no addresses, removes) a subscription's contacts. */
+  setContacts(subscriptionId: string, emails: readonly string[]): Promise<void>;
   loadFindings(subscriptionId: string): Promise<StoredFinding[]>;
   /** Writes changed findings (transactions of ≤100, one partition = one subscription); returns entities written. */
   writeFindings(subscriptionId: string, changes: readonly StoredFinding[]): Promise<number>;

@@ -7,6 +7,7 @@ import { getFindings } from './get-findings.js';
 import { getRule, getRules } from './get-rules.js';
 import { startScan } from './start-scan.js';
 import { getDashboard } from './get-dashboard.js';
+import { getContacts, putContacts } from './contacts.js';
 import { getExemptions, postExemption, removeExemption } from './exemptions.js';
 import { sendDigestsTimer } from './send-digests.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
@@ -25,7 +26,7 @@ export interface HttpFunction {
   readonly name: string;
   /** Route under /api, with `{param}` segments. */
   readonly route: string;
-  readonly methods: readonly ('GET' | 'POST' | 'DELETE')[];
+  readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'DELETE')[];
   readonly authLevel: 'anonymous' | 'function';
   readonly handler: (request: HttpRequestLike, context: ContextLike) => Promise<HttpResponseInit>;
 }
@@ -133,5 +134,21 @@ export const FUNCTIONS: readonly FunctionRegistration[] = [
     methods: ['DELETE'],
     authLevel: 'function',
     handler: removeExemption,
+  },
+  {
+    kind: 'http',
+    name: 'getContacts',
+    route: 'contacts',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: getContacts,
+  },
+  {
+    kind: 'http',
+    name: 'putContacts',
+    route: 'contacts/{subscriptionId}',
+    methods: ['PUT'],
+    authLevel: 'function',
+    handler: putContacts,
   },
 ];

@@ -239,3 +239,47 @@ describe('POST /api/scans', () => {
     expect(status.lastScan.subscriptions).toBe(DEMO_SUBSCRIPTIONS.length);
   });
 });
+
+describe('GET/PUT /api/contacts', () => {
+  it('keeps the operator subscription → contacts list, validated', async () => {
+    const { getContacts, putContacts } = await import('../../src/functions/contacts.js');
+    const sub = DEMO_SUBSCRIPTION.platform;
+    const put = await putContacts(
+      request(`/api/contacts/${sub}`, {
+        method: 'PUT',
+        params: { subscriptionId: sub },
+        body: JSON.stringify({ emails: ['Ops@Contoso.com', 'ops@contoso.com'] }),
+      }),
+      context(),
+    );
+    expect(put.status).toBe(200);
+    expect(body(put).emails).toEqual(['ops@contoso.com']);
+    const list = body(await getContacts(request('/api/contacts'), context()));
+    expect(list.contacts).toContainEqual({ subscriptionId: sub, emails: ['ops@contoso.com'] });
+    const bad = await putContacts(
+      request('/', {
+        method: 'PUT',
+        params: { subscriptionId: sub },
+        body: JSON.stringify({ emails: ['not an address'] }),
+      }),
+      context(),
+    );
+    expect(bad.status).toBe(400);
+    expect(body(bad).error.message).toMatch(/^emails\.0/);
+    const notGuid = await putContacts(
+      request('/', { method: 'PUT', params: { subscriptionId: 'x' }, body: '{}' }),
+      context(),
+    );
+    expect(notGuid.status).toBe(400);
+    const cleared = await putContacts(
+      request('/', {
+        method: 'PUT',
+        params: { subscriptionId: sub },
+        body: JSON.stringify({ emails: [] }),
+      }),
+      context(),
+    );
+    expect(cleared.status).toBe(200);
+    expect(body(await getContacts(request('/api/contacts'), context())).contacts).toEqual([]);
+  });
+});
