@@ -43,6 +43,7 @@ export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
   private readonly clock: PacerClock;
+  private backoffMs = 0;
   private readonly counters: SourceStats = {
     pages: 0,
     rows: 0,
@@ -96,7 +97,12 @@ export class ResourceGraphSource implements ResourceSource {
   }
 
   stats(): SourceStats {
-    return { ...this.counters, throttled429: this.pacer.throttled, waitedMs: this.pacer.waitedMs };
+    // Waiting for the quota window and backing off after errors (Retry-After included).
+    return {
+      ...this.counters,
+      throttled429: this.pacer.throttled,
+      waitedMs: Math.round(this.pacer.waitedMs + this.backoffMs),
+    };
   }
 
   async *pages(
@@ -171,6 +177,7 @@ export class ResourceGraphSource implements ResourceSource {
             ? (retryAfter ?? 0)
             : Math.min(30_000, (this.options.retryBaseMs ?? 500) * 2 ** (attempt - 1)) *
               (0.75 + Math.random() * 0.5);
+        this.backoffMs += backoff;
         await this.clock.sleep(backoff, signal);
       }
     }
