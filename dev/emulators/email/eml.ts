@@ -1,6 +1,7 @@
 // Writes accepted messages as RFC 5322 / MIME .eml text and reads them back (for tests and local tooling).
 import { randomBytes } from 'node:crypto';
 import type { EmailAddress, EmailMessage } from './message.js';
+import { encodeQuotedPrintable, rfc5322Date } from '../../../src/views/eml.js';
 
 const CRLF = '\r\n';
 
@@ -73,42 +74,8 @@ function addressList(list: readonly EmailAddress[]): string {
 }
 
 /** RFC 5322 date-time in UTC, e.g. `Wed, 26 Nov 2025 11:02:00 +0000`. */
-export function rfc5322Date(date: Date): string {
-  return date.toUTCString().replace(/GMT$/, '+0000');
-}
-
-/** Quoted-printable (RFC 2045 §6.7) of UTF-8 text: line breaks become CRLF, lines stay within 76 characters. */
-export function encodeQuotedPrintable(text: string): string {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => {
-      const bytes = Buffer.from(line, 'utf8');
-      const tokens: string[] = [];
-      bytes.forEach((byte, i) => {
-        const last = i === bytes.length - 1;
-        const literal =
-          (byte >= 33 && byte <= 126 && byte !== 61) || ((byte === 32 || byte === 9) && !last);
-        tokens.push(
-          literal
-            ? String.fromCharCode(byte)
-            : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`,
-        );
-      });
-      const out: string[] = [];
-      let current = '';
-      for (const token of tokens) {
-        // 75 plus the soft-break `=` is the 76-character limit; an =XX triplet is never split.
-        if (current.length + token.length > 75) {
-          out.push(`${current}=`);
-          current = '';
-        }
-        current += token;
-      }
-      out.push(current);
-      return out.join(CRLF);
-    })
-    .join(CRLF);
-}
+// The same encoders the product's own .eml writer uses (the preview command), so both stay in step.
+export { encodeQuotedPrintable, rfc5322Date };
 
 function base64Lines(base64: string): string {
   return (base64.match(/.{1,76}/g) ?? ['']).join(CRLF);
