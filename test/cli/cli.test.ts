@@ -1,29 +1,11 @@
 // The `readiness` command line, run in-process with captured output.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoTenant, expectedDemoRuleIds } from '../../dev/tenants/demo.js';
-import { main } from '../../src/cli/main.js';
+import { run, tempFiles } from '../support/cli.js';
 import { DEFAULT_CATALOG } from '../../src/rules/index.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'readiness-cli-'));
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+const { dir, file } = tempFiles('readiness-cli-');
 
 const tenant = demoTenant();
 const exportRows = [...tenant.resources, ...(tenant.authorizationResources ?? [])];

@@ -1,6 +1,5 @@
 // `readiness digest`: the digests a first scan of an export would send, as .eml files, nothing sent.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEml, type ParsedEml } from '../../dev/emulators/email/eml.js';
@@ -10,25 +9,9 @@ import {
   HOSTILE_MARKUP,
   HOSTILE_SCRIPT,
 } from '../../dev/tenants/demo.js';
-import { main } from '../../src/cli/main.js';
+import { run, tempFiles } from '../support/cli.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'readiness-digest-'));
-function file(name: string, content: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, content);
-  return path;
-}
-
-async function run(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: (t) => (stdout += t),
-    stderr: (t) => (stderr += t),
-    isTty: false,
-  });
-  return { code, stdout, stderr };
-}
+const { dir, file } = tempFiles('readiness-digest-');
 
 type Row = {
   id: string;

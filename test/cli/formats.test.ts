@@ -12,7 +12,7 @@ import { FORMATS, render } from '../../src/cli/formats.js';
 import { csvField, FINDING_CSV_HEADER, findingCsvRow, toCsv } from '../../src/views/csv.js';
 import { renderHtmlReport } from '../../src/cli/formats/html-report.js';
 import { SARIF_LEVEL, toSarif, type SarifLog } from '../../src/cli/formats/sarif.js';
-import { main } from '../../src/cli/main.js';
+import { run } from '../support/cli.js';
 import { metaOf } from '../../src/rules/define-rule.js';
 import { DEFAULT_CATALOG } from '../../src/rules/index.js';
 import { escapeHtml } from '../../src/views/html.js';
@@ -306,17 +306,6 @@ describe('readiness scan --format csv|html|sarif', () => {
   const dir = mkdtempSync(join(tmpdir(), 'readiness-formats-'));
   const exportFile = join(dir, 'export.json');
   writeFileSync(exportFile, JSON.stringify({ data: exportRows }));
-
-  async function run(...argv: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, {
-      stdout: (t) => (stdout += t),
-      stderr: (t) => (stderr += t),
-      isTty: false,
-    });
-    return { code, stdout, stderr };
-  }
 
   it('offers every format', () => {
     expect([...FORMATS]).toEqual(['table', 'json', 'csv', 'html', 'sarif']);
