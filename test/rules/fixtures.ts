@@ -1,5 +1,7 @@
 // Row builders shared by the rule tests: ids and types in the shapes Resource Graph returns.
-import { classicId, row, SUB } from '../support/rule-tester.js';
+import { expect, it } from 'vitest';
+import type { Rule } from '../../src/rules/define-rule.js';
+import { classicId, expectVerdicts, row, SUB } from '../support/rule-tester.js';
 
 export const T = {
   vm: 'microsoft.classiccompute/virtualmachines',
@@ -72,4 +74,31 @@ export const ext = (extension: string, publisher: string, version = '1.0') => ({
 /** Upper-cases the type and id of a row (real data mixes case). */
 export function shouting(r: Record<string, unknown>): Record<string, unknown> {
   return { ...r, type: String(r.type).toUpperCase(), id: String(r.id).toUpperCase() };
+}
+
+/**
+ * The cases every *(manual)* rule shares: an info rule that asks for a check by hand once per classic
+ * VNet, whatever the VNet's properties, and never on anything else.
+ */
+export function manualVnetRuleCases(rule: Rule): void {
+  it('is a manual info rule', () => {
+    expect(rule.manual).toBe(true);
+    expect(rule.severity).toBe('info');
+  });
+
+  it('asks for a check by hand once per classic VNet, whatever its properties', () => {
+    expectVerdicts(rule, {
+      rows: {
+        'vnet-A': vnet('vnet-A'),
+        'vnet-B': shouting(vnet('vnet-B', null)),
+        'vnet-C': vnet('vnet-C', 'not-an-object'),
+        'vm-A': vm('vm-A', {}),
+        'sa-A': storage('saa'),
+      },
+      fail: ['vnet-A', 'vnet-B', 'vnet-C'],
+      pass: [],
+      notApplicable: ['vm-A', 'sa-A'],
+      messages: { 'vnet-A': 'Check by hand', 'vnet-B': 'vnet-B' },
+    });
+  });
 }

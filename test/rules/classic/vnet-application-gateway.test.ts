@@ -1,27 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import rule from '../../../src/rules/classic/vnet-application-gateway.js';
-import { expectVerdicts } from '../../support/rule-tester.js';
-import { shouting, storage, vm, vnet } from '../fixtures.js';
+import { manualVnetRuleCases } from '../fixtures.js';
 
 describe('classic/vnet-application-gateway (manual)', () => {
-  it('is a manual info rule', () => {
-    expect(rule.manual).toBe(true);
-    expect(rule.severity).toBe('info');
-  });
-
-  it('asks for a check by hand once per classic VNet, whatever its properties', () => {
-    expectVerdicts(rule, {
-      rows: {
-        'vnet-A': vnet('vnet-A'),
-        'vnet-B': shouting(vnet('vnet-B', null)),
-        'vnet-C': vnet('vnet-C', 'not-an-object'),
-        'vm-A': vm('vm-A', {}),
-        'sa-A': storage('saa'),
-      },
-      fail: ['vnet-A', 'vnet-B', 'vnet-C'],
-      pass: [],
-      notApplicable: ['vm-A', 'sa-A'],
-      messages: { 'vnet-A': 'Check by hand', 'vnet-B': 'vnet-B' },
-    });
-  });
+  manualVnetRuleCases(rule);
 });
