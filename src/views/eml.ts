@@ -19,8 +19,8 @@ export interface EmlMessage {
 const CRLF = '\r\n';
 const MAX_LINE = 78;
 
-/** Headers toEml writes itself: a custom header of the same name is dropped. */
-const RESERVED = new Set([
+/** Headers an .eml writer sets itself: a custom header of the same name is dropped. */
+export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'from',
   'sender',
   'to',
@@ -191,7 +191,7 @@ export function toEml(message: EmlMessage): string {
     `Message-ID: ${msgId(message.messageId)}`,
   ];
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    if (!FIELD_NAME.test(name) || RESERVED.has(name.toLowerCase())) continue;
+    if (!FIELD_NAME.test(name) || RESERVED_HEADERS.has(name.toLowerCase())) continue;
     headers.push(unstructured(name, value));
   }
   headers.push('MIME-Version: 1.0', `Content-Type: multipart/alternative; boundary="${boundary}"`);

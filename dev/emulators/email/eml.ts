@@ -1,25 +1,9 @@
 // Writes accepted messages as RFC 5322 / MIME .eml text and reads them back (for tests and local tooling).
 import { randomBytes } from 'node:crypto';
 import type { EmailAddress, EmailMessage } from './message.js';
-import { encodeQuotedPrintable, rfc5322Date } from '../../../src/views/eml.js';
+import { encodeQuotedPrintable, rfc5322Date, RESERVED_HEADERS } from '../../../src/views/eml.js';
 
 const CRLF = '\r\n';
-
-/** Headers the emulator writes itself; a request's custom header of the same name is dropped so the file stays well formed. */
-const RESERVED_HEADERS = new Set([
-  'from',
-  'sender',
-  'to',
-  'cc',
-  'bcc',
-  'reply-to',
-  'subject',
-  'date',
-  'message-id',
-  'mime-version',
-  'content-type',
-  'content-transfer-encoding',
-]);
 
 // --- writing ---------------------------------------------------------------
 
