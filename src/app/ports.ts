@@ -24,13 +24,23 @@ export interface GraphQuery {
   readonly types: readonly string[];
   readonly columns: readonly string[];
   readonly exclude?: ScopeFilter | undefined;
+  /** Only rows carrying this tag (the ids of resources a tag exclusion leaves out). */
+  readonly onlyTagged?: { readonly key: string; readonly value: string } | undefined;
 }
 
 /** Why a page could not be had after retries. */
 export class SourceError extends Error {
   constructor(
     message: string,
-    readonly reason: 'forbidden' | 'throttled' | 'timeout' | 'server' | 'bad-request' | 'network',
+    readonly reason:
+      | 'forbidden'
+      | 'throttled'
+      | 'timeout'
+      | 'server'
+      | 'bad-request'
+      | 'network'
+      /** The service said its answer is incomplete (`resultTruncated`). */
+      | 'truncated',
     readonly status?: number,
   ) {
     super(message);
@@ -46,12 +56,30 @@ export interface SourceStats {
   waitedMs: number;
 }
 
+/** What a page said about itself besides its rows. */
+export interface PageNotice {
+  /**
+   * `x-ms-tenant-subscription-limit-hit: true`: a tenant or management-group query covered only the
+   * first 10,000 subscriptions.
+   */
+  readonly subscriptionLimitHit: boolean;
+}
+
 /** Where rows come from: Resource Graph in Azure, the emulator locally, a file offline. */
 export interface ResourceSource {
   /** Splits a scope into the request scopes one paging sequence covers (subscription batches). */
   batches(scope: Scope): Scope[];
-  /** Streams the pages (arrays of untrusted rows) of one query; throws SourceError when a page fails. */
-  pages(query: GraphQuery, scope: Scope, signal?: AbortSignal): AsyncIterable<readonly unknown[]>;
+  /**
+   * Streams the pages (arrays of untrusted rows) of one query; throws SourceError when a page fails or
+   * the service says its answer is truncated. `notice` hears what each page said about itself.
+   */
+  pages(
+    query: GraphQuery,
+    scope: Scope,
+    signal?: AbortSignal,
+    notice?: (notice: PageNotice) => void,
+  ): AsyncIterable<readonly unknown[]>;
+  /** Counters since the source was created (a scan reports the difference over its own run). */
   stats(): SourceStats;
 }
 
@@ -163,8 +191,26 @@ export class AlreadyRunningError extends Error {
 
 export interface Lease {
   readonly holder: string;
-  renew(): Promise<void>;
+  /** When the lease runs out unless renewed (ISO). */
+  readonly expiresAt: string;
+  /** Extends the lease; throws LeaseLostError when another holder has it now. */
+  renew(now: Date): Promise<void>;
+  /** Gives the lease up, only if it is still ours (an old holder never frees a new holder's lease). */
   release(): Promise<void>;
+}
+
+/** The lease is someone else's now (taken over after it expired): the old holder must stop writing. */
+export class LeaseLostError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** A lease as someone holds it now. */
+export interface LeaseState {
+  readonly holder: string;
+  readonly expiresAt: string;
 }
 
 /** Filters of the findings listing; every value reaches Table Storage only through the SDK's escaping. */
@@ -225,6 +271,10 @@ export interface FindingStore {
    */
   markSubscription(subscriptionId: string): Promise<void>;
   writeScan(record: ScanRecord): Promise<void>;
+  /** The newest scan records, newest first. */
+  listScans(limit: number): Promise<ScanRecord[]>;
+  /** Who holds a lease now, if anyone (expired or not). */
+  readLease(name?: string): Promise<LeaseState | undefined>;
   /** Removes findings (resolved ones past the retention); returns entities deleted. */
   deleteFindings(subscriptionId: string, findings: readonly StoredFinding[]): Promise<number>;
   writeStatus(summary: StatusSummary): Promise<void>;

@@ -25,6 +25,8 @@ export function buildKql(query: GraphQuery): string {
     filters.push(`type !in~ ${list(exclude.excludeTypes.map((t) => t.toLowerCase()))}`);
   for (const tag of exclude.excludeTags ?? [])
     filters.push(`tags[${kqlString(tag.key)}] !~ ${kqlString(tag.value)}`);
+  if (query.onlyTagged)
+    filters.push(`tags[${kqlString(query.onlyTagged.key)}] =~ ${kqlString(query.onlyTagged.value)}`);
   const excluded = filters.map((f) => ` | where ${f}`).join('');
   return `${query.table} | where ${where}${excluded} | project ${columns} | order by id asc`;
 }

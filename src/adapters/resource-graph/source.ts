@@ -5,6 +5,7 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import {
   SourceError,
   type GraphQuery,
+  type PageNotice,
   type ResourceSource,
   type Scope,
   type SourceStats,
@@ -109,11 +110,12 @@ export class ResourceGraphSource implements ResourceSource {
     query: GraphQuery,
     scope: Scope,
     signal?: AbortSignal,
+    notice?: (notice: PageNotice) => void,
   ): AsyncIterable<readonly unknown[]> {
     const kql = buildKql(query);
     let skipToken: string | undefined;
     do {
-      const response = await this.page(kql, scope, skipToken, signal);
+      const { response, subscriptionLimitHit } = await this.page(kql, scope, skipToken, signal);
       const data: unknown = response.data;
       if (!Array.isArray(data)) {
         throw new SourceError(
@@ -121,6 +123,14 @@ export class ResourceGraphSource implements ResourceSource {
           'server',
         );
       }
+      // An answer the service itself calls incomplete is never taken as the whole truth.
+      if (String(response.resultTruncated).toLowerCase() === 'true') {
+        throw new SourceError(
+          `Resource Graph truncated its answer (resultTruncated: ${data.length} of ${response.totalRecords} rows)`,
+          'truncated',
+        );
+      }
+      notice?.({ subscriptionLimitHit });
       this.counters.pages++;
       this.counters.rows += data.length;
       this.options.onPage?.({ rows: data.length, pages: this.counters.pages });
@@ -141,8 +151,9 @@ export class ResourceGraphSource implements ResourceSource {
     for (let attempt = 1; ; attempt++) {
       const timeout = AbortSignal.timeout(timeoutMs);
       const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      let subscriptionLimitHit = false;
       try {
-        return await this.client.resources(
+        const response = await this.client.resources(
           {
             query: kql,
             ...(scope.kind === 'subscriptions' ? { subscriptions: [...scope.ids] } : {}),
@@ -153,8 +164,15 @@ export class ResourceGraphSource implements ResourceSource {
               ...(skipToken ? { skipToken } : {}),
             },
           },
-          { abortSignal },
+          {
+            abortSignal,
+            onResponse: (raw) => {
+              subscriptionLimitHit =
+                raw.headers.get('x-ms-tenant-subscription-limit-hit')?.toLowerCase() === 'true';
+            },
+          },
         );
+        return { response, subscriptionLimitHit };
       } catch (error) {
         if (signal?.aborted) throw error;
         const failure = this.classify(error, timeout.aborted, timeoutMs);

@@ -8,8 +8,10 @@ import {
 import { statusOf, tableClient, tablesReady, type TablesOptions } from './clients.js';
 import {
   AlreadyRunningError,
+  LeaseLostError,
   type FindingStore,
   type Lease,
+  type LeaseState,
   type ScanRecord,
   type StatusSummary,
   type StoredFinding,
@@ -115,15 +117,29 @@ export class TableFindingStore implements FindingStore {
     }
     this.written++;
     const state = this.state;
+    let expires = entity.expiresAt;
     const lease: Lease = {
       holder,
-      renew: async () => {
-        const result = await state.updateEntity(
-          { ...entity, expiresAt: expiresAt(Date.now()) },
-          'Replace',
-          { etag },
-        );
-        etag = result.etag ?? etag;
+      get expiresAt() {
+        return expires;
+      },
+      renew: async (at: Date) => {
+        const next = expiresAt(at.getTime());
+        try {
+          const result = await state.updateEntity({ ...entity, expiresAt: next }, 'Replace', {
+            etag,
+          });
+          etag = result.etag ?? etag;
+          expires = next;
+        } catch (error) {
+          // The ETag moved (412) or the entity is gone (404): someone else took the lease.
+          const status = statusOf(error);
+          if (status === 412 || status === 404)
+            throw new LeaseLostError(
+              `the ${name} lease of ${holder} was taken over by another holder`,
+            );
+          throw error;
+        }
       },
       release: async () => {
         try {
@@ -400,6 +416,35 @@ export class TableFindingStore implements FindingStore {
       'Replace',
     );
     this.written++;
+  }
+
+  async listScans(limit: number): Promise<ScanRecord[]> {
+    await this.init();
+    const out: ScanRecord[] = [];
+    const pages = this.scans
+      .listEntities<Record<string, unknown>>({
+        queryOptions: { filter: odata`PartitionKey eq 'scans'` },
+      })
+      .byPage({ maxPageSize: Math.min(limit, 1000) });
+    for await (const page of pages) {
+      for (const e of page) {
+        const record = json<ScanRecord | undefined>(e, 'record', undefined);
+        if (record) out.push(record);
+        if (out.length >= limit) return out;
+      }
+    }
+    return out;
+  }
+
+  async readLease(name = 'scan'): Promise<LeaseState | undefined> {
+    await this.init();
+    try {
+      const e = await this.state.getEntity<Record<string, unknown>>('lease', name);
+      return { holder: str(e, 'holder') ?? 'unknown', expiresAt: str(e, 'expiresAt') ?? '' };
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
   }
 
   async writeStatus(summary: StatusSummary): Promise<void> {

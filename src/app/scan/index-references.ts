@@ -1,0 +1,41 @@
+// Stage 2: the rows that point at classic resources from anywhere in the tenant, read once and indexed.
+import { toResourceRow, type ResourceRow } from '../../core/resource.js';
+import { buildScanIndex, type ScanIndex } from '../../core/scan-index.js';
+import type { GraphQuery, Scope, ScopeFilter } from '../ports.js';
+import { describe, type StageContext } from './state.js';
+
+/** Reference rows matter only when they point at a classic resource; the rest is dropped on arrival. */
+function refersToClassic(row: ResourceRow): boolean {
+  return (
+    row.properties !== undefined &&
+    JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic')
+  );
+}
+
+export async function indexReferences(
+  ctx: StageContext,
+  queries: readonly GraphQuery[],
+  batches: readonly Scope[],
+  excludeSubscriptions: ScopeFilter | undefined,
+): Promise<{ index: ScanIndex } | { fatal: string }> {
+  try {
+    const refs: ResourceRow[] = [];
+    for (const query of queries) {
+      for (const batch of batches) {
+        const q = { ...query, exclude: excludeSubscriptions };
+        for await (const page of ctx.source.pages(q, batch, ctx.signal)) {
+          for (const raw of page) {
+            const parsed = toResourceRow(raw);
+            if (parsed.ok && refersToClassic(parsed.row)) refs.push(parsed.row);
+          }
+        }
+      }
+    }
+    ctx.log('references indexed', { rows: refs.length });
+    return { index: buildScanIndex(refs) };
+  } catch (error) {
+    return {
+      fatal: `reading the resources that refer to classic resources failed: ${describe(error)}`,
+    };
+  }
+}

@@ -1,0 +1,194 @@
+// Stage 5: the subscription records, the scan record and the O(1) status summary, from what the stages saw.
+import { addCounts, emptyCounts, type Counts } from '../../core/lifecycle.js';
+import type { Rule } from '../../rules/define-rule.js';
+import type {
+  FindingStore,
+  ScanRecord,
+  SourceStats,
+  StatusSummary,
+  SubscriptionRecord,
+} from '../ports.js';
+import type { TenantEvaluation } from '../evaluate-tenant.js';
+import type { SubscriptionOutcomeFacts } from './reconcile-subscription.js';
+import { describe } from './state.js';
+
+/** Incomplete subscriptions listed by name in a scan record (the count is always exact). */
+const INCOMPLETE_LISTED = 100;
+
+export interface RecordInput {
+  readonly base: ScanRecord;
+  readonly evaluation: TenantEvaluation;
+  readonly outcomes: ReadonlyMap<string, SubscriptionOutcomeFacts>;
+  readonly previous: ReadonlyMap<string, SubscriptionRecord>;
+  readonly endedAt: () => string;
+  readonly source: SourceStats;
+}
+
+/** The subscription records and the scan record; writes the subscription records. */
+export async function recordSubscriptions(
+  store: FindingStore,
+  input: RecordInput,
+): Promise<{ record: ScanRecord; totals: Counts; records: SubscriptionRecord[] }> {
+  const { base, evaluation, outcomes, previous: previousRecords } = input;
+  const at = base.startedAt;
+  const records: SubscriptionRecord[] = [];
+  let totals = emptyCounts();
+  let scanCounts = emptyCounts();
+  const incomplete: ScanRecord['incomplete'][number][] = [];
+  let complete = 0;
+  let fatal = evaluation.fatal;
+  for (const [subscriptionId, state] of [...evaluation.states].sort(([a], [b]) =>
+    a < b ? -1 : 1,
+  )) {
+    const previous = previousRecords.get(subscriptionId);
+    const outcome = outcomes.get(subscriptionId);
+    const counts = outcome?.counts;
+    if (state.outcome === 'complete' && counts) {
+      complete++;
+      scanCounts = addCounts(scanCounts, counts);
+      totals = addCounts(totals, { ...counts, new: 0, resolved: 0, reopened: 0 });
+      records.push({
+        subscriptionId,
+        displayName: state.displayName,
+        lastScanId: base.id,
+        lastScanAt: at,
+        outcome: 'complete',
+        lastCompleteScanId: base.id,
+        lastCompleteAt: at,
+        counts,
+        findingsHash: outcome?.findingsHash,
+        oldestResolvedAt: outcome?.oldestResolvedAt,
+        exemptionMatches: outcome?.exemptionMatches,
+      });
+    } else {
+      const reason = state.reason ?? 'not reached by this scan';
+      incomplete.push({ subscriptionId, outcome: state.outcome, reason });
+      const kept = previous?.counts ?? emptyCounts();
+      totals = addCounts(totals, { ...kept, new: 0, resolved: 0, reopened: 0 });
+      records.push({
+        subscriptionId,
+        displayName: state.displayName,
+        lastScanId: base.id,
+        lastScanAt: at,
+        outcome: state.outcome,
+        reason,
+        lastCompleteScanId: previous?.lastCompleteScanId,
+        lastCompleteAt: previous?.lastCompleteAt,
+        counts: kept,
+        // Its partition may be half-written: no hash, so the next scan reads it and repairs it.
+        findingsHash: undefined,
+        exemptionMatches: previous?.exemptionMatches,
+        oldestResolvedAt: previous?.oldestResolvedAt,
+      });
+    }
+  }
+  try {
+    await store.writeSubscriptions(records);
+  } catch (error) {
+    fatal ??= `storing the subscription records failed: ${describe(error)}`;
+  }
+  const states = evaluation.states;
+  const status =
+    fatal || (complete === 0 && states.size > 0)
+      ? 'failed'
+      : incomplete.length > 0 || evaluation.limited
+        ? 'partial'
+        : 'succeeded';
+  const record: ScanRecord = {
+    ...base,
+    endedAt: input.endedAt(),
+    status,
+    subscriptions: states.size,
+    subscriptionsComplete: complete,
+    resources: evaluation.resources,
+    counts: {
+      ...scanCounts,
+      open: totals.open,
+      bySeverity: totals.bySeverity,
+      byRule: totals.byRule,
+    },
+    incomplete: incomplete.slice(0, INCOMPLETE_LISTED),
+    incompleteTotal: incomplete.length,
+    ruleErrors: evaluation.ruleErrors.length,
+    error: fatal,
+    source: input.source,
+    coverage: {
+      previousSubscriptions: [...previousRecords.values()].filter((r) => r.lastCompleteScanId)
+        .length,
+      subscriptions: states.size - evaluation.vanished,
+      vanished: evaluation.vanished,
+      reason: evaluation.coverageReason,
+    },
+  };
+  return { record, totals, records };
+}
+
+/** The status summary a status read answers from in O(1). */
+export function statusSummary(
+  rules: readonly Rule[],
+  record: ScanRecord,
+  totals: Counts,
+  records: readonly SubscriptionRecord[],
+  previousStatus: StatusSummary | undefined,
+): StatusSummary {
+  return {
+    lastScan: record,
+    previousScanId: previousStatus?.lastScan.id,
+    lastSucceededAt:
+      record.status === 'succeeded' ? record.endedAt : previousStatus?.lastSucceededAt,
+    totals: {
+      ...totals,
+      new: record.counts.new,
+      resolved: record.counts.resolved,
+      reopened: record.counts.reopened,
+    },
+    deadlines: deadlinesOf(rules, totals),
+    exemptionMatches: sumMatches(records),
+    recentScans: withRecent(previousStatus, record),
+  };
+}
+
+/** The last few scans, newest first, with this one in front. */
+export function withRecent(
+  previous: StatusSummary | undefined,
+  record: ScanRecord,
+): NonNullable<StatusSummary['recentScans']> {
+  return [
+    {
+      id: record.id,
+      status: record.status,
+      endedAt: record.endedAt,
+      reason: record.error ?? record.coverage?.reason,
+    },
+    ...(previous?.recentScans ?? []).filter((s) => s.id !== record.id),
+  ].slice(0, 10);
+}
+
+function deadlinesOf(rules: readonly Rule[], totals: Counts): StatusSummary['deadlines'] {
+  return rules
+    .filter((r) => r.deadline !== undefined && (totals.byRule[r.id] ?? 0) > 0)
+    .map((r) => ({
+      ruleId: r.id,
+      deadline: r.deadline as string,
+      count: totals.byRule[r.id] ?? 0,
+    }));
+}
+
+function sumMatches(records: readonly SubscriptionRecord[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) {
+    for (const [id, n] of Object.entries(r.exemptionMatches ?? {})) out[id] = (out[id] ?? 0) + n;
+  }
+  return out;
+}
+
+/** Counters of one scan: the source counts since it was created, so a scan reports its own share. */
+export function statsSince(now: SourceStats, before: SourceStats): SourceStats {
+  return {
+    pages: now.pages - before.pages,
+    rows: now.rows - before.rows,
+    throttled429: now.throttled429 - before.throttled429,
+    retries: now.retries - before.retries,
+    waitedMs: now.waitedMs - before.waitedMs,
+  };
+}

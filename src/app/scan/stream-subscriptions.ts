@@ -1,0 +1,181 @@
+// Stage 3: each batch's rows, streamed page by page, grouped by subscription, evaluated and handed on once a
+// subscription's rows have all been seen. A batch that fails leaves its unfinished subscriptions as they were.
+import { evaluate, type RuleError } from '../../core/engine.js';
+import type { Finding } from '../../core/finding.js';
+import { toResourceRow, type ResourceRow } from '../../core/resource.js';
+import type { ScanIndex } from '../../core/scan-index.js';
+import { DEFAULT_THRESHOLDS } from '../../core/urgency.js';
+import { SourceError, type GraphQuery, type Scope } from '../ports.js';
+import { SubscriptionGrouper } from './group-by-subscription.js';
+import {
+  describe,
+  type ContainerTags,
+  type StageContext,
+  type SubscriptionStates,
+} from './state.js';
+
+/** How many subscriptions are being handed on (stored) at once. */
+const CONCURRENCY = 8;
+
+/** Called once per subscription whose rows were all seen; a throw marks that subscription failed. */
+export type SubscriptionSink = (
+  subscriptionId: string,
+  findings: Finding[],
+  rows: readonly ResourceRow[],
+  containers: ContainerTags,
+  /** Lower-case ids of resources a tag exclusion left out: their stored findings stay as they are. */
+  excluded: ReadonlySet<string>,
+) => Promise<void>;
+
+export interface StreamInput {
+  readonly batches: readonly Scope[];
+  readonly targets: readonly GraphQuery[];
+  readonly references: ScanIndex | undefined;
+  readonly states: SubscriptionStates;
+  readonly containers: ContainerTags;
+  readonly sink: SubscriptionSink;
+}
+
+export interface StreamResult {
+  readonly resources: number;
+  readonly ruleErrors: RuleError[];
+}
+
+export async function streamSubscriptions(
+  ctx: StageContext,
+  input: StreamInput,
+): Promise<StreamResult> {
+  const { source, log, signal } = ctx;
+  const { states, targets } = input;
+  const ruleErrors: RuleError[] = [];
+  let resources = 0;
+  const pending = new Set<Promise<void>>();
+
+  const handOn = (
+    subscriptionId: string,
+    rows: ResourceRow[],
+    excluded: ReadonlySet<string>,
+  ): Promise<unknown> => {
+    const state = states.of(subscriptionId);
+    const evaluation = evaluate(rows, {
+      rules: ctx.rules,
+      now: ctx.now,
+      references: input.references,
+      thresholds: ctx.thresholds ?? DEFAULT_THRESHOLDS,
+    });
+    ruleErrors.push(...evaluation.ruleErrors);
+    const task = input
+      .sink(subscriptionId, evaluation.findings, rows, input.containers, excluded)
+      .then(
+        () => {
+          state.outcome = 'complete';
+          delete state.reason;
+        },
+        (error: unknown) => {
+          state.outcome = 'failed';
+          state.reason = `storing findings failed: ${describe(error)}`;
+        },
+      );
+    pending.add(task);
+    void task.finally(() => pending.delete(task));
+    // Back-pressure: fetching waits while too many subscriptions are being stored.
+    return pending.size >= CONCURRENCY ? Promise.race(pending) : Promise.resolve();
+  };
+
+  for (const batch of input.batches) {
+    const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
+    const belongs = (id: string) => (inBatch ? inBatch.has(id) : true);
+    const grouper = new SubscriptionGrouper();
+    const handed = new Set<string>();
+    try {
+      const excluded = await taggedIds(ctx, targets, batch);
+      const handAll = async (groups: [string, ResourceRow[]][]) => {
+        for (const [subscriptionId, rows] of groups) {
+          handed.add(subscriptionId);
+          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set());
+        }
+      };
+      for (const [i, query] of targets.entries()) {
+        // With several queries, a subscription is final only once the last one has passed it.
+        const last = i === targets.length - 1;
+        for await (const page of source.pages(query, batch, signal)) {
+          for (const raw of page) {
+            const parsed = toResourceRow(raw);
+            if (!parsed.ok) {
+              log('malformed row skipped', { reason: parsed.reason });
+              continue;
+            }
+            resources++;
+            await handAll(grouper.add(parsed.row, last));
+          }
+        }
+      }
+      if (grouper.outOfOrder) log('rows arrived out of order', { subscriptions: inBatch?.size });
+      // The batch completed: every subscription of it still open is final, rows or not.
+      await handAll(grouper.finish());
+      for (const [subscriptionId, state] of states) {
+        if (
+          belongs(subscriptionId) &&
+          !handed.has(subscriptionId) &&
+          state.outcome === 'unreached' &&
+          !state.vanished
+        ) {
+          handed.add(subscriptionId);
+          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set());
+        }
+      }
+    } catch (error) {
+      const reason =
+        error instanceof SourceError ? `${error.reason}: ${error.message}` : describe(error);
+      log('batch failed', { reason, subscriptions: inBatch?.size });
+      // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
+      states.failIncomplete(reason, (id) => belongs(id) && !handed.has(id));
+      if (signal?.aborted) break;
+    }
+    await Promise.all(pending);
+    for (const subscriptionId of grouper.tainted) {
+      const state = states.of(subscriptionId);
+      state.outcome = 'failed';
+      state.reason =
+        'its rows did not arrive in the order asked for (order by id): not reconciled further';
+    }
+  }
+  await Promise.all(pending);
+  return { resources, ruleErrors };
+}
+
+/**
+ * The ids of resources a tag exclusion leaves out, by subscription: their findings were not looked at, so
+ * what is stored for them stays as it was. One small query per excluded tag, only when there is one.
+ */
+async function taggedIds(
+  ctx: StageContext,
+  targets: readonly GraphQuery[],
+  batch: Scope,
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  const tags = ctx.filter?.excludeTags ?? [];
+  if (tags.length === 0) return out;
+  const subscriptions = ctx.filter?.excludeSubscriptions;
+  for (const target of targets) {
+    for (const tag of tags) {
+      const query: GraphQuery = {
+        table: target.table,
+        types: target.types,
+        columns: ['id', 'subscriptionId'],
+        ...(subscriptions?.length ? { exclude: { excludeSubscriptions: subscriptions } } : {}),
+        onlyTagged: tag,
+      };
+      for await (const page of ctx.source.pages(query, batch, ctx.signal)) {
+        for (const raw of page) {
+          const parsed = toResourceRow({ type: target.types[0], ...(raw as object) });
+          if (!parsed.ok) continue;
+          let set = out.get(parsed.row.subscriptionId);
+          if (!set) out.set(parsed.row.subscriptionId, (set = new Set()));
+          set.add(parsed.row.id.toLowerCase());
+        }
+      }
+    }
+  }
+  return out;
+}
