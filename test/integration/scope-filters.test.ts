@@ -1,6 +1,8 @@
 // Scope filters and forbidden subscriptions: what is left out costs no query, and one unreadable subscription does not sink its batch.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEMO_SUBSCRIPTION, DEMO_SUBSCRIPTIONS, demoTenant } from '../../dev/tenants/demo.js';
+import type { ScopeFilter } from '../../src/app/ports.js';
+import type { StoredFinding } from '../../src/core/lifecycle.js';
 import { startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack | undefined;
@@ -78,6 +80,53 @@ describe('scope filters', () => {
     );
     expect(after.filter((f) => f.status === 'open')).toHaveLength(inGroup);
   });
+});
+
+describe('a filter added later keeps the stored findings of what it leaves out as they were', () => {
+  const kinds: [string, (f: StoredFinding) => boolean, (f: StoredFinding) => ScopeFilter][] = [
+    [
+      'subscription',
+      (f) => f.subscriptionId === DEMO_SUBSCRIPTION.renderFarm,
+      (f) => ({ excludeSubscriptions: [f.subscriptionId.toUpperCase()] }),
+    ],
+    [
+      'resource group',
+      (f) => f.subscriptionId === DEMO_SUBSCRIPTION.classicApps,
+      (f) => ({ excludeResourceGroups: [f.resourceGroup.toUpperCase()] }),
+    ],
+    [
+      'type',
+      (f) => f.resourceType === 'microsoft.classicnetwork/reservedips',
+      (f) => ({ excludeTypes: [f.resourceType.toUpperCase()] }),
+    ],
+    [
+      'tag',
+      (f) =>
+        (f.owners ?? '').includes('alice@contoso.com') &&
+        !!f.ownerReason?.includes('on the resource'),
+      () => ({ excludeTags: [{ key: 'owner', value: 'alice@contoso.com' }] }),
+    ],
+  ];
+  for (const [kind, pick, filterFor] of kinds) {
+    it(`${kind}`, async () => {
+      stack = await startStack({ tenant: demoTenant() });
+      const owners = { tagNames: ['owner'], defaultRecipients: ['platform@contoso.com'] };
+      await stack.scan({ kind: 'tenant' }, { owners });
+      const all = async () =>
+        (await Promise.all(DEMO_SUBSCRIPTIONS.map((s) => stack!.store.loadFindings(s)))).flat();
+      const before = await all();
+      const witness = before.find((f) => f.status === 'open' && pick(f));
+      expect(witness, `a stored finding the ${kind} filter leaves out`).toBeDefined();
+      const filter = filterFor(witness as StoredFinding);
+      const record = await stack.scan({ kind: 'tenant' }, { owners, filter });
+      expect(record.status).toBe('succeeded');
+      expect(record.counts.resolved).toBe(0);
+      const after = await all();
+      const key = (f: StoredFinding) => `${f.ruleId}|${f.resourceId.toLowerCase()}`;
+      const now = new Map(after.map((f) => [key(f), f]));
+      for (const f of before) expect(now.get(key(f))?.status, key(f)).toBe(f.status);
+    });
+  }
 });
 
 describe('a subscription the scanner cannot read', () => {

@@ -42,7 +42,6 @@ export class SubscriptionGrouper {
     let group = this.open.get(sub);
     if (!group) {
       const prefix = `/subscriptions/${sub}/`;
-      // eslint-disable-next-line no-control-regex
       group = { rows: [], prefix, bounded: /^[\x00-\x7f]*$/.test(sub) };
       this.open.set(sub, group);
     }
