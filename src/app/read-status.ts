@@ -177,14 +177,24 @@ export function cachedSummary(
   store: Pick<FindingStore, 'readStatus'>,
   ttlMs: number,
   clock: () => number = Date.now,
+  /** Run before a read, at most once a minute (repairs scans that died while `running`). */
+  repair?: () => Promise<unknown>,
 ): () => Promise<StatusSummary | undefined> {
   let value: StatusSummary | undefined;
   let readAt = -Infinity;
+  let repairedAt = -Infinity;
   let inFlight: Promise<StatusSummary | undefined> | undefined;
+  const read = async () => {
+    if (repair && clock() - repairedAt >= REPAIR_EVERY_MS) {
+      repairedAt = clock();
+      // A failed repair never fails the status read: the next one tries again.
+      await repair().catch(() => undefined);
+    }
+    return store.readStatus();
+  };
   return () => {
     if (clock() - readAt < ttlMs) return Promise.resolve(value);
-    inFlight ??= store
-      .readStatus()
+    inFlight ??= read()
       .then((summary) => {
         value = summary;
         readAt = clock();
@@ -196,3 +206,5 @@ export function cachedSummary(
     return inFlight;
   };
 }
+
+const REPAIR_EVERY_MS = 60_000;

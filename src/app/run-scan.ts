@@ -47,6 +47,8 @@ export interface RunScanDeps {
   /** Attempts at the final write of the scan record (default 4, backing off from `retryBaseMs`). */
   readonly finalWriteAttempts?: number;
   readonly retryBaseMs?: number;
+  /** How often the lease is renewed (default a third of the lease). */
+  readonly renewEveryMs?: number;
 }
 
 export interface RunScanInput {
@@ -71,7 +73,7 @@ export async function runScan(deps: RunScanDeps, input: RunScanInput): Promise<S
   const guard = new LeaseGuard(lease, deps.clock, (message, fields = {}) =>
     deps.log.warn(message, { scanId, ...fields }),
   );
-  guard.start(Math.max(10, Math.floor(leaseSeconds / 3)) * 1000);
+  guard.start(deps.renewEveryMs ?? Math.max(10, Math.floor(leaseSeconds / 3)) * 1000);
   const store = guard.guard(deps.store);
   const signal = input.signal ? AbortSignal.any([input.signal, guard.signal]) : guard.signal;
   const statsBefore = deps.source.stats();

@@ -1,6 +1,7 @@
 // GET /api/status and /api/status/subscriptions/{subscriptionId}: the readiness summary, read from one entity.
 import { cachedSummary, readSubscriptionStatus, statusView } from '../app/read-status.js';
 import type { StatusSummary } from '../app/ports.js';
+import { repairAbandonedScans } from '../app/scan/abandoned.js';
 import { services } from '../composition.js';
 import {
   json,
@@ -16,7 +17,10 @@ let readSummary: (() => Promise<StatusSummary | undefined>) | undefined;
 
 /** The summary, cached for a few seconds and shared by status, health and the dashboard. */
 export function summary(): Promise<StatusSummary | undefined> {
-  readSummary ??= cachedSummary(services().store, STATUS_CACHE_MS);
+  const s = services();
+  readSummary ??= cachedSummary(s.store, STATUS_CACHE_MS, Date.now, () =>
+    repairAbandonedScans(s.store, s.clock()),
+  );
   return readSummary();
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { TableFindingStore } from '../../src/adapters/tables/table-store.js';
 import { encodeKey } from '../../src/adapters/tables/keys.js';
-import { AlreadyRunningError } from '../../src/app/ports.js';
+import { AlreadyRunningError, LeaseLostError } from '../../src/app/ports.js';
 import type { StoredFinding } from '../../src/core/lifecycle.js';
 
 let azurite: RunningAzurite;
@@ -88,11 +88,17 @@ describe('TableFindingStore against Azurite', () => {
     const later = new Date(now.getTime() + 61_000);
     const taken = await s.acquireLease('scan-c', 60, later);
     expect(taken.holder).toBe('scan-c');
-    await taken.release();
-    // The old holder's release does not free the new one's lease (ETag).
+    // The old holder can neither renew the lease nor free it: it is the new holder's (ETag).
+    await expect(lease.renew(later)).rejects.toBeInstanceOf(LeaseLostError);
     await lease.release();
+    await expect(s.acquireLease('scan-d', 60, later)).rejects.toBeInstanceOf(AlreadyRunningError);
+    expect(await s.readLease()).toMatchObject({ holder: 'scan-c' });
+    // The new holder's renewal and release work as before.
+    await taken.renew(later);
+    await taken.release();
     const next = await s.acquireLease('scan-d', 60, later);
     await next.release();
+    expect(await s.readLease()).toBeUndefined();
   });
 
   it('lets exactly one of two simultaneous callers take the lease', async () => {

@@ -45,6 +45,7 @@ export interface StackOptions {
   readonly tenant: Tenant;
   readonly quota?: EmulatorOptions['quota'];
   readonly faults?: EmulatorOptions['faults'];
+  readonly subscriptionLimit?: number;
   readonly source?: Partial<ResourceGraphSourceOptions>;
   readonly log?: Logger;
 }
@@ -72,6 +73,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // The documented ratio (15 requests a window) on a shorter window, so tests stay quick.
     quota: options.quota ?? { requests: 15, windowMs: 1_000 },
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.subscriptionLimit ? { subscriptionLimit: options.subscriptionLimit } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'readiness-stack-'));
   const caFile = join(dir, 'ca.pem');

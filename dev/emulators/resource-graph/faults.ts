@@ -19,6 +19,8 @@ export interface FaultRule {
     hang?: boolean;
     delayMs?: number;
     code?: string;
+    /** With status 200: the page comes back flagged `resultTruncated: "true"`, without a skip token. */
+    truncated?: boolean;
   };
   /** How many times this rule fires (default: unlimited). */
   times?: number;
@@ -165,6 +167,7 @@ export function parseFaultOptions(value: unknown): FaultOptions {
           0,
         ),
         hang: respond.hang === true,
+        truncated: respond.truncated === true,
         delayMs: num(respond.delayMs, `rules[${i}].respond.delayMs`, 0),
         code: str(respond.code, `rules[${i}].respond.code`),
       },

@@ -37,6 +37,12 @@ export interface EmulatorOptions {
   quota?: { requests: number; windowMs: number };
   /** Largest accepted `$top` (default 1000, the service's limit). */
   maxPageSize?: number;
+  /**
+   * Subscriptions a tenant or management-group query covers (default 10,000, as Microsoft documents for
+   * Resource Graph: past it the answer covers the first 10,000 and says so in
+   * `x-ms-tenant-subscription-limit-hit: true`; see "Working with large Azure resource data sets").
+   */
+  subscriptionLimit?: number;
   faults?: FaultOptions;
   log?: (line: object) => void;
 }
@@ -164,6 +170,8 @@ interface ResolvedScope {
   readonly includeUnscoped: boolean;
   readonly listed: ReadonlySet<string> | undefined;
   readonly key: string;
+  /** The scope held more subscriptions than a tenant or management-group query covers. */
+  readonly limitHit?: boolean;
 }
 
 interface SkipToken {
@@ -246,6 +254,12 @@ export async function startResourceGraphEmulator(
 ): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const maxPageSize = options.maxPageSize ?? 1000;
+  const subscriptionLimit = options.subscriptionLimit ?? 10_000;
+  /** The first `subscriptionLimit` subscriptions of a tenant or management-group scope, and whether some were left out. */
+  const capped = (set: Set<string>): { set: Set<string>; limitHit: boolean } =>
+    set.size <= subscriptionLimit
+      ? { set, limitHit: false }
+      : { set: new Set([...set].sort().slice(0, subscriptionLimit)), limitHit: true };
   const quotaSettings = options.quota ?? { requests: 15, windowMs: 5000 };
   const quota = new FixedWindowQuota(quotaSettings);
   const hosts = [...new Set(['localhost', '127.0.0.1', host])].filter(
@@ -323,18 +337,26 @@ export async function startResourceGraphEmulator(
         }
         for (const s of allowed) if (s.managementGroups.has(lower)) set.add(s.lower);
       }
+      const limited = capped(set);
       const key = `m:${groups
         .map((g) => g.toLowerCase())
         .sort()
-        .join(',')}|${[...set].sort().join(',')}`;
-      return { subscriptions: set, includeUnscoped: false, listed: undefined, key };
+        .join(',')}|${[...limited.set].sort().join(',')}`;
+      return {
+        subscriptions: limited.set,
+        includeUnscoped: false,
+        listed: undefined,
+        key,
+        limitHit: limited.limitHit,
+      };
     }
-    const set = new Set(allowed.map((s) => s.lower));
+    const limited = capped(new Set(allowed.map((s) => s.lower)));
     return {
-      subscriptions: set,
+      subscriptions: limited.set,
       includeUnscoped: true,
       listed: undefined,
-      key: `t:${[...set].sort().join(',')}`,
+      key: `t:${[...limited.set].sort().join(',')}`,
+      limitHit: limited.limitHit,
     };
   }
 
@@ -525,6 +547,9 @@ export async function startResourceGraphEmulator(
         return set;
       },
     });
+    const limitHeaders: Record<string, string> | undefined = scope.limitHit
+      ? { 'x-ms-tenant-subscription-limit-hit': 'true' }
+      : undefined;
     if (decision.kind === 'random-error') {
       return error(
         500,
@@ -535,8 +560,25 @@ export async function startResourceGraphEmulator(
     if (decision.kind === 'rule') {
       const r = decision.respond;
       if (r.hang) return { status: 0, hang: true };
+      if (r.status === 200 && r.truncated) {
+        // The service's own word that the answer is incomplete: no skip token, resultTruncated "true".
+        const { $skipToken: _token, ...rest } = body200;
+        return {
+          status: 200,
+          body: { ...rest, resultTruncated: 'true' },
+          rows: data.length,
+          delayMs: r.delayMs ?? 0,
+          ...(limitHeaders ? { headers: limitHeaders } : {}),
+        };
+      }
       if (r.status === 200)
-        return { status: 200, body: body200, rows: data.length, delayMs: r.delayMs ?? 0 };
+        return {
+          status: 200,
+          body: body200,
+          rows: data.length,
+          delayMs: r.delayMs ?? 0,
+          ...(limitHeaders ? { headers: limitHeaders } : {}),
+        };
       const faulted = error(
         r.status,
         r.code ?? defaultCode(r.status),
@@ -549,7 +591,12 @@ export async function startResourceGraphEmulator(
         ...(retryAfter !== undefined ? { headers: { 'retry-after': String(retryAfter) } } : {}),
       };
     }
-    return { status: 200, body: body200, rows: data.length };
+    return {
+      status: 200,
+      body: body200,
+      rows: data.length,
+      ...(limitHeaders ? { headers: limitHeaders } : {}),
+    };
   }
 
   function send(

@@ -26,7 +26,9 @@ export function buildKql(query: GraphQuery): string {
   for (const tag of exclude.excludeTags ?? [])
     filters.push(`tags[${kqlString(tag.key)}] !~ ${kqlString(tag.value)}`);
   if (query.onlyTagged)
-    filters.push(`tags[${kqlString(query.onlyTagged.key)}] =~ ${kqlString(query.onlyTagged.value)}`);
+    filters.push(
+      `tags[${kqlString(query.onlyTagged.key)}] =~ ${kqlString(query.onlyTagged.value)}`,
+    );
   const excluded = filters.map((f) => ` | where ${f}`).join('');
   return `${query.table} | where ${where}${excluded} | project ${columns} | order by id asc`;
 }
