@@ -356,6 +356,15 @@ export class MailError extends Error {
   }
 }
 
+/**
+ * What became of a send, as the service's operation status says: `delivered` (Succeeded), `in-progress`
+ * (NotStarted, Running), `failed` (Failed, Canceled), or `unknown` (the service has no such operation: it never
+ * arrived).
+ */
+export type SendOutcome = 'delivered' | 'in-progress' | 'failed' | 'unknown';
+
 export interface Mailer {
   send(email: OutgoingEmail, signal?: AbortSignal): Promise<void>;
+  /** Asks the service what became of an earlier send (`GET /emails/operations/{operationId}`). */
+  outcome(operationId: string, signal?: AbortSignal): Promise<SendOutcome>;
 }

@@ -17,6 +17,7 @@ import {
   type Logger,
   type Mailer,
   type PendingDigest,
+  type SendOutcome,
 } from './ports.js';
 
 export interface RenderedEmail {
@@ -47,8 +48,13 @@ export interface SendDigestsDeps {
 export interface DigestRun {
   readonly recipients: number;
   readonly sent: number;
-  /** Digests re-sent with the operation id of an earlier, unconfirmed send. */
+  /** Digests of an earlier run whose send the service never completed, sent again. */
   readonly resent: number;
+  /**
+   * Digests of an earlier run that the service had delivered before the run died: recorded as sent, not
+   * sent again (the service recognises a repeated send for 5 minutes only, so it is asked, not trusted).
+   */
+  readonly recovered: number;
   readonly failed: number;
   /** Recipients left for the next run (limits or throttling). */
   readonly deferred: number;
@@ -148,6 +154,7 @@ export async function sendDigests(deps: SendDigestsDeps): Promise<DigestRun> {
   const maxAttempts = deps.maxAttempts ?? 3;
   let sent = 0;
   let resent = 0;
+  let recovered = 0;
   let failed = 0;
   let deferred = 0;
   let stoppedBy: DigestRun['stoppedBy'];
@@ -176,10 +183,39 @@ export async function sendDigests(deps: SendDigestsDeps): Promise<DigestRun> {
         digest = rebuild(recipient, pending, findings, fresh);
         operationId = pending.operationId;
         attempts = pending.attempts;
+        // An earlier run saved this digest and may have sent it: ask the service before sending again.
+        let outcome: SendOutcome;
+        try {
+          outcome = await deps.mailer.outcome(operationId);
+        } catch (error) {
+          // Unsure whether it arrived: never risk a second message; the next run asks again.
+          deps.log.warn('could not learn what became of an earlier send; asked again next run', {
+            runId,
+            recipient,
+            error: error instanceof Error ? error.message : String(error),
+          });
+          continue;
+        }
+        if (outcome === 'in-progress') continue; // still being sent: the next run looks again
+        if (outcome === 'delivered') {
+          recovered++;
+          await deps.ledger.commit(recipient, ledgerChanges(digest), {
+            operationId,
+            recipient,
+            subject: deps.render(digest).subject,
+            sentAt: now.toISOString(),
+            items: digest.items.length,
+          });
+          continue;
+        }
         if (digest.items.length === 0) {
           await deps.ledger.dropPending(recipient);
           continue;
         }
+        // Never arrived, or failed: a new send with a new operation id (a failed operation's id would be
+        // answered with that failure again), saved before it goes out.
+        operationId = operationIdOf(`${digestFingerprint(digest)}|attempt ${attempts + 1}`);
+        await deps.ledger.savePending(recipient, { ...pending, operationId });
       } else {
         if (fresh.items.length === 0) continue;
         digest = { recipient, items: fresh.items.slice(0, maxItems) };
@@ -239,7 +275,7 @@ export async function sendDigests(deps: SendDigestsDeps): Promise<DigestRun> {
           await deps.ledger.dropPending(recipient);
         } else {
           deps.log.warn('digest not sent; retried next run', { runId, recipient, error: message });
-          const current = pending ?? (await deps.ledger.loadPending(recipient));
+          const current = await deps.ledger.loadPending(recipient);
           if (current)
             await deps.ledger.savePending(recipient, { ...current, attempts: attempts + 1 });
         }
@@ -261,6 +297,7 @@ export async function sendDigests(deps: SendDigestsDeps): Promise<DigestRun> {
       recipients: recipients.length,
       sent,
       resent,
+      recovered,
       failed,
       deferred,
       stoppedBy,

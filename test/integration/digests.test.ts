@@ -22,6 +22,8 @@ const DEFAULT = 'platform-team@contoso.com';
 let stack: Stack;
 let email: RunningEmailEmulator;
 let outbox: string;
+/** How far the e-mail emulator's clock is ahead of the real one. */
+let clockOffset = 0;
 
 beforeEach(async () => {
   stack = await startStack({ tenant: demoTenant() });
@@ -30,7 +32,13 @@ beforeEach(async () => {
     { owners: { tagNames: OWNER_TAGS, defaultRecipients: [DEFAULT] } },
   );
   outbox = mkdtempSync(join(tmpdir(), 'readiness-outbox-'));
-  email = await startEmailEmulator({ outbox, port: 0, rateLimit: { perMinute: 0, perHour: 0 } });
+  clockOffset = 0;
+  email = await startEmailEmulator({
+    outbox,
+    port: 0,
+    rateLimit: { perMinute: 0, perHour: 0 },
+    clock: () => Date.now() + clockOffset,
+  });
 });
 afterEach(async () => {
   await email?.close();
@@ -161,12 +169,54 @@ describe('owner digests', () => {
     };
     await expect(sendDigests(deps({ ledger: crashing }))).rejects.toThrow(/process died/);
     expect(email.sent()).toHaveLength(1);
+    // A day later, long past the 5 minutes the service recognises a repeated send for.
+    clockOffset = 24 * 3_600_000;
     const retried = await sendDigests(deps());
-    expect(retried.resent).toBe(1);
-    // The resend carried the same operation id: the service accepted it once.
-    expect(email.stats().duplicates).toBe(1);
+    // The service was asked what became of the send: delivered, so it is recorded, not sent again.
+    expect(retried.recovered).toBe(1);
+    expect(retried.resent).toBe(0);
+    expect(email.stats().duplicates).toBe(0);
     const recipients = recipientsOf(email.sent());
     expect(new Set(recipients).size).toBe(recipients.length);
+    // And the next run has nothing left to say to that owner.
+    const again = await sendDigests(deps());
+    expect(again).toMatchObject({ sent: 0, resent: 0, recovered: 0 });
+  });
+
+  it('a digest whose send never reached the service is sent again on the next run, once', async () => {
+    const unreachable: SendDigestsDeps['mailer'] = {
+      send: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      outcome: () => Promise.reject(new Error('connect ECONNREFUSED')),
+    };
+    const first = await sendDigests(deps({ mailer: unreachable }));
+    expect(first.failed).toBeGreaterThan(0);
+    expect(email.sent()).toHaveLength(0);
+    clockOffset = 10 * 60_000;
+    // The service never heard of those operations: each digest goes out once, under a new operation id.
+    const retried = await sendDigests(deps());
+    expect(retried.resent).toBe(first.failed);
+    const recipients = recipientsOf(email.sent());
+    expect(recipients.length).toBeGreaterThan(0);
+    expect(new Set(recipients).size).toBe(recipients.length);
+  });
+
+  it('the emulator keeps the service window: a repeat within 5 minutes is one message, past it a second', async () => {
+    const mailer = deps().mailer;
+    const message = {
+      to: 'owner@contoso.com',
+      subject: 'same',
+      html: '<p>same</p>',
+      text: 'same',
+      operationId: '7d3f0c4e-5a8b-4c1d-9e2f-0a1b2c3d4e5f',
+    };
+    await mailer.send(message);
+    await mailer.send(message);
+    expect(email.sent()).toHaveLength(1);
+    expect(await mailer.outcome(message.operationId)).toBe('delivered');
+    expect(await mailer.outcome('00000000-0000-4000-8000-000000000000')).toBe('unknown');
+    clockOffset = 5 * 60_000 + 1_000;
+    await mailer.send(message);
+    expect(email.sent()).toHaveLength(2);
   });
 
   it('stops at the hourly limit and sends the rest next run', async () => {

@@ -30,7 +30,16 @@ export interface EmailEmulatorOptions {
   faults?: EmailFaults;
   /** One structured line per request. */
   log?: (line: object) => void;
+  /** The emulator's clock (ms since the epoch); default Date.now. Tests move it past the windows. */
+  clock?: () => number;
 }
+
+/**
+ * How long the service recognises a repeated send: "We only track requests for a specified duration (currently,
+ * the tracked duration is 5 minutes)" — Azure Communication Services, "Repeatable requests"
+ * (learn.microsoft.com/rest/api/communication/repeatable-requests). Past it a repeat is not recognised.
+ */
+export const REPEATABILITY_WINDOW_MS = 5 * 60_000;
 
 export interface SentMessage {
   operationId: string;
@@ -85,6 +94,8 @@ interface Operation {
   id: string;
   apiVersion: string;
   polls: number;
+  /** When the send was accepted (emulator clock): repeats are recognised for REPEATABILITY_WINDOW_MS. */
+  acceptedAt: number;
   failure?: { code: string; message: string };
 }
 
@@ -176,6 +187,7 @@ export async function startEmailEmulator(
   const tls = await createSelfSignedCert({ hosts: [...certHosts] });
 
   const operations = new Map<string, Operation>();
+  const clock = options.clock ?? Date.now;
   const sent: SentMessage[] = [];
   const stats: EmailEmulatorStats = { accepted: 0, rejected: 0, throttled: 0, duplicates: 0 };
   let endpoint = '';
@@ -262,14 +274,35 @@ export async function startEmailEmulator(
         }),
       );
     }
+    const now = clock();
+    // Repeatability-First-Sent older than the tracked window: "potentially unsafe to re-execute", 412.
+    const firstSent = req.headers['repeatability-first-sent'];
+    if (typeof firstSent === 'string') {
+      const at = Date.parse(firstSent);
+      if (Number.isNaN(at))
+        throw new ReplyError(
+          errorReply(400, 'InvalidRequest', 'Repeatability-First-Sent is not an IMF-fixdate.', {
+            target: 'repeatability-first-sent',
+          }),
+        );
+      if (now - at > REPEATABILITY_WINDOW_MS)
+        throw new ReplyError(
+          errorReply(
+            412,
+            'PreconditionFailed',
+            'The Repeatability-First-Sent header is not within the 5 minute window.',
+            { target: 'repeatability-first-sent' },
+          ),
+        );
+    }
     const known = requestedId ? operations.get(requestedId.toLowerCase()) : undefined;
-    if (known) {
+    if (known && now - known.acceptedAt <= REPEATABILITY_WINDOW_MS) {
       stats.duplicates += 1;
       return accepted(known, currentStatus(known));
     }
+    // Past the window the service no longer recognises the repeat: it is a new send, and a second message.
 
     // Limits first: a fault rule's `times` should only be spent on a send that would otherwise go through.
-    const now = Date.now();
     const retryAfter = limiter.retryAfterSeconds(now);
     if (retryAfter > 0) {
       throw new ReplyError(
@@ -301,6 +334,7 @@ export async function startEmailEmulator(
       id,
       apiVersion,
       polls: 0,
+      acceptedAt: now,
       ...(fault?.failOperation
         ? {
             failure: {

@@ -1,7 +1,15 @@
 // Sends e-mail through Azure Communication Services (the local emulator in dev) with a deterministic operation id.
+import { createCommunicationAuthPolicy, parseClientArguments } from '@azure/communication-common';
 import { EmailClient, type EmailClientOptions } from '@azure/communication-email';
 import type { TokenCredential } from '@azure/core-auth';
-import { MailError, type Mailer, type OutgoingEmail } from '../../app/ports.js';
+import {
+  createDefaultHttpClient,
+  createPipelineFromOptions,
+  createPipelineRequest,
+  type HttpClient,
+  type Pipeline,
+} from '@azure/core-rest-pipeline';
+import { MailError, type Mailer, type OutgoingEmail, type SendOutcome } from '../../app/ports.js';
 import type { EmailConnection } from '../../config.js';
 
 export interface AcsMailerOptions {
@@ -20,8 +28,14 @@ interface RestErrorLike {
   response?: { headers?: { get(name: string): string | undefined } };
 }
 
+/** The Email API version of @azure/communication-email 1.1 (its operation-status route). */
+const API_VERSION = '2025-09-01';
+
 export class AcsMailer implements Mailer {
   private readonly client: EmailClient;
+  private readonly endpoint: string;
+  private readonly statusPipeline: Pipeline;
+  private readonly http: HttpClient = createDefaultHttpClient();
 
   constructor(private readonly options: AcsMailerOptions) {
     const clientOptions: EmailClientOptions = {
@@ -36,6 +50,54 @@ export class AcsMailer implements Mailer {
       if (!options.credential)
         throw new Error('identity-based Communication Services needs a credential');
       this.client = new EmailClient(options.connection.endpoint, options.credential, clientOptions);
+    }
+    // The SDK's client has no public status call: the same auth policy (HMAC or Entra ID) on a plain pipeline.
+    const { url, credential } =
+      options.connection.kind === 'connectionString'
+        ? parseClientArguments(options.connection.value)
+        : parseClientArguments(options.connection.endpoint, options.credential as TokenCredential);
+    this.endpoint = url.replace(/\/+$/, '');
+    this.statusPipeline = createPipelineFromOptions({
+      ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
+      retryOptions: { maxRetries: options.maxRetries ?? 2 },
+      userAgentOptions: { userAgentPrefix: 'azure-readiness-scanner' },
+    });
+    this.statusPipeline.addPolicy(createCommunicationAuthPolicy(credential));
+  }
+
+  async outcome(operationId: string, signal?: AbortSignal): Promise<SendOutcome> {
+    const request = createPipelineRequest({
+      url: `${this.endpoint}/emails/operations/${encodeURIComponent(operationId)}?api-version=${API_VERSION}`,
+      method: 'GET',
+      ...(signal ? { abortSignal: signal } : {}),
+    });
+    const response = await this.statusPipeline.sendRequest(this.http, request);
+    if (response.status === 404) return 'unknown';
+    if (response.status !== 200)
+      throw new MailError(
+        `the e-mail service did not say what became of operation ${operationId} (${response.status})`,
+        response.status === 429 ? 'throttled' : 'failed',
+      );
+    let status: unknown;
+    try {
+      status = (JSON.parse(response.bodyAsText ?? '{}') as { status?: unknown }).status;
+    } catch {
+      status = undefined;
+    }
+    switch (status) {
+      case 'Succeeded':
+        return 'delivered';
+      case 'NotStarted':
+      case 'Running':
+        return 'in-progress';
+      case 'Failed':
+      case 'Canceled':
+        return 'failed';
+      default:
+        throw new MailError(
+          `the e-mail service answered an unknown status for operation ${operationId}`,
+          'failed',
+        );
     }
   }
 
