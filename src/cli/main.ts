@@ -30,6 +30,7 @@ import { SETTINGS } from '../config.js';
 import { renderDigestEmail } from '../views/digest-email.js';
 import { toEml } from '../views/eml.js';
 import { FORMATS, render, type Format } from './formats.js';
+import { registerPlanCommand } from './plan-command.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -377,6 +378,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           exitCode = 1;
       },
     );
+
+  registerPlanCommand(program, {
+    ...io,
+    readRows: (file) => parseExport(readText(file, 'input'), file),
+    parseNow,
+    loadRules,
+    write: (file, text) => writeFileSync(file, text),
+  });
 
   program
     .command('rules')
