@@ -13,6 +13,42 @@ param environmentName string
 
 @minLength(1)
 @description('Region for the resources. It must offer the Flex Consumption plan: az functionapp list-flexconsumption-locations.')
+// The regions Microsoft's own Flex Consumption azd templates allow (Azure-Samples/functions-quickstart-typescript-azd,
+// infra/main.bicep at cba392291ff7b6c994548aabaa8c06eb4055be54); azd's location prompt offers only these.
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'eastus2euap'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
 @metadata({
   azd: {
     type: 'location'
@@ -120,18 +156,40 @@ param digestDefaultRecipients string = ''
 @description('OPERATOR_RECIPIENTS: who hears about failing or stale scans, comma-separated e-mail addresses.')
 param operatorRecipients string = ''
 
-@description('EMAIL_MAX_PER_MINUTE: digests sent per minute at most (Communication Services allows 30 by default).')
+@description('A domain you own to send from (e.g. mail.contoso.com). Empty: an Azure-managed <guid>.azurecomm.net domain. The template creates it; it is used once verified (emailCustomDomainVerified, README "E-mail limits and a custom domain").')
+param emailCustomDomain string = ''
+
+@description('Set to true once emailCustomDomain is verified (its DNS records in place): the app then sends from it, with its higher limits.')
+param emailCustomDomainVerified bool = false
+
+// Communication Services sending limits per subscription (learn.microsoft.com/azure/communication-services/concepts/
+// service-limits, "Rate limits for email"): Azure-managed domains 5 a minute and 10 an hour (not raisable), custom
+// domains 30 a minute and 100 an hour (raisable by a support request). The defaults follow the domain in use.
+@description('EMAIL_MAX_PER_MINUTE: digests sent per minute at most. Default: 5 with the Azure-managed domain, 30 with a verified custom domain.')
 @minValue(1)
 @maxValue(10000)
-param emailMaxPerMinute int = 30
+param emailMaxPerMinute int = empty(emailCustomDomain) || !emailCustomDomainVerified ? 5 : 30
 
-@description('EMAIL_MAX_PER_HOUR: digests sent per hour at most (Communication Services allows 100 by default); the rest go next run.')
+@description('EMAIL_MAX_PER_HOUR: digests sent per hour at most; the rest go next run. Default: 10 with the Azure-managed domain, 100 with a verified custom domain.')
 @minValue(1)
 @maxValue(100000)
-param emailMaxPerHour int = 100
+param emailMaxPerHour int = empty(emailCustomDomain) || !emailCustomDomainVerified ? 10 : 100
 
 @description('Where Communication Services stores e-mail data at rest (United States, Europe, UK, Australia, ...).')
 param emailDataLocation string = 'United States'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts
+
+// Set by the preprovision hook infra/hooks/alert-window.mjs from SCAN_SCHEDULE; the defaults fit the default schedule.
+// Scheduled query rules accept only these minutes (azure-rest-api-specs#21258); anything else is refused here.
+@description('Window of the "scanner silent" alert, in minutes: the smallest accepted one of at least two scan intervals.')
+@allowed([5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880])
+param scanSilenceWindowMinutes int = 1440
+
+@description('How often the "scanner silent" alert runs, in minutes.')
+@allowed([5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440, 2880])
+param scanSilenceFrequencyMinutes int = 60
 
 // ---------------------------------------------------------------------------------------------------------------
 // Hosting
@@ -155,24 +213,30 @@ var tags = {
   'azd-env-name': environmentName
 }
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+// OPERATOR_RECIPIENTS split like the app splits it: on commas and semicolons, each address trimmed, empties dropped.
+var operatorEmailList = filter(map(split(replace(operatorRecipients, ';', ','), ','), address => trim(address)), address => !empty(address))
 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
-  // Host storage: keys, timer locks and the deployment package.
+  // AzureWebJobsStorage__blobServiceUri (host keys, timer locks) and functionAppConfig.deployment (the package).
+  // Microsoft documents Blob Data Owner as all the host needs for timers and HTTP; queue roles only for blob triggers
+  // and Durable Functions, which the app has not, so no Storage Queue role is granted.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // Host storage: listed with Blob Data Owner for an identity-based AzureWebJobsStorage (the host's queue-backed features).
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  // The findings tables: create tables, read and write entities.
+  // TABLES_ENDPOINT: the findings tables (create tables, read and write entities); also lets the host keep its
+  // diagnostic events through AzureWebJobsStorage__tableServiceUri.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   // The person deploying: browse the findings, change nothing.
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
-  // Telemetry ingestion with a Microsoft Entra token (Application Insights local auth is off).
+  // APPLICATIONINSIGHTS_AUTHENTICATION_STRING: telemetry ingestion with a Microsoft Entra token (local auth is off).
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  // Sending e-mail with a Microsoft Entra token needs Microsoft.Communication/CommunicationServices/Read and /Write and
-  // Microsoft.Communication/EmailServices/write on the Communication Services resource. Microsoft documents two ways:
-  // Contributor, or the built-in "Communication and Email Service Owner". The latter is narrower (Communication
-  // resources only, no other ARM rights), and it is assigned on this one resource only. A custom role with just those
-  // three actions would be narrower still, but needs roleDefinitions/write on the subscription to create.
+  // COMMUNICATION_SERVICES_ENDPOINT: sending e-mail with the identity's Microsoft Entra token. Kept built-in on purpose,
+  // although it also grants the listKeys action, which the app never needs (it sends with the token; no key is read):
+  // - Microsoft documents the custom-role minimum (CommunicationServices/Read and /Write, EmailServices/write) for SMTP
+  //   authentication only; for the REST send the app uses it documents Contributor or this role, and the question of
+  //   the minimum is open (MicrosoftDocs/azure-docs#109461). A guessed custom role could leave the app unable to mail.
+  // - Creating a custom role needs Microsoft.Authorization/roleDefinitions/write, which the deployer README documents
+  //   (Contributor plus Role Based Access Control Administrator) does not have.
+  // It is assigned on this one Communication Services resource only, not on the resource group.
   communicationAndEmailServiceOwner: '09976791-48a7-449e-bb21-39d1a415f350'
 }
 
@@ -221,7 +285,9 @@ module alerts 'modules/alerts.bicep' = {
   params: {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     location: location
-    operatorEmails: empty(operatorRecipients) ? [] : split(replace(operatorRecipients, ';', ','), ',')
+    operatorEmails: operatorEmailList
+    silenceWindowMinutes: scanSilenceWindowMinutes
+    silenceFrequencyMinutes: scanSilenceFrequencyMinutes
     tags: tags
   }
 }
@@ -233,6 +299,8 @@ module communication 'modules/communication.bicep' = {
     emailServiceName: 'email-${resourceToken}'
     communicationServiceName: 'acs-${resourceToken}'
     dataLocation: emailDataLocation
+    customDomain: emailCustomDomain
+    useCustomDomain: !empty(emailCustomDomain) && emailCustomDomainVerified
     tags: tags
   }
 }
@@ -245,7 +313,6 @@ module storageRoles 'modules/roles/storage.bicep' = {
     principalId: identity.outputs.principalId
     roleDefinitionIds: [
       roles.storageBlobDataOwner
-      roles.storageQueueDataContributor
       roles.storageTableDataContributor
     ]
   }
@@ -372,4 +439,6 @@ output SERVICE_API_URI string = 'https://${functionApp.outputs.defaultHostName}'
 output SCAN_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output SCAN_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output EMAIL_SENDER string = communication.outputs.senderAddress
+// The DNS records that verify emailCustomDomain (empty without one): README "E-mail limits and a custom domain".
+output EMAIL_CUSTOM_DOMAIN_DNS_RECORDS object = communication.outputs.customDomainDnsRecords
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

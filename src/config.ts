@@ -45,7 +45,7 @@ export interface Config {
     readonly caFile: string | undefined;
     readonly defaultRecipients: readonly string[];
     readonly operatorRecipients: readonly string[];
-    /** The service's default limits are 30 a minute and 100 an hour per subscription. */
+    /** Default: the sending limits of the sender's domain (EMAIL_LIMITS). */
     readonly maxPerMinute: number;
     readonly maxPerHour: number;
   };
@@ -96,8 +96,8 @@ export const SETTINGS = {
   EMAIL_SENDER: '',
   DIGEST_DEFAULT_RECIPIENTS: '',
   OPERATOR_RECIPIENTS: '',
-  EMAIL_MAX_PER_MINUTE: '30',
-  EMAIL_MAX_PER_HOUR: '100',
+  EMAIL_MAX_PER_MINUTE: '', // empty: the limit of EMAIL_SENDER's domain (EMAIL_LIMITS)
+  EMAIL_MAX_PER_HOUR: '', // empty: the limit of EMAIL_SENDER's domain (EMAIL_LIMITS)
   OWNER_TAGS: 'owner,Owner,OwnerEmail,contact,createdBy',
   DEADLINE_THRESHOLDS_DAYS: '7,30,90,180',
   RETENTION_DAYS: '180',
@@ -109,6 +109,22 @@ export const SETTINGS = {
 } as const satisfies Record<string, string>;
 
 export type SettingName = keyof typeof SETTINGS;
+
+/**
+ * Communication Services e-mail sending limits per subscription, by the kind of domain the sender is on
+ * (https://learn.microsoft.com/azure/communication-services/concepts/service-limits#rate-limits-for-email):
+ * Azure-managed domains (<guid>.azurecomm.net) 5 a minute and 10 an hour, not raisable; custom domains 30 a minute and
+ * 100 an hour until a support request raises them. infra/main.bicep sets the same defaults for the domain it links.
+ */
+export const EMAIL_LIMITS = {
+  azureManagedDomain: { perMinute: 5, perHour: 10 },
+  customDomain: { perMinute: 30, perHour: 100 },
+} as const;
+
+/** Whether an e-mail address is on an Azure-managed Communication Services domain. */
+export function isAzureManagedSender(address: string): boolean {
+  return /@[^@]+\.azurecomm\.net$/i.test(address.trim());
+}
 
 export function validateSchedule(value: string): string | undefined {
   const fields = value.trim().split(/\s+/);
@@ -349,6 +365,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'readiness',
   );
 
+  const domainLimits = isAzureManagedSender(sender)
+    ? EMAIL_LIMITS.azureManagedDomain
+    : EMAIL_LIMITS.customDomain;
+
   const config: Config = {
     scanSchedule: get('SCAN_SCHEDULE'),
     digestSchedule: get('DIGEST_SCHEDULE'),
@@ -370,8 +390,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       caFile: get('COMMUNICATION_SERVICES_CA_FILE') || undefined,
       defaultRecipients: emails('DIGEST_DEFAULT_RECIPIENTS'),
       operatorRecipients: emails('OPERATOR_RECIPIENTS'),
-      maxPerMinute: check('EMAIL_MAX_PER_MINUTE', positiveInt(1, 10_000), 30),
-      maxPerHour: check('EMAIL_MAX_PER_HOUR', positiveInt(1, 100_000), 100),
+      maxPerMinute:
+        get('EMAIL_MAX_PER_MINUTE') === ''
+          ? domainLimits.perMinute
+          : check('EMAIL_MAX_PER_MINUTE', positiveInt(1, 10_000), domainLimits.perMinute),
+      maxPerHour:
+        get('EMAIL_MAX_PER_HOUR') === ''
+          ? domainLimits.perHour
+          : check('EMAIL_MAX_PER_HOUR', positiveInt(1, 100_000), domainLimits.perHour),
     },
     ownerTags,
     thresholds,

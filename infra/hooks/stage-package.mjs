@@ -1,5 +1,6 @@
 // azd prepackage hook: assembles the Function App package in .local/azure-package (azure.yaml `dist`) with what the app
-// runs and nothing else: dist/src, host.json, package.json, docs/rules and production node_modules (no dev tooling).
+// runs and nothing else: dist/src, host.json, package.json, docs/rules and production node_modules (no dev tooling),
+// plus a .funcignore that keeps node_modules in what azd uploads.
 //
 //   node infra/hooks/stage-package.mjs [--root DIR] [--out DIR] [--no-build] [--no-install]
 //
@@ -42,12 +43,21 @@ for (const file of ['host.json', 'package.json', 'package-lock.json']) {
   cpSync(join(root, file), join(out, file));
 }
 
-if (install) run('npm ci --omit=dev --ignore-scripts --no-audit --no-fund', out);
+if (install) run('npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund', out);
 
 // After the install: the lock file describes the development tree too, so it does not travel with the trimmed manifest.
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const { scripts: _scripts, devDependencies: _devDependencies, bin: _bin, ...runtime } = manifest;
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(runtime, null, 2)}\n`);
 rmSync(join(out, 'package-lock.json'), { force: true });
+
+// azd reads the .funcignore of the folder it deploys; without one, releases before 1.23.12 leave node_modules out of a
+// TypeScript package deployed with remoteBuild: false, and the host cannot load @azure/functions. This one keeps
+// everything: the folder already holds only what the app runs.
+writeFileSync(
+  join(out, '.funcignore'),
+  '# Written by infra/hooks/stage-package.mjs: deploy everything here, node_modules included (remoteBuild: false).\n' +
+    '.funcignore\n',
+);
 
 console.log(`stage-package: Function App package ready in ${out}`);

@@ -28,7 +28,13 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 
 // Settings the Functions host and the Azure SDKs read; test/infra/settings.test.ts allows exactly these names besides SETTINGS.
 var platformSettings = {
-  AzureWebJobsStorage__accountName: storageAccountName
+  // The host's storage by service URI, built from this cloud's storage suffix: __accountName would make the host
+  // build core.windows.net URLs, wrong in sovereign clouds. Roles (main.bicep): Storage Blob Data Owner covers the
+  // host (keys, timer locks); Storage Table Data Contributor covers its diagnostic events; the queue URI is where
+  // queue-backed host features would go, none of which the app uses (no queue role is granted).
+  AzureWebJobsStorage__blobServiceUri: 'https://${storageAccountName}.blob.${environment().suffixes.storage}'
+  AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${environment().suffixes.storage}'
+  AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${environment().suffixes.storage}'
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   // DefaultAzureCredential picks the user-assigned identity by this client id.

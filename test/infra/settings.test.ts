@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SETTINGS } from '../../src/config.js';
+import { EMAIL_LIMITS, SETTINGS } from '../../src/config.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -16,7 +16,9 @@ const SETTINGS_BICEP = 'infra/modules/function-app-settings.bicep';
 const PLATFORM_SETTINGS = new Set([
   'FUNCTIONS_WORKER_RUNTIME',
   'AzureWebJobsStorage',
-  'AzureWebJobsStorage__accountName',
+  'AzureWebJobsStorage__blobServiceUri',
+  'AzureWebJobsStorage__queueServiceUri',
+  'AzureWebJobsStorage__tableServiceUri',
   'AzureWebJobsStorage__credential',
   'AzureWebJobsStorage__clientId',
   'AZURE_CLIENT_ID',
@@ -113,6 +115,20 @@ describe('app settings', () => {
     expect(platform.get('AzureWebJobsStorage__credential')).toBe("'managedidentity'");
   });
 
+  it("points the host at its storage by service URIs built from the cloud's storage suffix", () => {
+    for (const service of ['blob', 'queue', 'table']) {
+      expect(platform.get(`AzureWebJobsStorage__${service}ServiceUri`), service).toBe(
+        `'https://\${storageAccountName}.${service}.\${environment().suffixes.storage}'`,
+      );
+    }
+    // __accountName makes the host build core.windows.net URLs: wrong in sovereign clouds.
+    expect(platform.has('AzureWebJobsStorage__accountName')).toBe(false);
+    const hardCoded = bicepFiles().filter((file) =>
+      /core\.windows\.net/.test(read(file).replace(/(^|\s)\/\/.*$/gm, '')),
+    );
+    expect(hardCoded).toEqual([]);
+  });
+
   it('sets no app setting that Flex Consumption refuses', () => {
     const bicep = bicepFiles()
       .map((file) => read(file).replace(/(^|\s)\/\/.*$/gm, '')) // comments may name them
@@ -196,5 +212,47 @@ describe('no secrets in the deployment and configuration files', () => {
     expect(
       secretsIn('https://st.blob.core.windows.net/c?sv=2022-11-02&sig=AbCdEfGhIjKlMnOpQrStUv%3D'),
     ).toContain('a SAS signature');
+  });
+});
+
+describe('e-mail limits follow the domain', () => {
+  const main = read(MAIN_BICEP);
+  const readiness = bicepObject(main, 'readinessSettings');
+  const paramDefault = (name: string) =>
+    new RegExp(`^param ${name} int = (.+)$`, 'm').exec(main)?.[1]?.trim();
+
+  it('defaults to the Azure-managed limits unless a verified custom domain is linked', () => {
+    const managed = EMAIL_LIMITS.azureManagedDomain;
+    const custom = EMAIL_LIMITS.customDomain;
+    expect(paramDefault('emailMaxPerMinute')).toBe(
+      `empty(emailCustomDomain) || !emailCustomDomainVerified ? ${managed.perMinute} : ${custom.perMinute}`,
+    );
+    expect(paramDefault('emailMaxPerHour')).toBe(
+      `empty(emailCustomDomain) || !emailCustomDomainVerified ? ${managed.perHour} : ${custom.perHour}`,
+    );
+    expect(main).toMatch(
+      /^\s+useCustomDomain: !empty\(emailCustomDomain\) && emailCustomDomainVerified$/m,
+    );
+    expect(readiness.get('EMAIL_MAX_PER_MINUTE')).toBe('string(emailMaxPerMinute)');
+    expect(readiness.get('EMAIL_MAX_PER_HOUR')).toBe('string(emailMaxPerHour)');
+  });
+
+  it('links and sends from the custom domain only once it is verified', () => {
+    const communication = read('infra/modules/communication.bicep');
+    expect(communication).toContain('useCustomDomain ? customerDomain.id : managedDomain.id');
+    expect(communication).toContain(
+      "'DoNotReply@${useCustomDomain ? customerDomain.properties.mailFromSenderDomain : managedDomain.properties.mailFromSenderDomain}'",
+    );
+    expect(communication).toMatch(/domainManagement: 'CustomerManaged'/);
+    const parameters = read('infra/main.parameters.json');
+    expect(parameters).toContain('"emailCustomDomain": { "value": "${EMAIL_CUSTOM_DOMAIN=}" }');
+    expect(parameters).toContain(
+      '"emailCustomDomainVerified": { "value": "${EMAIL_CUSTOM_DOMAIN_VERIFIED=false}" }',
+    );
+  });
+
+  it("leaves the app's own defaults empty, so they follow the sender's domain too", () => {
+    expect(SETTINGS.EMAIL_MAX_PER_MINUTE).toBe('');
+    expect(SETTINGS.EMAIL_MAX_PER_HOUR).toBe('');
   });
 });

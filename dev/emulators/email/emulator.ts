@@ -9,7 +9,13 @@ import { createSelfSignedCert } from '../../tls.js';
 import { formatEml } from './eml.js';
 import { FaultInjector, type EmailFaultRule, type EmailFaults } from './faults.js';
 import { validateEmailMessage, type EmailMessage } from './message.js';
-import { DEFAULT_RATE_LIMIT, SlidingWindowLimiter, type EmailRateLimit } from './rateLimit.js';
+import { isAzureManagedSender } from '../../../src/config.js';
+import {
+  AZURE_MANAGED_DOMAIN_RATE_LIMIT,
+  DEFAULT_RATE_LIMIT,
+  SlidingWindowLimiter,
+  type EmailRateLimit,
+} from './rateLimit.js';
 import { verifyAuthorization } from './signature.js';
 
 export type { EmailFaultRule } from './faults.js';
@@ -25,7 +31,10 @@ export interface EmailEmulatorOptions {
   host?: string;
   /** GETs answering Running before Succeeded; default 1. */
   pollsUntilDone?: number;
-  /** Default 30 per minute and 100 per hour; 0 turns a window off. */
+  /**
+   * Default: the service's, by the sender's domain (30 per minute and 100 per hour; 5 and 10 for an Azure-managed
+   * *.azurecomm.net sender). Given, it applies to every sender; 0 turns a window off.
+   */
   rateLimit?: EmailRateLimit;
   faults?: EmailFaults;
   /** One structured line per request. */
@@ -178,6 +187,11 @@ export async function startEmailEmulator(
   const accessKey = options.accessKey ?? randomBytes(64).toString('base64');
   const pollsUntilDone = Math.max(0, options.pollsUntilDone ?? 1);
   const limiter = new SlidingWindowLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const managedDomainLimiter = options.rateLimit
+    ? limiter
+    : new SlidingWindowLimiter(AZURE_MANAGED_DOMAIN_RATE_LIMIT);
+  const limiterFor = (sender: string) =>
+    isAzureManagedSender(sender) ? managedDomainLimiter : limiter;
   const faults = new FaultInjector(options.faults);
   const log = options.log ?? (() => undefined);
   const listenHost = options.host ?? '127.0.0.1';
@@ -303,7 +317,8 @@ export async function startEmailEmulator(
     // Past the window the service no longer recognises the repeat: it is a new send, and a second message.
 
     // Limits first: a fault rule's `times` should only be spent on a send that would otherwise go through.
-    const retryAfter = limiter.retryAfterSeconds(now);
+    const senderLimiter = limiterFor(message.senderAddress);
+    const retryAfter = senderLimiter.retryAfterSeconds(now);
     if (retryAfter > 0) {
       throw new ReplyError(
         errorReply(
@@ -346,7 +361,7 @@ export async function startEmailEmulator(
     };
     // Registered before the file is written so a concurrent retry with the same id is a duplicate, not a second message.
     operations.set(id.toLowerCase(), op);
-    limiter.record(now);
+    senderLimiter.record(now);
     if (!op.failure) {
       const acceptedAt = new Date(now);
       let file: string;

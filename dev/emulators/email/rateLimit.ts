@@ -10,6 +10,12 @@ export interface EmailRateLimit {
 /** The service's default limits for an e-mail resource. */
 export const DEFAULT_RATE_LIMIT: EmailRateLimit = { perMinute: 30, perHour: 100 };
 
+/**
+ * The limits of a sender on an Azure-managed domain (<guid>.azurecomm.net): 5 a minute and 10 an hour, not raisable
+ * (https://learn.microsoft.com/azure/communication-services/concepts/service-limits#rate-limits-for-email).
+ */
+export const AZURE_MANAGED_DOMAIN_RATE_LIMIT: EmailRateLimit = { perMinute: 5, perHour: 10 };
+
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
 

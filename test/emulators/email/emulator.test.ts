@@ -279,6 +279,23 @@ describe('email emulator through the EmailClient SDK', () => {
     expect(await emlFiles()).toHaveLength(2);
   });
 
+  it("throttles an Azure-managed (*.azurecomm.net) sender at that domain's limit, 5 a minute, by default", async () => {
+    const emulator = await start();
+    const client = clientFor(emulator);
+    const managed = digest({
+      senderAddress: 'DoNotReply@0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b.azurecomm.net',
+    });
+    for (let i = 0; i < 5; i++) await (await client.beginSend(managed)).pollUntilDone();
+
+    const error = await restError(client.beginSend(managed));
+
+    expect(error.statusCode).toBe(429);
+    expect(Number(error.response?.headers.get('retry-after'))).toBeGreaterThanOrEqual(59);
+    // A custom domain's sender still has the default 30 a minute.
+    expect((await (await client.beginSend(digest())).pollUntilDone()).status).toBe('Succeeded');
+    expect(emulator.stats()).toMatchObject({ accepted: 6, throttled: 1 });
+  });
+
   it('lets a failOperation fault accept the send but end the operation Failed, once', async () => {
     const emulator = await start({
       faults: {
