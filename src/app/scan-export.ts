@@ -20,6 +20,14 @@ export function rowsOfExport(json: unknown, source: string): unknown[] {
     json !== null &&
     Array.isArray((json as { data?: unknown }).data)
   ) {
+    // `az graph query` and the REST answer say when more pages are waiting: such an export is one page of many.
+    const more = ['skip_token', 'skipToken', '$skipToken']
+      .map((k) => (json as Record<string, unknown>)[k])
+      .find((v) => typeof v === 'string' && v !== '');
+    if (more !== undefined)
+      throw new InputError(
+        `${source}: the export is partial — it still carries a skip token (more pages were waiting); export every page with \`readiness export\` (or az graph query --skip-token until none is left)`,
+      );
     return (json as { data: unknown[] }).data;
   }
   throw new InputError(
@@ -57,6 +65,10 @@ export function scanExport(
     if (parsed.ok) rows.push(parsed.row);
     else skipped.push({ index, reason: parsed.reason });
   });
+  if (rows.length === 0 && skipped.length > 0)
+    throw new InputError(
+      `nothing was scanned: all ${skipped.length} row(s) are malformed (row ${skipped[0]?.index}: ${skipped[0]?.reason})`,
+    );
   const evaluation = evaluate(rows, {
     rules: options.rules,
     now: options.now,

@@ -30,6 +30,7 @@ import { SETTINGS } from '../config.js';
 import { renderDigestEmail } from '../views/digest-email.js';
 import { toEml } from '../views/eml.js';
 import { FORMATS, render, type Format } from './formats.js';
+import { registerExportCommand } from './export-command.js';
 import { registerPlanCommand } from './plan-command.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -378,6 +379,52 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           exitCode = 1;
       },
     );
+
+  registerExportCommand(program, {
+    ...io,
+    loadRules,
+    scopeOf: (options) => scopeOf(options),
+    filterOf: (options) => filterOf(options),
+    sourceOf: (options) => {
+      const endpoint = options.endpoint as string | undefined;
+      const ca = options.ca ? readText(options.ca as string, '--ca') : undefined;
+      return new ResourceGraphSource({
+        credential: createCredential(endpoint && ca ? 'emulator' : 'default'),
+        ...(endpoint ? { endpoint } : {}),
+        ...(ca ? { ca } : {}),
+      });
+    },
+    withScopeOptions: (command) =>
+      command
+        .option(
+          '--subscription <id>',
+          'these subscriptions (repeatable, or comma-separated)',
+          collect,
+        )
+        .option('--management-group <id>', 'these management groups (repeatable)', collect)
+        .option('--tenant', 'every subscription the identity can read')
+        .option(
+          '--endpoint <url>',
+          'Resource Graph endpoint (default https://management.azure.com)',
+        )
+        .option('--ca <file>', 'PEM of a CA to trust for --endpoint (a local emulator)')
+        .option(
+          '--exclude-subscription <id>',
+          'leave these subscriptions out (repeatable)',
+          collect,
+        )
+        .option(
+          '--exclude-resource-group <name>',
+          'leave these resource groups out (repeatable)',
+          collect,
+        )
+        .option('--exclude-type <type>', 'leave these resource types out (repeatable)', collect)
+        .option(
+          '--exclude-tag <key=value>',
+          'leave resources with this tag out (repeatable)',
+          collect,
+        ),
+  });
 
   registerPlanCommand(program, {
     ...io,

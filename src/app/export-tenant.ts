@@ -1,0 +1,100 @@
+// Use case: export the rows a scan reads — the very queries a scan sends, every table the rules need — so that
+// `scan --input`, `digest --input` and `plan` give offline what a live scan gives.
+import { toResourceRow, type ResourceRow } from '../core/resource.js';
+import type { Rule } from '../rules/define-rule.js';
+import { queriesFor } from './evaluate-tenant.js';
+import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
+
+export interface ExportProgress {
+  readonly pages: number;
+  readonly rows: number;
+  readonly batch: number;
+  readonly batches: number;
+}
+
+export interface ExportResult {
+  readonly rows: number;
+  readonly subscriptions: number;
+  readonly pages: number;
+}
+
+const CONTAINERS: GraphQuery = {
+  table: 'resourcecontainers',
+  types: ['microsoft.resources/subscriptions', 'microsoft.resources/subscriptions/resourcegroups'],
+  columns: ['id', 'name', 'type', 'subscriptionId', 'resourceGroup', 'tags'],
+};
+
+/** Reference rows matter only when they point at a classic resource: the scan keeps only those, so does the export. */
+function refersToClassic(row: ResourceRow): boolean {
+  return (
+    row.properties !== undefined &&
+    JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic')
+  );
+}
+
+/**
+ * Pages through the scope batch by batch — subscriptions and resource groups (names and owner tags), the rows
+ * that point at classic resources, the rows the rules decide on — and hands each row to `write`, once. A page
+ * that fails ends the export with the source's error: a partial export is never passed off as complete.
+ */
+export async function exportTenant(
+  deps: {
+    readonly source: ResourceSource;
+    readonly rules: readonly Rule[];
+    readonly filter?: ScopeFilter | undefined;
+    readonly onProgress?: ((progress: ExportProgress) => void) | undefined;
+  },
+  scope: Scope,
+  write: (row: unknown) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<ExportResult> {
+  const planned = queriesFor(deps.rules);
+  const subscriptionsOnly = deps.filter?.excludeSubscriptions?.length
+    ? { excludeSubscriptions: deps.filter.excludeSubscriptions }
+    : undefined;
+  const queries: [GraphQuery, ((row: ResourceRow) => boolean) | undefined][] = [
+    [{ ...CONTAINERS, exclude: subscriptionsOnly }, undefined],
+    ...planned.references.map((q): [GraphQuery, (row: ResourceRow) => boolean] => [
+      { ...q, exclude: subscriptionsOnly },
+      refersToClassic,
+    ]),
+    ...planned.targets.map((q): [GraphQuery, undefined] => [
+      { ...q, exclude: deps.filter },
+      undefined,
+    ]),
+  ];
+  const excluded = new Set((deps.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()));
+  const batches = deps.source
+    .batches(
+      scope.kind === 'subscriptions'
+        ? { kind: 'subscriptions', ids: scope.ids.filter((id) => !excluded.has(id.toLowerCase())) }
+        : scope,
+    )
+    .filter((b) => b.kind !== 'subscriptions' || b.ids.length > 0);
+  const seen = new Set<string>();
+  const subscriptions = new Set<string>();
+  let pages = 0;
+  let rows = 0;
+  for (const [i, batch] of batches.entries()) {
+    for (const [query, keep] of queries) {
+      for await (const page of deps.source.pages(query, batch, signal)) {
+        pages++;
+        for (const raw of page) {
+          const parsed = toResourceRow(raw);
+          // Malformed rows go out as they came: the reader reports them, as it would for any export.
+          if (parsed.ok) {
+            if (keep && !keep(parsed.row)) continue;
+            const key = `${parsed.row.type}|${parsed.row.id.toLowerCase()}`;
+            if (seen.has(key)) continue; // a row both referenced and targeted is written once
+            seen.add(key);
+            if (parsed.row.subscriptionId) subscriptions.add(parsed.row.subscriptionId);
+          }
+          await write(raw);
+          rows++;
+        }
+        deps.onProgress?.({ pages, rows, batch: i + 1, batches: batches.length });
+      }
+    }
+  }
+  return { rows, subscriptions: subscriptions.size, pages };
+}

@@ -1,0 +1,127 @@
+// `readiness export` then `scan --input` gives exactly the findings of a live scan of the same tenant.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startResourceGraphEmulator,
+  type RunningEmulator,
+} from '../../dev/emulators/resource-graph/server.js';
+import { demoTenant } from '../../dev/tenants/demo.js';
+import { run, tempFiles } from '../support/cli.js';
+
+const files = tempFiles('readiness-export-');
+let graph: RunningEmulator;
+let ca: string;
+beforeAll(async () => {
+  graph = await startResourceGraphEmulator({
+    tenant: demoTenant(),
+    port: 0,
+    quota: { requests: 15, windowMs: 1_000 },
+  });
+  ca = files.file('ca.pem', graph.ca);
+});
+afterAll(async () => {
+  await graph.close();
+});
+
+type Row = { ruleId: string; resourceId: string; severity: string; message: string };
+const keys = (findings: Row[]) =>
+  findings.map((f) => `${f.ruleId}|${f.resourceId.toLowerCase()}|${f.message}`).sort();
+
+describe('readiness export', () => {
+  it('writes every row a scan reads: scan --input then finds exactly what a live scan finds', async () => {
+    const output = join(files.dir, 'export.json');
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    const exported = await run('export', ...live, '--output', output);
+    expect(exported.stderr).toMatch(/wrote \d+ rows of \d+ subscriptions \(\d+ pages\) to /);
+    expect(exported.code).toBe(0);
+    const rows = JSON.parse(readFileSync(output, 'utf8')) as { type: string }[];
+    expect(rows.some((r) => r.type.toLowerCase() === 'microsoft.resources/subscriptions')).toBe(
+      true,
+    );
+    expect(rows.some((r) => r.type.toLowerCase() === 'microsoft.web/hostingenvironments')).toBe(
+      true,
+    );
+
+    const now = ['--now', '2026-12-01', '--format', 'json'];
+    const offline = await run('scan', '--input', output, ...now);
+    const online = await run('scan', ...live, ...now);
+    expect(offline.code).toBe(0);
+    expect(online.code).toBe(0);
+    const a = keys((JSON.parse(offline.stdout) as { findings: Row[] }).findings);
+    const b = keys((JSON.parse(online.stdout) as { findings: Row[] }).findings);
+    expect(a.length).toBeGreaterThan(100);
+    expect(a).toEqual(b);
+    // The blockers the README's old one-table recipe lost are all there.
+    for (const rule of [
+      'vnet-api-management',
+      'vnet-app-service-environment',
+      'vnet-hdinsight',
+      'vnet-peered',
+    ])
+      expect(
+        a.some((k) => k.startsWith(`classic/${rule}|`)),
+        rule,
+      ).toBe(true);
+  });
+
+  it('says it needs a scope', async () => {
+    const r = await run('export', '--output', join(files.dir, 'x.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/export needs a scope/);
+  });
+
+  it('a failing page stops the export and says the file is incomplete', async () => {
+    graph.setFaults({
+      rules: [
+        {
+          when: { page: 0, queryContains: 'classiccompute' },
+          respond: { status: 400, code: 'BadRequest' },
+        },
+      ],
+    });
+    const output = join(files.dir, 'broken.json');
+    const r = await run(
+      'export',
+      '--tenant',
+      '--endpoint',
+      graph.url,
+      '--ca',
+      ca,
+      '--output',
+      output,
+    );
+    graph.setFaults({});
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/export stopped, .*broken\.json is incomplete/);
+  });
+});
+
+describe('scan --input says what it cannot use', () => {
+  it('refuses an az graph query export that still carries a skip token', async () => {
+    const input = files.file(
+      'page1.json',
+      JSON.stringify({
+        count: 1,
+        data: [
+          {
+            id: '/subscriptions/x/resourceGroups/r/providers/Microsoft.ClassicCompute/virtualMachines/v',
+            type: 'microsoft.classiccompute/virtualmachines',
+          },
+        ],
+        skip_token: 'ew0KI...',
+        total_records: 5000,
+      }),
+    );
+    const r = await run('scan', '--input', input, '--format', 'json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/page1\.json: the export is partial .*skip token/);
+  });
+
+  it('exits 2 when every row is malformed: nothing was scanned', async () => {
+    const input = files.file('bad.json', JSON.stringify([{ nope: 1 }, 42, 'x']));
+    const r = await run('scan', '--input', input, '--format', 'json');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/nothing was scanned: all 3 row\(s\) are malformed/);
+  });
+});
