@@ -1,5 +1,6 @@
 // Renders a scan report in the CLI's output formats.
 import type { ScanReport } from '../app/report.js';
+import { comparePriority } from '../core/finding.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { findingsToCsv } from '../views/csv.js';
 import { renderHtmlReport } from './formats/html-report.js';
@@ -11,6 +12,11 @@ export type Format = (typeof FORMATS)[number];
 /** What a format needs beyond the report: the catalog the scan ran, for rule titles, recommendations and links. */
 export interface RenderContext {
   readonly rules: readonly RuleMeta[];
+}
+
+/** "1 blocker", "2 blockers". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function pad(value: string, width: number): string {
@@ -26,14 +32,16 @@ export function renderTable(report: ScanReport): string {
   const lines: string[] = [];
   const { bySeverity } = report.summary;
   lines.push(
-    `Scanned ${report.resources} resources at ${report.scannedAt}: ${bySeverity.blocker} blockers, ${bySeverity.warning} warnings, ${bySeverity.info} info.`,
+    `Scanned ${count(report.resources, 'resource')} at ${report.scannedAt}: ${count(bySeverity.blocker, 'blocker')}, ${count(bySeverity.warning, 'warning')}, ${bySeverity.info} info.`,
   );
   if (report.findings.length === 0) return `${lines.join('\n')}\n`;
   lines.push('');
   lines.push(
     `${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} DETAIL`,
   );
-  for (const f of report.findings) {
+  // The table answers "what first": severity, then deadline urgency, then subscription (the JSON keeps
+  // the contract's stable order).
+  for (const f of [...report.findings].sort(comparePriority)) {
     const detail = f.deadline ? `${f.urgency} (${f.deadline}) ${f.message}` : f.message;
     lines.push(
       `${pad(f.severity, 9)} ${pad(f.ruleId, 46)} ${pad(printable(f.resourceName), 32)} ${pad(printable(f.resourceGroup), 20)} ${printable(detail)}`,

@@ -17,6 +17,29 @@ export interface Finding {
   readonly urgency?: Urgency;
 }
 
+const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };
+const URGENCY_RANK: Record<Urgency, number> = {
+  overdue: 0,
+  'due-7': 1,
+  'due-30': 2,
+  'due-90': 3,
+  'due-180': 4,
+  later: 5,
+};
+
+/**
+ * What to fix first: severity, then how close the deadline is (findings without one after those with one),
+ * then the stable order below.
+ */
+export function comparePriority(a: Finding, b: Finding): number {
+  const urgency = (f: Finding) => (f.urgency ? URGENCY_RANK[f.urgency] : 6);
+  return (
+    SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
+    urgency(a) - urgency(b) ||
+    compareFindings(a, b)
+  );
+}
+
 /** Stable order: subscription, resource id (case-insensitive), rule id. */
 export function compareFindings(a: Finding, b: Finding): number {
   return (

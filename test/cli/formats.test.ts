@@ -356,3 +356,54 @@ describe('readiness scan --format csv|html|sarif', () => {
     expect(stdout).not.toMatch(/<script/i);
   });
 });
+
+describe('the table answers "what first"', () => {
+  it('sorts by severity, then deadline urgency, then subscription, and counts in English', async () => {
+    const { renderTable } = await import('../../src/cli/formats.js');
+    const f = (
+      severity: 'blocker' | 'warning' | 'info',
+      sub: string,
+      urgency?: 'overdue' | 'due-90' | 'later',
+    ) => ({
+      ruleId: urgency ? 'retirement/x' : 'classic/x',
+      severity,
+      resourceId: `/subscriptions/${sub}/resourceGroups/g/providers/p/t/${severity}-${urgency ?? 'none'}`,
+      resourceName: `${severity}-${urgency ?? 'none'}-${sub}`,
+      resourceType: 't',
+      subscriptionId: sub,
+      resourceGroup: 'g',
+      message: 'm',
+      ...(urgency ? { deadline: '2026-01-01', urgency } : {}),
+    });
+    const report = {
+      scannedAt: '2026-12-01T00:00:00.000Z',
+      resources: 1,
+      findings: [
+        f('info', 'a'),
+        f('warning', 'a', 'later'),
+        f('warning', 'b', 'overdue'),
+        f('warning', 'a'),
+        f('blocker', 'b'),
+        f('warning', 'c', 'due-90'),
+      ],
+      summary: { bySeverity: { blocker: 1, warning: 4, info: 1 }, byRule: {} },
+    };
+    const text = renderTable(report);
+    const names = text
+      .split('\n')
+      .slice(3)
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/)[2]);
+    expect(names).toEqual([
+      'blocker-none-b',
+      'warning-overdue-b',
+      'warning-due-90-c',
+      'warning-later-a',
+      'warning-none-a',
+      'info-none-a',
+    ]);
+    expect(text.split('\n')[0]).toBe(
+      'Scanned 1 resource at 2026-12-01T00:00:00.000Z: 1 blocker, 4 warnings, 1 info.',
+    );
+  });
+});
