@@ -2,7 +2,8 @@
 // The `readiness` command line: scan an export or a live scope, list the rule catalog, preview digests.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { evaluateTenant } from '../app/evaluate-tenant.js';
@@ -241,10 +242,29 @@ function applyExemptions(
   return { ...report, findings, summary: { ...summary, exempted } };
 }
 
+/** The version in the project's package.json (found upward from this file, in `src/` or `dist/src/`). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'azure-readiness-scanner' && pkg.version) return pkg.version;
+    } catch {
+      // not here: one folder up
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode = 0;
   const program = new Command('readiness')
     .description('Classic-to-ARM migration and retirement readiness for Azure tenants')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();

@@ -45,3 +45,14 @@ describe('readiness plan', () => {
     expect(r.stderr).toMatch(/nope\.json/);
   });
 });
+
+describe('readiness --version', () => {
+  it('prints the package version', async () => {
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8'),
+    ) as { version: string };
+    const r = await run('--version');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
+  });
+});
