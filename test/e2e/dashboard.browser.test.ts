@@ -220,7 +220,7 @@ describe('the dashboard in a browser', () => {
     dashboardUrl = `${stack.url}/api/dashboard`;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Generous, but a missing element fails a test well within its own timeout.
-    context.setDefaultTimeout(15_000);
+    context.setDefaultTimeout(40_000);
     // A trap for the hostile strings: if any of them ever ran, the flag would be set.
     await context.addInitScript(() => {
       const w = globalThis as unknown as Win;
@@ -366,7 +366,7 @@ describe('the dashboard in a browser', () => {
       isMobile: true,
       hasTouch: true,
     });
-    phone?.setDefaultTimeout(15_000);
+    phone?.setDefaultTimeout(40_000);
     expect(phone).toBeDefined();
     if (!phone) return;
     try {
