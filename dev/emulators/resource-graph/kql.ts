@@ -323,19 +323,19 @@ export function parseQuery(query: string): ParsedQuery {
   const analysis = analyzeKql(query);
   const errors = errorsOf(analysis).sort((a, b) => a.start - b.start);
   const first = errors[0];
-  let plan: ParsedQuery | KqlError;
+  let plan: ParsedQuery | KqlError | undefined;
   try {
     plan = lower(analysis.syntax, query);
   } catch (error) {
-    // A broken tree (already diagnosed) may not lower; the diagnostic is the answer then.
-    if (!(error instanceof KqlError) && !first) throw error;
-    plan = error instanceof KqlError ? error : new KqlError('', Number.MAX_SAFE_INTEGER, query);
+    if (error instanceof KqlError) plan = error;
+    // A broken tree (already diagnosed) may not lower: the diagnostic is the answer then.
+    else if (!first) throw error;
   }
   if (first && (!(plan instanceof KqlError) || first.start <= plan.offset)) {
     throw new KqlError(`${first.message} (${first.code})`, first.start, query);
   }
   if (plan instanceof KqlError) throw plan;
-  return plan;
+  return plan as ParsedQuery;
 }
 
 // ---------------------------------------------------------------------------------------------
