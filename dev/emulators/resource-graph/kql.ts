@@ -1,42 +1,33 @@
-// The KQL subset the Resource Graph emulator understands: tokenizer, recursive-descent parser, evaluator.
-// Anything outside the subset is rejected with a positioned error, so a query that drifts from what the
-// emulator can answer fails loudly in tests instead of returning plausible but wrong rows.
+// The KQL the Resource Graph emulator answers. Queries are parsed and analysed by Microsoft's Kusto
+// language service (./kusto.ts) against the Resource Graph schema, so what the service would reject
+// is rejected here with the same diagnostic; the emulator then walks Microsoft's syntax tree and
+// evaluates the operators it supports. Anything else is rejected with a positioned error, so a query
+// that drifts from what the emulator can answer fails loudly instead of returning plausible rows.
+import {
+  analyzeKql,
+  ARG_COLUMNS,
+  constantOf,
+  errorsOf,
+  kindOf,
+  listItems,
+  loadKusto,
+  member,
+  referencedSymbol,
+  type KustoElement,
+} from './kusto.js';
 
 export type Row = Record<string, unknown>;
 
+/** The tables the emulator serves (the schema knows more: those are refused as not emulated). */
 export const TABLES = ['resources', 'resourcecontainers', 'authorizationresources'] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** Top-level columns of the Resource Graph tables (Kusto column names are case-sensitive). */
-export const COLUMNS: readonly string[] = [
-  'id',
-  'name',
-  'type',
-  'tenantId',
-  'kind',
-  'location',
-  'resourceGroup',
-  'subscriptionId',
-  'managedBy',
-  'sku',
-  'plan',
-  'properties',
-  'tags',
-  'identity',
-  'zones',
-  'extendedLocation',
-];
+export const COLUMNS: readonly string[] = ARG_COLUMNS.map((c) => c.name);
 
-/** Columns of type `dynamic`: only these accept `.member` / `['member']` access. */
-const DYNAMIC_COLUMNS = new Set([
-  'sku',
-  'plan',
-  'properties',
-  'tags',
-  'identity',
-  'zones',
-  'extendedLocation',
-]);
+// Loaded once per process, when the emulator is imported: building the library's grammar takes
+// seconds, which the first request must not pay (clients time pages out after 1.5 s in tests).
+loadKusto();
 
 export class KqlError extends Error {
   constructor(
@@ -60,198 +51,6 @@ export class KqlError extends Error {
   /** The message as the emulator reports it in its `ParserFailure` detail. */
   describe(): string {
     return `${this.message} (at ${this.where}, offset ${this.offset})`;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Tokens
-
-type TokenKind = 'ident' | 'string' | 'number' | 'punct' | 'op' | 'eof';
-
-interface Token {
-  readonly kind: TokenKind;
-  readonly value: string;
-  readonly pos: number;
-}
-
-const IDENT_START = /[A-Za-z_]/;
-// Hyphenated KQL operators, read as one word so the error names the operator the query used.
-const HYPHENATED = new Set([
-  'mv-expand',
-  'mv-apply',
-  'project-away',
-  'project-keep',
-  'project-rename',
-  'project-reorder',
-  'make-series',
-  'parse-where',
-  'parse-kv',
-]);
-const IDENT_PART = /[A-Za-z0-9_]/;
-
-export function tokenize(query: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const fail = (message: string, at: number): never => {
-    throw new KqlError(message, at, query);
-  };
-  const readIdent = (): string => {
-    const start = i;
-    while (i < query.length && IDENT_PART.test(query[i] as string)) i++;
-    return query.slice(start, i);
-  };
-  while (i < query.length) {
-    const c = query[i] as string;
-    const start = i;
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '/' && query[i + 1] === '/') {
-      while (i < query.length && query[i] !== '\n') i++;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      tokens.push({
-        kind: 'string',
-        value: readQuoted(query, i, fail, (end) => (i = end)),
-        pos: start,
-      });
-      continue;
-    }
-    if (c === '@' && (query[i + 1] === "'" || query[i + 1] === '"')) {
-      // Verbatim string: no escapes, a doubled quote stands for one quote.
-      const quote = query[i + 1] as string;
-      let value = '';
-      i += 2;
-      for (;;) {
-        if (i >= query.length) fail('unterminated string literal', start);
-        const ch = query[i] as string;
-        if (ch === quote) {
-          if (query[i + 1] === quote) {
-            value += quote;
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += ch;
-        i++;
-      }
-      tokens.push({ kind: 'string', value, pos: start });
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      while (i < query.length && /[0-9]/.test(query[i] as string)) i++;
-      if (i < query.length && IDENT_PART.test(query[i] as string)) {
-        fail(`unexpected character '${query[i]}' in number`, i);
-      }
-      tokens.push({ kind: 'number', value: query.slice(start, i), pos: start });
-      continue;
-    }
-    if (IDENT_START.test(c)) {
-      let word = readIdent();
-      if (query[i] === '-' && IDENT_START.test(query[i + 1] ?? '')) {
-        const save = i;
-        i++;
-        const joined = `${word}-${readIdent()}`;
-        if (HYPHENATED.has(joined)) word = joined;
-        else i = save;
-      }
-      if (word === 'in' && query[i] === '~') {
-        word = 'in~';
-        i++;
-      }
-      tokens.push({ kind: 'ident', value: word, pos: start });
-      continue;
-    }
-    if (c === '=' || c === '!') {
-      const next = query[i + 1];
-      if (c === '=' && (next === '=' || next === '~')) {
-        tokens.push({ kind: 'op', value: c + next, pos: start });
-        i += 2;
-        continue;
-      }
-      if (c === '!' && (next === '=' || next === '~')) {
-        tokens.push({ kind: 'op', value: c + next, pos: start });
-        i += 2;
-        continue;
-      }
-      if (c === '!' && next !== undefined && IDENT_START.test(next)) {
-        i++;
-        let word = readIdent();
-        if (word === 'in' && query[i] === '~') {
-          word = 'in~';
-          i++;
-        }
-        tokens.push({ kind: 'op', value: `!${word}`, pos: start });
-        continue;
-      }
-      tokens.push({ kind: 'punct', value: c, pos: start });
-      i++;
-      continue;
-    }
-    if ('|(),[].'.includes(c)) {
-      tokens.push({ kind: 'punct', value: c, pos: start });
-      i++;
-      continue;
-    }
-    fail(`unexpected character '${c}'`, start);
-  }
-  tokens.push({ kind: 'eof', value: '', pos: query.length });
-  return tokens;
-}
-
-function readQuoted(
-  query: string,
-  start: number,
-  fail: (message: string, at: number) => never,
-  setEnd: (end: number) => void,
-): string {
-  const quote = query[start] as string;
-  let value = '';
-  let i = start + 1;
-  for (;;) {
-    if (i >= query.length) fail('unterminated string literal', start);
-    const ch = query[i] as string;
-    if (ch === '\n') fail('line break inside a string literal', i);
-    if (ch === quote) {
-      setEnd(i + 1);
-      return value;
-    }
-    if (ch === '\\') {
-      const esc = query[i + 1];
-      switch (esc) {
-        case '\\':
-        case "'":
-        case '"':
-          value += esc;
-          break;
-        case 'n':
-          value += '\n';
-          break;
-        case 't':
-          value += '\t';
-          break;
-        case 'r':
-          value += '\r';
-          break;
-        case 'u': {
-          const hex = query.slice(i + 2, i + 6);
-          if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('bad \\u escape in string literal', i);
-          value += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          break;
-        }
-        default:
-          fail(`unknown escape '\\${esc ?? ''}' in string literal`, i);
-      }
-      i += 2;
-      continue;
-    }
-    value += ch;
-    i++;
   }
 }
 
@@ -306,167 +105,237 @@ const LIST_OPS = new Set(['in', '!in', 'in~', '!in~']);
 
 const SUPPORTED = 'where, project, order by / sort by, take / limit';
 
-export function parseQuery(query: string): ParsedQuery {
-  const tokens = tokenize(query);
-  let index = 0;
-  const peek = (): Token => tokens[index] as Token;
-  const advance = (): Token => tokens[index++] as Token;
-  const fail = (message: string, token: Token = peek()): never => {
-    throw new KqlError(message, token.pos, query);
-  };
-  const show = (t: Token): string => (t.kind === 'eof' ? 'end of query' : `'${t.value}'`);
-  const isPunct = (value: string): boolean => peek().kind === 'punct' && peek().value === value;
-  const isWord = (value: string): boolean => peek().kind === 'ident' && peek().value === value;
-  const expectPunct = (value: string, what: string): void => {
-    if (!isPunct(value)) fail(`expected '${value}' ${what}, found ${show(peek())}`);
-    advance();
-  };
-  const expectString = (what: string): string => {
-    const t = peek();
-    if (t.kind !== 'string') fail(`expected a string literal ${what}, found ${show(t)}`);
-    advance();
-    return t.value;
-  };
-
-  const columnRef = (): ColumnRef => {
-    const t = peek();
-    if (t.kind !== 'ident') fail(`expected a column name, found ${show(t)}`);
-    advance();
-    const path: string[] = [];
-    for (;;) {
-      if (isPunct('.')) {
-        advance();
-        const member = peek();
-        if (member.kind !== 'ident')
-          fail(`expected a member name after '.', found ${show(member)}`);
-        advance();
-        path.push(member.value);
-      } else if (isPunct('[')) {
-        advance();
-        path.push(expectString("inside '[ ]'"));
-        expectPunct(']', 'to close the member access');
-      } else break;
+/** Text of the first token of an element (an operator's keyword, a function's name). */
+function firstToken(element: KustoElement): string {
+  let current: KustoElement | null = element;
+  while (current && !current.IsToken) {
+    let next: KustoElement | null = null;
+    for (let i = 0; i < current.ChildCount && !next; i++) {
+      const child = current.GetChild(i);
+      if (child && (child.IsToken || child.Width > 0)) next = child;
     }
-    if (isPunct('(')) fail(`function '${t.value}()' is not supported by the emulator`, t);
-    return { column: t.value, path, pos: t.pos };
-  };
-
-  const comparison = (): Expr => {
-    const left = columnRef();
-    const opToken = peek();
-    const op = opToken.value;
-    if ((opToken.kind === 'op' || opToken.kind === 'ident') && SCALAR_OPS.has(op)) {
-      advance();
-      return { kind: 'compare', op, left, values: [expectString(`after '${op}'`)] };
-    }
-    if ((opToken.kind === 'op' || opToken.kind === 'ident') && LIST_OPS.has(op)) {
-      advance();
-      expectPunct('(', `after '${op}'`);
-      const values = [expectString(`in the '${op}' list`)];
-      while (isPunct(',')) {
-        advance();
-        values.push(expectString(`in the '${op}' list`));
-      }
-      expectPunct(')', `to close the '${op}' list`);
-      return { kind: 'compare', op, left, values };
-    }
-    return fail(`unsupported comparison operator ${show(opToken)}`, opToken);
-  };
-
-  const unary = (): Expr => {
-    if (isWord('not')) {
-      advance();
-      expectPunct('(', "after 'not'");
-      const operand = orExpr();
-      expectPunct(')', "to close 'not('");
-      return { kind: 'not', operand };
-    }
-    if (isPunct('(')) {
-      advance();
-      const inner = orExpr();
-      expectPunct(')', 'to close the parenthesis');
-      return inner;
-    }
-    return comparison();
-  };
-
-  const andExpr = (): Expr => {
-    let left = unary();
-    while (isWord('and')) {
-      advance();
-      left = { kind: 'and', left, right: unary() };
-    }
-    return left;
-  };
-
-  function orExpr(): Expr {
-    let left = andExpr();
-    while (isWord('or')) {
-      advance();
-      left = { kind: 'or', left, right: andExpr() };
-    }
-    return left;
+    current = next;
   }
+  return current?.Text ?? '';
+}
 
-  const operator = (): Operator => {
-    const t = peek();
-    if (t.kind !== 'ident') return fail(`expected a query operator after '|', found ${show(t)}`);
-    advance();
-    switch (t.value) {
-      case 'where':
-        return { kind: 'where', expr: orExpr(), pos: t.pos };
-      case 'project': {
-        const columns = [columnRef()];
-        while (isPunct(',')) {
-          advance();
-          columns.push(columnRef());
-        }
-        return { kind: 'project', columns, pos: t.pos };
+/** Lowers Microsoft's syntax tree to the plan the evaluator runs; throws KqlError on what it cannot run. */
+function lower(root: KustoElement, query: string): ParsedQuery {
+  const unsupported = (message: string, at: KustoElement | number): never => {
+    throw new KqlError(message, typeof at === 'number' ? at : at.TextStart, query);
+  };
+  const required = (element: KustoElement, name: string): KustoElement =>
+    member(element, name) ?? unsupported(`incomplete ${kindOf(element)}`, element);
+
+  const columnRef = (e: KustoElement): ColumnRef => {
+    switch (kindOf(e)) {
+      case 'NameReference': {
+        const symbol = referencedSymbol(e);
+        if (symbol?.kind !== 'Column')
+          return unsupported(`expected a column, found '${e.ToString?.() ?? ''}'`, e);
+        return { column: symbol.name, path: [], pos: e.TextStart };
       }
-      case 'order':
-      case 'sort': {
-        if (!isWord('by')) fail(`expected 'by' after '${t.value}', found ${show(peek())}`);
-        advance();
-        const keys: { column: ColumnRef; descending: boolean }[] = [];
-        do {
-          if (keys.length > 0) advance(); // the ','
-          const column = columnRef();
+      case 'PathExpression': {
+        const base = columnRef(required(e, 'Expression'));
+        const selector = required(e, 'Selector');
+        const name = (selector as unknown as { SimpleName?: string }).SimpleName;
+        if (kindOf(selector) !== 'NameReference' || typeof name !== 'string')
+          return unsupported("expected a member name after '.'", selector);
+        return { ...base, path: [...base.path, name] };
+      }
+      case 'ElementExpression': {
+        const base = columnRef(required(e, 'Expression'));
+        const selector = required(e, 'Selector');
+        const inner =
+          kindOf(selector) === 'BracketedExpression' ? member(selector, 'Expression') : undefined;
+        const key = inner ? constantOf(inner) : undefined;
+        if (typeof key !== 'string')
+          return unsupported(
+            "the emulator reads members by string key only (`tags['owner']`)",
+            selector,
+          );
+        return { ...base, path: [...base.path, key] };
+      }
+      case 'FunctionCallExpression':
+        return unsupported(`function '${firstToken(e)}()' is not supported by the emulator`, e);
+      default:
+        return unsupported(`expected a column, found '${e.ToString?.() ?? kindOf(e)}'`, e);
+    }
+  };
+
+  const stringValue = (e: KustoElement): string => {
+    const value = constantOf(e);
+    if (typeof value !== 'string')
+      return unsupported('the emulator compares with string literals only', e);
+    return value;
+  };
+
+  const expr = (e: KustoElement): Expr => {
+    const kind = kindOf(e);
+    if (kind === 'AndExpression' || kind === 'OrExpression') {
+      return {
+        kind: kind === 'AndExpression' ? 'and' : 'or',
+        left: expr(required(e, 'Left')),
+        right: expr(required(e, 'Right')),
+      };
+    }
+    if (kind === 'ParenthesizedExpression') return expr(required(e, 'Expression'));
+    if (kind === 'FunctionCallExpression') {
+      const name = firstToken(e);
+      const args = listItems(member(required(e, 'ArgumentList'), 'Expressions'));
+      if (name === 'not' && args.length === 1)
+        return { kind: 'not', operand: expr(args[0] as KustoElement) };
+      return unsupported(`function '${name}()' is not supported by the emulator`, e);
+    }
+    const operator = member(e, 'Operator');
+    const op = operator?.IsToken ? (operator.Text ?? '') : '';
+    if (op && member(e, 'Left')) {
+      const right = required(e, 'Right');
+      if (SCALAR_OPS.has(op) && kindOf(right) !== 'ExpressionList') {
+        return {
+          kind: 'compare',
+          op,
+          left: columnRef(required(e, 'Left')),
+          values: [stringValue(right)],
+        };
+      }
+      if (LIST_OPS.has(op) && kindOf(right) === 'ExpressionList') {
+        const values = listItems(member(right, 'Expressions')).map(stringValue);
+        return { kind: 'compare', op, left: columnRef(required(e, 'Left')), values };
+      }
+      return unsupported(`unsupported comparison operator '${op}'`, operator as KustoElement);
+    }
+    return unsupported(`unsupported expression '${e.ToString?.() ?? kind}'`, e);
+  };
+
+  const operator = (op: KustoElement): Operator => {
+    const kind = kindOf(op);
+    const keyword = firstToken(op);
+    const noParameters = (): void => {
+      const parameters = listItems(member(op, 'Parameters'));
+      if (parameters.length > 0)
+        unsupported(
+          `'${keyword}' parameters are not supported by the emulator`,
+          parameters[0] as KustoElement,
+        );
+    };
+    switch (kind) {
+      case 'FilterOperator':
+        noParameters();
+        return { kind: 'where', expr: expr(required(op, 'Condition')), pos: op.TextStart };
+      case 'ProjectOperator': {
+        const columns = listItems(member(op, 'Expressions')).map((e) => {
+          if (kindOf(e) === 'SimpleNamedExpression')
+            return unsupported(
+              "'project' of a computed column is not supported by the emulator",
+              e,
+            );
+          const ref = columnRef(e);
+          if (ref.path.length > 0) {
+            unsupported(
+              `'project' of a member expression is not supported by the emulator; project '${ref.column}'`,
+              e,
+            );
+          }
+          return ref;
+        });
+        return { kind: 'project', columns, pos: op.TextStart };
+      }
+      case 'SortOperator': {
+        noParameters();
+        const keys = listItems(member(op, 'Expressions')).map((e) => {
+          if (kindOf(e) !== 'OrderedExpression') return { column: columnRef(e), descending: true };
+          const ordering = member(e, 'Ordering');
+          const direction = ordering ? member(ordering, 'AscOrDescKeyword') : undefined;
+          const nulls = ordering ? member(ordering, 'NullsClause') : undefined;
+          if (nulls && nulls.Width > 0)
+            unsupported("'nulls first|last' is not supported by the emulator", nulls);
           // KQL's default sort direction is descending.
-          let descending = true;
-          if (isWord('asc') || isWord('desc')) descending = advance().value === 'desc';
-          if (isWord('nulls')) fail("'nulls first|last' is not supported by the emulator");
-          keys.push({ column, descending });
-        } while (isPunct(','));
-        return { kind: 'order', keys, pos: t.pos };
+          const descending = !(direction && direction.Width > 0 && direction.Text === 'asc');
+          return { column: columnRef(required(e, 'Expression')), descending };
+        });
+        return { kind: 'order', keys, pos: op.TextStart };
       }
-      case 'take':
-      case 'limit': {
-        const n = peek();
-        if (n.kind !== 'number') fail(`expected a row count after '${t.value}', found ${show(n)}`);
-        advance();
-        return { kind: 'take', count: Number(n.value), pos: t.pos };
+      case 'TakeOperator': {
+        noParameters();
+        const count = required(op, 'Expression');
+        const value = constantOf(count);
+        // The library wraps a literal past the long range to 0 without a diagnostic: compare the text.
+        const text = firstToken(count);
+        const exact = /^[0-9]+$/.test(text) ? Number(text) === value : true;
+        if (
+          kindOf(count) !== 'LongLiteralExpression' ||
+          typeof value !== 'number' ||
+          value < 0 ||
+          !exact
+        )
+          return unsupported(`expected a row count after '${keyword}'`, count);
+        return { kind: 'take', count: value, pos: op.TextStart };
       }
       default:
-        return fail(
-          `unsupported query operator '${t.value}' (the emulator supports ${SUPPORTED})`,
-          t,
+        return unsupported(
+          `unsupported query operator '${keyword}' (the emulator supports ${SUPPORTED})`,
+          op,
         );
     }
   };
 
-  const first = peek();
-  if (first.kind !== 'ident') fail(`expected a table name, found ${show(first)}`);
-  const table = first.value.toLowerCase();
-  if (!(TABLES as readonly string[]).includes(table)) {
-    fail(`unknown table '${first.value}' (the emulator has ${TABLES.join(', ')})`);
+  if (listItems(member(root, 'Directives')).length > 0)
+    unsupported('directives are not supported by the emulator', root);
+  const statements = listItems(member(root, 'Statements')).filter((s) => s.Width > 0);
+  const statement = statements[0];
+  if (!statement) return unsupported('expected a query', 0);
+  if (statements.length > 1 || kindOf(statement) !== 'ExpressionStatement') {
+    const other = statements.find((s) => kindOf(s) !== 'ExpressionStatement') ?? statements[1];
+    unsupported(
+      `'${firstToken(other as KustoElement)}' statements are not supported by the emulator`,
+      other as KustoElement,
+    );
   }
-  advance();
+  // a | b | c is Pipe(Pipe(a, b), c): collect the operators right to left, then the table.
   const operators: Operator[] = [];
-  while (peek().kind !== 'eof') {
-    expectPunct('|', 'between query operators');
-    operators.push(operator());
+  let source = required(statement, 'Expression');
+  const pipes: KustoElement[] = [];
+  while (kindOf(source) === 'PipeExpression') {
+    pipes.unshift(required(source, 'Operator'));
+    source = required(source, 'Expression');
   }
+  const symbol = kindOf(source) === 'NameReference' ? referencedSymbol(source) : undefined;
+  if (symbol?.kind !== 'Table')
+    return unsupported(`expected a table name, found '${firstToken(source)}'`, source);
+  const table = symbol.name.toLowerCase();
+  if (!(TABLES as readonly string[]).includes(table)) {
+    unsupported(
+      `table '${symbol.name}' is not served by the emulator (it has ${TABLES.join(', ')})`,
+      source,
+    );
+  }
+  for (const op of pipes) operators.push(operator(op));
   return { table: table as TableName, operators };
+}
+
+/**
+ * Parses a query with Microsoft's parser and analyser and lowers it to the emulator's plan. The first
+ * problem in the text wins: an error diagnostic of the library (what the service would reject), or a
+ * construct the emulator does not evaluate.
+ */
+export function parseQuery(query: string): ParsedQuery {
+  const analysis = analyzeKql(query);
+  const errors = errorsOf(analysis).sort((a, b) => a.start - b.start);
+  const first = errors[0];
+  let plan: ParsedQuery | KqlError | undefined;
+  try {
+    plan = lower(analysis.syntax, query);
+  } catch (error) {
+    if (error instanceof KqlError) plan = error;
+    // A broken tree (already diagnosed) may not lower: the diagnostic is the answer then.
+    else if (!first) throw error;
+  }
+  if (first && (!(plan instanceof KqlError) || first.start <= plan.offset)) {
+    throw new KqlError(`${first.message} (${first.code})`, first.start, query);
+  }
+  if (plan instanceof KqlError) throw plan;
+  return plan as ParsedQuery;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -494,21 +363,35 @@ function ordinal(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Parses and checks a query; the result can run over many row sets. */
+/** Compiled queries by text: the emulator pages the same few queries many times. */
+const compiled = new Map<string, CompiledQuery | KqlError>();
+const COMPILED_CACHE_SIZE = 256;
+
+/** Parses and checks a query (once per text); the result can run over many row sets. */
 export function compileQuery(query: string): CompiledQuery {
+  let hit = compiled.get(query);
+  if (!hit) {
+    try {
+      hit = compile(query);
+    } catch (error) {
+      if (!(error instanceof KqlError)) throw error;
+      hit = error;
+    }
+    if (compiled.size >= COMPILED_CACHE_SIZE)
+      compiled.delete(compiled.keys().next().value as string);
+    compiled.set(query, hit);
+  }
+  if (hit instanceof KqlError) throw hit;
+  return hit;
+}
+
+function compile(query: string): CompiledQuery {
+  // Columns, members and types were checked by the analyser against the Resource Graph schema.
   const parsed = parseQuery(query);
-  let available = new Set(COLUMNS);
   const steps: ((rows: Row[]) => Row[])[] = [];
-  const fail = (message: string, pos: number): never => {
-    throw new KqlError(message, pos, query);
-  };
 
   const getter = (ref: ColumnRef): Getter => {
-    if (!available.has(ref.column)) {
-      fail(`failed to resolve column '${ref.column}'`, ref.pos);
-    }
     if (ref.path.length === 0) return (row) => row[ref.column];
-    if (!DYNAMIC_COLUMNS.has(ref.column)) fail(`column '${ref.column}' has no members`, ref.pos);
     const column = ref.column;
     const path = ref.path;
     return (row) => {
@@ -552,19 +435,8 @@ export function compileQuery(query: string): CompiledQuery {
         break;
       }
       case 'project': {
-        const columns: string[] = [];
-        for (const ref of op.columns) {
-          if (ref.path.length > 0) {
-            fail(
-              `'project' of a member expression is not supported by the emulator; project '${ref.column}'`,
-              ref.pos,
-            );
-          }
-          getter(ref); // checks the column exists at this point of the pipeline
-          columns.push(ref.column);
-        }
-        available = new Set(columns);
-        if (!available.has('id')) pageable = false;
+        const columns = op.columns.map((ref) => ref.column);
+        if (!columns.includes('id')) pageable = false;
         steps.push((rows) =>
           rows.map((row) => {
             const out: Row = {};

@@ -1,6 +1,7 @@
 // The emulator's KQL subset: what it accepts, what it means, and that anything else fails loudly.
 import { describe, expect, it } from 'vitest';
 import {
+  COLUMNS,
   compileQuery,
   KqlError,
   parseQuery,
@@ -163,17 +164,26 @@ describe('KQL subset: rejections name what and where', () => {
   it.each([
     ['resources | summarize count() by type', /unsupported query operator 'summarize'/, 12],
     ['resources | extend x = 1', /unsupported query operator 'extend'/, 12],
-    ['resources | where type = "x"', /unsupported comparison operator '='/, 23],
-    ["resources | where type == 'x", /unterminated string literal/, 26],
-    ['securityresources | take 1', /unknown table 'securityresources'/, 0],
+    // Microsoft's diagnostics (code in parentheses) for what is not valid KQL or not in the schema.
+    ['resources | where type = "x"', /The expression must have the type bool\. \(KS141\)/, 18],
+    ["resources | where type == 'x", /Missing: ' \(KS001\)/, 28],
+    [
+      'securityresources | take 1',
+      /'securityresources' does not refer to any known table.*KS204/,
+      0,
+    ],
     ['resources | where isnotempty(name)', /function 'isnotempty\(\)' is not supported/, 18],
     ['resources | where type has "x"', /unsupported comparison operator 'has'/, 23],
-    ["resources | project name | where type == 'x'", /failed to resolve column 'type'/, 33],
-    ["resources | where Type == 'x'", /failed to resolve column 'Type'/, 18],
+    [
+      "resources | project name | where type == 'x'",
+      /'type' does not refer to any known column.*KS142/,
+      33,
+    ],
+    ["resources | where Type == 'x'", /'Type' does not refer to any known column.*KS142/, 18],
     ['resources | project properties.name', /'project' of a member expression/, 20],
     ['resources | join (resources) on id', /unsupported query operator 'join'/, 12],
-    ['resources | where name in ("a" "b")', /expected '\)' to close the 'in' list/, 31],
-    ['resources |', /expected a query operator after '\|', found end of query/, 11],
+    ['resources |', /Query operator expected\. \(KS176\)/, 11],
+    ['resources | take 1000000000000000000000', /expected a row count after 'take'/, 17],
   ])('%s', (query, message, offset) => {
     const error = failure(query);
     expect(error.message).toMatch(message);
@@ -185,5 +195,37 @@ describe('KQL subset: rejections name what and where', () => {
     const error = failure('resources\n| where name == "a"\n| mv-expand x');
     expect(error.message).toMatch(/unsupported query operator 'mv-expand'/);
     expect(error.where).toBe('line 3, column 3');
+  });
+});
+
+describe("Microsoft's Kusto parser decides what is KQL", () => {
+  it('answers queries Azure accepts that a hand-written grammar refused', () => {
+    // Adjacent string literals concatenate; obfuscated, multi-line and bracketed names are KQL too.
+    expect(run('resources | where name in ("al" "pha", "delta")')).toEqual(['alpha', 'delta']);
+    expect(run("resources | where name == h'alpha'")).toEqual(['alpha']);
+    expect(run('resources | where name == ```alpha```')).toEqual(['alpha']);
+    expect(run("resources | where ['name'] == 'alpha'")).toEqual(['alpha']);
+    expect(run("resources | where tags['Owner'] == 'x@y.' 'example'")).toEqual(['alpha']);
+  });
+
+  it("refuses what Azure's analyser refuses, with its diagnostic code", () => {
+    const duplicate = failure('resources | project id, name, id');
+    expect(duplicate.message).toMatch(/A column with the name 'id' is already declared.*KS171/);
+    expect(duplicate.offset).toBe(30);
+    const notBool = failure("resources | where name contains 'a' | where name");
+    expect(notBool.message).toMatch(/must have the type bool.*KS141/);
+  });
+
+  it('knows the columns Resource Graph documents, and no others', () => {
+    for (const column of COLUMNS) {
+      expect(() => compileQuery(`resources | project ${column}`)).not.toThrow();
+    }
+    expect(failure('resources | project systemData').message).toMatch(/KS142/);
+  });
+
+  it('refuses tables it does not serve, naming those it does', () => {
+    expect(failure('advisorresources | take 1').message).toMatch(
+      /table 'advisorresources' is not served by the emulator \(it has resources, resourcecontainers, authorizationresources\)/,
+    );
   });
 });

@@ -184,6 +184,16 @@ describe('Resource Graph emulator through the SDK', () => {
     expect(emulator.stats().failed).toBe(1);
   });
 
+  it("answers a query Microsoft's analyser rejects with its diagnostic in the ParserFailure detail", async () => {
+    const error = await rejection(query(client, { query: "resources\n| where Type =~ 'x'" }));
+    expect(error.statusCode).toBe(400);
+    const details = error.details?.error?.details ?? [];
+    expect(details.map((d) => d.code)).toEqual(['InvalidQuery', 'ParserFailure']);
+    expect(details[1]?.message).toMatch(
+      /'Type' does not refer to any known column.*KS142.*line 2, column 9/,
+    );
+  });
+
   it('rejects a skip token that is malformed or belongs to another query or scope', async () => {
     const first = await query(client, {
       subscriptions: [SUB_A],
