@@ -14,6 +14,7 @@ import {
 import { buildKql } from '../../src/adapters/resource-graph/kql.js';
 import { ResourceGraphSource } from '../../src/adapters/resource-graph/source.js';
 import { evaluateTenant } from '../../src/app/evaluate-tenant.js';
+import { exportTenant } from '../../src/app/export-tenant.js';
 import type { Scope, ScopeFilter } from '../../src/app/ports.js';
 import { CLASSIC_RULES, DEFAULT_CATALOG } from '../../src/rules/index.js';
 import type { Rule } from '../../src/rules/define-rule.js';
@@ -102,6 +103,18 @@ describe("the product's Resource Graph queries pass Microsoft's KQL analysis", (
       for (const filter of filterCombinations())
         for (const keepTags of [false, true])
           await recordScan(sent, DEFAULT_CATALOG, scope, filter, keepTags);
+    // The export (`readiness export`) sends the scan's queries and its own listing of containers.
+    for (const scope of SCOPES)
+      for (const filter of [{}, FILTER_PARTS])
+        await exportTenant(
+          {
+            source: new ResourceGraphSource({ credential, batchSize: 2, maxAttempts: 1 }),
+            rules: DEFAULT_CATALOG,
+            filter,
+          },
+          scope,
+          () => undefined,
+        );
     // One rule at a time: single-type queries (`type =~ …`) as well as type lists (`type in~ (…)`).
     for (const rule of CLASSIC_RULES)
       for (const filter of [{}, FILTER_PARTS])
@@ -123,6 +136,10 @@ describe("the product's Resource Graph queries pass Microsoft's KQL analysis", (
     expect([...queries].some((q) => / \| where type in~ \(/.test(q))).toBe(true);
     for (const part of ['subscriptionId !in~', 'resourceGroup !in~', 'type !in~', 'tags['])
       expect([...queries].some((q) => q.includes(` | where ${part}`))).toBe(true);
+    // The ids of the resources a tag exclusion leaves out (so their stored findings are kept).
+    expect(
+      [...queries].some((q) => / \| where tags\[.*\] =~ .* \| project id, subscriptionId /.test(q)),
+    ).toBe(true);
   });
 
   it('every query analyses without an error diagnostic', () => {
