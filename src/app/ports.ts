@@ -40,7 +40,9 @@ export class SourceError extends Error {
       | 'bad-request'
       | 'network'
       /** The service said its answer is incomplete (`resultTruncated`). */
-      | 'truncated',
+      | 'truncated'
+      /** No credential could give a token (not signed in). */
+      | 'unauthenticated',
     readonly status?: number,
   ) {
     super(message);

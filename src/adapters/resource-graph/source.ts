@@ -40,6 +40,22 @@ function restError(error: unknown): RestErrorLike {
   return typeof error === 'object' && error !== null ? (error as RestErrorLike) : {};
 }
 
+/** What @azure/identity throws when no credential could give a token. */
+const SIGN_IN_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AggregateAuthenticationError',
+  'AuthenticationRequiredError',
+  'AuthenticationError',
+]);
+
+/** At most `max` characters, cut at a word boundary with an ellipsis, never mid-word. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
+}
+
 export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
@@ -176,7 +192,10 @@ export class ResourceGraphSource implements ResourceSource {
       } catch (error) {
         if (signal?.aborted) throw error;
         const failure = this.classify(error, timeout.aborted, timeoutMs);
-        const retryable = failure.reason !== 'forbidden' && failure.reason !== 'bad-request';
+        const retryable =
+          failure.reason !== 'forbidden' &&
+          failure.reason !== 'bad-request' &&
+          failure.reason !== 'unauthenticated';
         // A 429 is the service saying "later", not "broken": throttling gets twice the attempts.
         if (failure.reason === 'throttled') throttledAttempts++;
         const exhausted =
@@ -206,7 +225,14 @@ export class ResourceGraphSource implements ResourceSource {
       return new SourceError(`Resource Graph did not answer within ${timeoutMs} ms`, 'timeout');
     const e = restError(error);
     const status = e.statusCode;
-    const detail = (e.message ?? String(error)).slice(0, 500);
+    const detail = shorten(e.message ?? String(error), 500);
+    // No token at all: not the service's fault, and retrying will not help — say what to run.
+    const name = error instanceof Error ? error.name : '';
+    if (status === undefined && SIGN_IN_ERRORS.has(name))
+      return new SourceError(
+        `could not sign in to Azure (${name}): run \`az login\` (or set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET for a service principal, or run where a managed identity is available). Detail: ${detail}`,
+        'unauthenticated',
+      );
     if (status === 429)
       return new SourceError(
         `Resource Graph throttled the request (429): ${detail}`,
