@@ -46,6 +46,8 @@ describe('classic/rbac-on-classic-resource', () => {
         'rip-A': row(T.reservedIp, ripId('rip-A'), { inUse: true }),
         'nsg-A': row(T.nsg, nsgId('nsg-A'), null),
         'ra-5': assignment({ scope: nsgId('nsg-A') }),
+        'nsg-B': row(T.nsg, nsgId('nsg-B'), {}),
+        'ra-9': assignment({ scope: nsgId('nsg-B') }),
         'ra-6': assignment(null),
         'ra-7': assignment({ scope: ['not', 'a', 'string'] }),
         'arm-vm-A': row(
@@ -55,13 +57,19 @@ describe('classic/rbac-on-classic-resource', () => {
         ),
         'ra-8': assignment(scoped(armId('Microsoft.Compute', 'virtualMachines', 'arm-vm-A'))),
       },
-      fail: ['vm-A', 'cs-A', 'vnet-A', 'nsg-A'],
+      fail: ['vm-A', 'cs-A', 'vnet-A', 'nsg-B'],
       pass: ['vm-B', 'sa-A', 'rip-A'],
-      notApplicable: ['ra-1', 'ra-2', 'ra-3', 'ra-4', 'ra-5', 'ra-6', 'ra-7', 'ra-8', 'arm-vm-A'],
+      // A row without properties is not decided, even with an assignment on it (unknown is not absent).
+      notApplicable: [
+        'nsg-A',
+        'arm-vm-A',
+        ...['ra-1', 'ra-2', 'ra-3', 'ra-4', 'ra-5'],
+        ...['ra-6', 'ra-7', 'ra-8', 'ra-9'],
+      ],
       messages: {
         'vm-A':
           '1 role assignment scoped to this resource (User p-1 as acdd72a7-3385-48ef-bd42-f606fba81ae7)',
-        'nsg-A': 'unknown principal as unknown role',
+        'nsg-B': 'unknown principal as unknown role',
       },
     });
   });
