@@ -17,6 +17,7 @@ import { exemptionFor, expiredExemptionFor } from '../core/exemptions.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { describe, evaluateTenant } from './evaluate-tenant.js';
+import { MissingProperties } from '../core/notices.js';
 import {
   type ExemptionStore,
   type FindingStore,
@@ -155,6 +156,7 @@ async function scan(
   );
   const excludedTypes = new Set((deps.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
   const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
+  const missing = new MissingProperties(deps.rules);
   const evaluation = await evaluateTenant(
     {
       source,
@@ -176,6 +178,7 @@ async function scan(
     },
     input.scope,
     async (subscriptionId, findings, rows, containers) => {
+      missing.add(rows);
       const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
       const subMatches: Record<string, number> = {};
       const annotate = (finding: Finding): FindingOwners => {
@@ -250,6 +253,8 @@ async function scan(
     input.signal,
   );
   const { states, resources, ruleErrors } = evaluation;
+  const notice = missing.notice('resource-graph');
+  if (notice) log('rows without properties', { ...notice });
   let fatal = evaluation.fatal;
 
   // 4. Subscription records, the scan record and the O(1) status summary.
