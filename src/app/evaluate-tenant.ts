@@ -5,6 +5,7 @@ import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import { buildScanIndex, type ScanIndex } from '../core/scan-index.js';
 import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
+import { roleDefinitionsFor } from './role-definitions.js';
 import {
   SourceError,
   type GraphQuery,
@@ -265,6 +266,7 @@ export async function evaluateTenant(
           }
         }
       }
+      refs.push(...(await roleDefinitionsFor(refs, { source, batches, log, signal })));
       referenceIndex = buildScanIndex(refs);
       log('references indexed', { rows: refs.length });
     } catch (error) {

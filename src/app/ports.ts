@@ -24,6 +24,8 @@ export interface GraphQuery {
   readonly types: readonly string[];
   readonly columns: readonly string[];
   readonly exclude?: ScopeFilter | undefined;
+  /** Only rows with one of these names (case-insensitive): role definitions by GUID. */
+  readonly names?: readonly string[] | undefined;
 }
 
 /** Why a page could not be had after retries. */
