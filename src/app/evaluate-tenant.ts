@@ -266,7 +266,15 @@ export async function evaluateTenant(
           }
         }
       }
-      refs.push(...(await roleDefinitionsFor(refs, { source, batches, log, signal })));
+      refs.push(
+        ...(await roleDefinitionsFor(refs, {
+          source,
+          batches,
+          log,
+          signal,
+          exclude: subscriptionFilter,
+        })),
+      );
       referenceIndex = buildScanIndex(refs);
       log('references indexed', { rows: refs.length });
     } catch (error) {

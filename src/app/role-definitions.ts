@@ -11,7 +11,7 @@ import {
   roleDefinition,
   roleDefinitionGuid,
 } from '../rules/views/role-definition.js';
-import type { GraphQuery, ResourceSource, Scope } from './ports.js';
+import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 
 /** GUIDs per query: keeps the KQL short (a `name in~ (...)` list). */
 export const GUIDS_PER_QUERY = 200;
@@ -20,6 +20,8 @@ export interface RoleDefinitionDeps {
   readonly source: ResourceSource;
   /** The request scopes of the scan (subscription batches). */
   readonly batches: readonly Scope[];
+  /** Excluded subscriptions stay out of this query too (filtered in the KQL). */
+  readonly exclude?: ScopeFilter | undefined;
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
   readonly signal?: AbortSignal | undefined;
 }
@@ -46,6 +48,7 @@ export async function roleDefinitionsFor(
         types: [ROLE_DEFINITION],
         columns: ['id', 'name', 'type', 'subscriptionId', 'properties'],
         names: chunk,
+        exclude: deps.exclude,
       };
       for (const batch of deps.batches) {
         // Built-in roles are in every subscription: a later batch is asked only for what is still missing.
