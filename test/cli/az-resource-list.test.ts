@@ -120,6 +120,12 @@ describe('scan --input of an az resource list export (no properties)', () => {
     expect(notes[0]?.message.text).toContain('7 rows');
   });
 
+  it('shows the notice in the HTML report', async () => {
+    const { stdout } = await run('scan', '--input', exportFile, '--format', 'html');
+    expect(stdout).toContain('class="notice"');
+    expect(stdout).toContain('7 rows have no properties');
+  });
+
   it('says nothing when every row carries properties', async () => {
     const withProperties = file(
       'with-properties.json',
