@@ -394,6 +394,8 @@ export function roleAssignmentRow(s: {
   name: string;
   principalId: string;
   role?: 'Owner' | 'Contributor' | 'Reader';
+  /** A custom role's GUID (its definition is a row of the tenant's `authorizationResources`). */
+  customRole?: string;
 }): Row {
   const roles = {
     Owner: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
@@ -416,7 +418,7 @@ export function roleAssignmentRow(s: {
       scope: s.scope,
       principalId: s.principalId,
       principalType: 'User',
-      roleDefinitionId: `/subscriptions/${s.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roles[s.role ?? 'Contributor']}`,
+      roleDefinitionId: `/subscriptions/${s.subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${s.customRole ?? roles[s.role ?? 'Contributor']}`,
       createdOn: '2019-03-04T10:00:00.0000000Z',
     },
     tags: {},

@@ -38,6 +38,7 @@
 // | retirement/classic-networking                     | classic VNets, rip-web/rip-unused, nsg-web-classic (only this one) |
 // | retirement/cloud-services-extended-support        | microsoft.compute/cloudservices cses-orders (S)             |
 // | retirement/linux-consumption-plan                 | serverfarm plan-func-linux (S), sku.tier Dynamic, kind functionapp,linux |
+import { roleDefinitionRow } from '../emulators/resource-graph/role-definitions.js';
 import type { Tenant } from '../emulators/resource-graph/server.js';
 import {
   armVnetRow,
@@ -693,8 +694,29 @@ function sandbox(): Row[] {
   ];
 }
 
+/** A custom role of subscription A, assignable there only (built-in roles come with the emulator). */
+export const DEMO_CUSTOM_ROLE = {
+  guid: '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a',
+  roleName: 'Contoso Classic VM Operator',
+  description: 'Start, stop and restart the classic VMs of the legacy estate.',
+  actions: ['Microsoft.ClassicCompute/virtualMachines/*/action', '*/read'],
+  notActions: [],
+} as const;
+
+function roleDefinitions(): Row[] {
+  return [roleDefinitionRow(A, DEMO_CUSTOM_ROLE, 'CustomRole', [`/subscriptions/${A}`])];
+}
+
 function roleAssignments(): Row[] {
   return [
+    roleAssignmentRow({
+      scope: vmId(A, 'cs-core', 'vm-jumpbox'),
+      subscriptionId: A,
+      resourceGroup: 'cs-core',
+      name: '0b6f3a1e-5555-4c2d-9e8f-0a1b2c3d4e05',
+      principalId: '9a8b7c6d-0000-4000-8000-000000000005',
+      customRole: DEMO_CUSTOM_ROLE.guid,
+    }),
     roleAssignmentRow({
       scope: vmId(A, 'cs-core', 'vm-jumpbox'),
       subscriptionId: A,
@@ -855,6 +877,6 @@ export function demoTenant(): Tenant {
       'rg-apps': { owner: 'web-team@contoso.com' },
       'rg-functions': { contact: `${HOSTILE_SCRIPT}` },
     }),
-    authorizationResources: roleAssignments(),
+    authorizationResources: [...roleAssignments(), ...roleDefinitions()],
   };
 }

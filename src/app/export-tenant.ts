@@ -3,6 +3,7 @@
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { Rule } from '../rules/define-rule.js';
 import { queriesFor } from './evaluate-tenant.js';
+import { roleDefinitionsFor } from './role-definitions.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 
 export interface ExportProgress {
@@ -73,6 +74,8 @@ export async function exportTenant(
     .filter((b) => b.kind !== 'subscriptions' || b.ids.length > 0);
   const seen = new Set<string>();
   const subscriptions = new Set<string>();
+  // What the references point at by GUID (role definitions) is read once every reference is in.
+  const references: ResourceRow[] = [];
   let pages = 0;
   let rows = 0;
   for (const [i, batch] of batches.entries()) {
@@ -84,6 +87,7 @@ export async function exportTenant(
           // Malformed rows go out as they came: the reader reports them, as it would for any export.
           if (parsed.ok) {
             if (keep && !keep(parsed.row)) continue;
+            if (keep) references.push(parsed.row);
             const key = `${parsed.row.type}|${parsed.row.id.toLowerCase()}`;
             if (seen.has(key)) continue; // a row both referenced and targeted is written once
             seen.add(key);
@@ -96,5 +100,17 @@ export async function exportTenant(
       }
     }
   }
+  const before = deps.source.stats().pages;
+  for (const definition of await roleDefinitionsFor(references, {
+    source: deps.source,
+    batches,
+    exclude: subscriptionsOnly,
+    log: () => undefined,
+    ...(signal ? { signal } : {}),
+  })) {
+    await write(definition);
+    rows++;
+  }
+  pages += deps.source.stats().pages - before;
   return { rows, subscriptions: subscriptions.size, pages };
 }

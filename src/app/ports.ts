@@ -26,6 +26,8 @@ export interface GraphQuery {
   readonly exclude?: ScopeFilter | undefined;
   /** Only rows carrying this tag (the ids of resources a tag exclusion leaves out). */
   readonly onlyTagged?: { readonly key: string; readonly value: string } | undefined;
+  /** Only rows with one of these names (case-insensitive): role definitions by GUID. */
+  readonly names?: readonly string[] | undefined;
 }
 
 /** Why a page could not be had after retries. */

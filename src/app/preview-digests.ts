@@ -30,6 +30,7 @@ export interface DigestPreview {
 }
 
 const PREVIEW_SCAN_ID = 'preview';
+const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
 
 /** The digests, plus what was not mailed (`unowned`) and the scan's warnings. */
 export function planDigests(rows: readonly unknown[], options: PreviewOptions): DigestPreview {
@@ -39,12 +40,16 @@ export function planDigests(rows: readonly unknown[], options: PreviewOptions): 
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
   const tagsById = new Map<string, Readonly<Record<string, string>> | undefined>();
+  // Subscriptions by display name when the export has their `resourcecontainers` rows (name = display name).
+  const subscriptionNames = new Map<string, string>();
   for (const row of scan.rows) {
+    if (row.type === SUBSCRIPTION_TYPE && row.subscriptionId && row.name)
+      subscriptionNames.set(row.subscriptionId.toLowerCase(), row.name);
     const key = row.id.toLowerCase();
     if (!tagsById.has(key) || !tagsById.get(key)) tagsById.set(key, row.tags);
   }
   const at = options.now.toISOString();
-  const byRecipient = new Map<string, StoredFinding[]>();
+  const byRecipient = new Map<string, (StoredFinding & { subscriptionName?: string })[]>();
   const unowned: Finding[] = [];
   for (const finding of scan.report.findings) {
     const owners = ownersOf({
@@ -58,7 +63,9 @@ export function planDigests(rows: readonly unknown[], options: PreviewOptions): 
       unowned.push(finding);
       continue;
     }
-    const stored: StoredFinding = {
+    const subscriptionName = subscriptionNames.get(finding.subscriptionId.toLowerCase());
+    const stored: StoredFinding & { subscriptionName?: string } = {
+      ...(subscriptionName ? { subscriptionName } : {}),
       subscriptionId: finding.subscriptionId,
       ruleId: finding.ruleId,
       severity: finding.severity,

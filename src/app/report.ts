@@ -1,5 +1,6 @@
 // The scan report: what `scan --format json` prints, and what every other format is rendered from.
 import { compareFindings, type Finding } from '../core/finding.js';
+import type { ScanNotice } from '../core/notices.js';
 import type { Severity } from '../core/severity.js';
 
 export interface ScanReport {
@@ -12,13 +13,17 @@ export interface ScanReport {
     /** Findings an exemption covers (`--exemptions`): listed, counted apart from the above. */
     readonly exempted?: number;
   };
+  /** What the input could not decide (rows without properties); absent when there is nothing to say. */
+  readonly notices?: readonly ScanNotice[];
 }
 
 export function buildReport(
   findings: readonly Finding[],
   resources: number,
   now: Date,
+  notices: readonly (ScanNotice | undefined)[] = [],
 ): ScanReport {
+  const said = notices.filter((n): n is ScanNotice => n !== undefined);
   const sorted = [...findings].sort(compareFindings);
   const bySeverity: Record<Severity, number> = { blocker: 0, warning: 0, info: 0 };
   const byRule: Record<string, number> = {};
@@ -34,5 +39,6 @@ export function buildReport(
     resources,
     findings: sorted,
     summary: { bySeverity, byRule: sortedByRule },
+    ...(said.length > 0 ? { notices: said } : {}),
   };
 }

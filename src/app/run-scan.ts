@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { emptyCounts } from '../core/lifecycle.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
+import { MissingProperties } from '../core/notices.js';
 import { evaluateTenant } from './evaluate-tenant.js';
 import {
   type ExemptionStore,
@@ -191,6 +192,8 @@ async function scan(
     retentionDays: deps.retentionDays ?? 180,
   });
   const ownerTag = new Set((deps.owners?.tagNames ?? []).map((n) => n.toLowerCase()));
+  // Rows without properties decide nothing but type-based rules: the scan says so once.
+  const missing = new MissingProperties(deps.rules);
   // Stages 1–3 (list, index, stream and evaluate), stage 4 (reconcile) as each subscription completes.
   const evaluation = await evaluateTenant(
     {
@@ -210,9 +213,14 @@ async function scan(
       },
     },
     input.scope,
-    reconciler.sink,
+    (subscriptionId, findings, rows, containers, excluded) => {
+      missing.add(rows);
+      return reconciler.sink(subscriptionId, findings, rows, containers, excluded);
+    },
     input.signal,
   );
+  const notice = missing.notice('resource-graph');
+  if (notice) log('rows without properties', { ...notice });
   // Stage 5: the records and the status summary.
   const { record, totals, records } = await recordSubscriptions(store, {
     base,

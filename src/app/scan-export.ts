@@ -1,5 +1,6 @@
 // Use case: scan a Resource Graph export offline (no Azure access): validate rows, evaluate the whole catalog.
 import { evaluate, type RuleError } from '../core/engine.js';
+import { MissingProperties } from '../core/notices.js';
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
@@ -74,8 +75,10 @@ export function scanExport(
     now: options.now,
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
+  const missing = new MissingProperties(options.rules);
+  missing.add(rows);
   return {
-    report: buildReport(evaluation.findings, rows.length, options.now),
+    report: buildReport(evaluation.findings, rows.length, options.now, [missing.notice('export')]),
     skipped,
     ruleErrors: evaluation.ruleErrors,
     rows,

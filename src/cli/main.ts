@@ -10,6 +10,7 @@ import { evaluateTenant } from '../app/evaluate-tenant.js';
 import { parseExemption } from '../app/exemptions.js';
 import type { ScopeFilter } from '../app/ports.js';
 import { exemptionFor, type Exemption } from '../core/exemptions.js';
+import { MissingProperties } from '../core/notices.js';
 import { toResourceRow } from '../core/resource.js';
 import { buildReport, type ScanReport } from '../app/report.js';
 import { planDigests } from '../app/preview-digests.js';
@@ -370,11 +371,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
           });
           const all: Finding[] = [];
+          const missing = new MissingProperties(rules);
           const result = await evaluateTenant(
             { source, rules, now, log: () => undefined, filter },
             scope,
-            async (_id, found) => {
+            async (_id, found, rows) => {
               all.push(...found);
+              missing.add(rows);
             },
           );
           if (io.isTty) io.stderr('\n');
@@ -382,12 +385,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           for (const [id, s] of incomplete.slice(0, 10))
             io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
           if (result.fatal) throw new InputError(result.fatal);
-          report = buildReport(all, result.resources, now);
+          report = buildReport(all, result.resources, now, [missing.notice('resource-graph')]);
         } else {
           throw new UsageError(
             'scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant',
           );
         }
+        // Said once, on standard error, as well as in the report (JSON `notices`, SARIF notifications).
+        for (const notice of report.notices ?? [])
+          io.stderr(`${options.input ?? 'Resource Graph'}: ${notice.message}\n`);
         if (exemptions.length > 0) report = applyExemptions(report, exemptions, now);
         // Exempted findings are reported, counted apart, and never trip --fail-on.
         const findings: readonly Finding[] = report.findings.filter((f) => !('exemptionId' in f));

@@ -71,6 +71,14 @@ function toTags(value: unknown): Record<string, string> | undefined {
   return tags;
 }
 
+/**
+ * Whether the row carries `properties` (an object, possibly empty). Exports such as `az resource list`
+ * have none: what they would say is unknown, not absent.
+ */
+export function hasProperties(row: Pick<ResourceRow, 'properties'>): boolean {
+  return isRecord(row.properties);
+}
+
 /** Resource ids compare case-insensitively. */
 export function sameId(a: string | undefined | null, b: string | undefined | null): boolean {
   return typeof a === 'string' && typeof b === 'string' && a.toLowerCase() === b.toLowerCase();

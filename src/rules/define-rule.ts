@@ -1,5 +1,5 @@
 // The shape of a rule: inert metadata (what the catalog, docs, e-mails and API show) plus one predicate.
-import type { ResourceRow } from '../core/resource.js';
+import { hasProperties, type ResourceRow } from '../core/resource.js';
 import type { Severity } from '../core/severity.js';
 import type { ScanIndex } from '../core/scan-index.js';
 
@@ -18,6 +18,12 @@ export interface RuleMeta {
   readonly links: readonly string[];
   /** A *(manual)* rule cannot be decided from Resource Graph data: it asks for a check by hand. */
   readonly manual: boolean;
+  /**
+   * A type-only rule decides from the row's type (and id, name, `kind`, `sku`) alone: manual checks and
+   * retirements. Every other rule decides from `properties` (the row's or other rows') and answers
+   * not-applicable, `NO_PROPERTIES`, for a row that carries none: unknown is not absent.
+   */
+  readonly typeOnly: boolean;
   /** Retirement rules: the ISO date of the retirement. */
   readonly deadline?: string | undefined;
   /** Path of the rule's doc, relative to the repository root. */
@@ -47,6 +53,8 @@ export interface RuleDefinition {
   recommendation: string;
   links?: readonly string[];
   manual?: boolean;
+  /** Defaults to `manual`: see `RuleMeta.typeOnly`. */
+  typeOnly?: boolean;
   deadline?: string;
   evaluate(row: ResourceRow, context: RuleContext): Outcome;
 }
@@ -59,12 +67,18 @@ export function notApplicable(reason: string): Outcome {
   return { kind: 'not-applicable', reason };
 }
 
+/** Why a rule that decides from properties does not decide on a row without them. */
+export const NO_PROPERTIES = 'the row has no properties';
+const UNKNOWN: Outcome = Object.freeze({ kind: 'not-applicable', reason: NO_PROPERTIES });
+
 export function ruleDocPath(id: string): string {
   return `docs/rules/${id}.md`;
 }
 
 export function defineRule(definition: RuleDefinition): Rule {
   if (!RULE_ID.test(definition.id)) throw new Error(`malformed rule id "${definition.id}"`);
+  const typeOnly = definition.typeOnly ?? definition.manual ?? false;
+  const decide = definition.evaluate;
   return Object.freeze({
     id: definition.id,
     title: definition.title,
@@ -74,9 +88,13 @@ export function defineRule(definition: RuleDefinition): Rule {
     recommendation: definition.recommendation,
     links: Object.freeze([...(definition.links ?? [])]),
     manual: definition.manual ?? false,
+    typeOnly,
     deadline: definition.deadline,
     doc: ruleDocPath(definition.id),
-    evaluate: definition.evaluate,
+    evaluate: typeOnly
+      ? decide
+      : (row: ResourceRow, context: RuleContext): Outcome =>
+          hasProperties(row) ? decide(row, context) : UNKNOWN,
   });
 }
 

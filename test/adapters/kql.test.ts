@@ -16,6 +16,18 @@ describe('buildKql', () => {
       "resourcecontainers | where type =~ 'microsoft.resources/subscriptions' | project id | order by id asc",
     );
   });
+  it('selects by name too when asked (role definitions by GUID)', () => {
+    expect(
+      buildKql({
+        table: 'authorizationresources',
+        types: ['microsoft.authorization/roledefinitions'],
+        columns: ['id', 'name'],
+        names: ['B24988AC-6180-42a0-ab88-20f7382dd24c', "x'y"],
+      }),
+    ).toBe(
+      "authorizationresources | where type =~ 'microsoft.authorization/roledefinitions' | where name in~ ('b24988ac-6180-42a0-ab88-20f7382dd24c', 'x\\'y') | project id, name | order by id asc",
+    );
+  });
   it('escapes string literals', () => {
     expect(kqlString("it's\\x")).toBe("'it\\'s\\\\x'");
   });

@@ -43,4 +43,24 @@ describe('previewDigests', () => {
     expect(ops.every((i) => i.resourceName === 'vm-3')).toBe(true);
     expect(ops[0]?.reason).toBe('the default recipients (no owner found)');
   });
+
+  it('names subscriptions by display name when the export has their resourcecontainers rows', () => {
+    const sub = vmAcl.id.split('/')[2] as string;
+    const rows = [
+      vm('vm-1', { owner: 'alice@contoso.com' }),
+      {
+        id: `/subscriptions/${sub}`,
+        name: 'Contoso Legacy Production',
+        type: 'microsoft.resources/subscriptions',
+        subscriptionId: sub,
+        properties: { state: 'Enabled' },
+      },
+    ];
+    const items = previewDigests(rows, options)[0]?.items ?? [];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.subscriptionName === 'Contoso Legacy Production')).toBe(true);
+    // Without it, the id.
+    const bare = previewDigests([rows[0] as Row], options)[0]?.items ?? [];
+    expect(bare.every((i) => i.subscriptionName === sub)).toBe(true);
+  });
 });

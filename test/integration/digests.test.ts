@@ -116,6 +116,31 @@ describe('owner digests', () => {
     expect(mail?.plainText).toContain('<script>alert(1)</script>');
   });
 
+  it('names the role of a role assignment (Reader, Contributor), read from Resource Graph, not its GUID', async () => {
+    const rules = DEFAULT_CATALOG.map(metaOf);
+    await sendDigests(
+      deps({
+        render: (digest) =>
+          renderDigestEmail(digest, {
+            rules,
+            ruleDocUrl: (id) => `https://readiness.example/api/rules/${id}?format=html`,
+            now: new Date(),
+          }),
+      }),
+    );
+    // Plain text wraps at a fixed width: compare with the line breaks undone.
+    const texts = email.sent().map((m) => (m.plainText ?? '').replace(/\s+/g, ' '));
+    const rbac = texts.filter((t) => t.includes('role assignment'));
+    expect(rbac.length).toBeGreaterThan(0);
+    expect(rbac.some((t) => t.includes('as Contributor'))).toBe(true);
+    expect(rbac.some((t) => t.includes('as Reader'))).toBe(true);
+    // The built-in GUIDs of Contributor and Reader appear nowhere.
+    for (const t of rbac) {
+      expect(t).not.toContain('b24988ac-6180-42a0-ab88-20f7382dd24c');
+      expect(t).not.toContain('acdd72a7-3385-48ef-bd42-f606fba81ae7');
+    }
+  });
+
   it('sends one digest per owner, once across two timer runs', async () => {
     const first = await sendDigests(deps());
     expect(first.sent).toBeGreaterThan(3);

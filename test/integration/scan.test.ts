@@ -13,6 +13,42 @@ afterEach(async () => {
 });
 
 describe('scan through Resource Graph into Table Storage', () => {
+  it('logs once when Resource Graph returns rows without properties, and decides nothing from them', async () => {
+    const tenant = demoTenant();
+    const classicVm = (r: Record<string, unknown>) =>
+      String(r.type).toLowerCase() === 'microsoft.classiccompute/virtualmachines';
+    const stripped = tenant.resources.filter(classicVm).map((r) => String(r.id));
+    const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) =>
+      logged.push({ message, ...(fields ? { fields } : {}) });
+    stack = await startStack({
+      tenant: {
+        ...tenant,
+        resources: tenant.resources.map((r) => {
+          if (!classicVm(r)) return r;
+          const { properties: _dropped, ...rest } = r;
+          return rest;
+        }),
+      },
+      log: { info: capture, warn: capture, error: capture },
+    });
+    const record = await stack.scan();
+    expect(record.status).toBe('succeeded');
+    const notices = logged.filter((l) => l.message === 'rows without properties');
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.fields).toMatchObject({
+      code: 'rows-without-properties',
+      rows: stripped.length,
+      types: { 'microsoft.classiccompute/virtualmachines': stripped.length },
+    });
+    const stored = (
+      await Promise.all(DEMO_SUBSCRIPTIONS.map((s) => stack!.store.loadFindings(s)))
+    ).flat();
+    const onStripped = stored.filter((f) => stripped.includes(f.resourceId));
+    expect(onStripped.length).toBeGreaterThan(0);
+    expect(onStripped.every((f) => f.ruleId === 'retirement/classic-vm')).toBe(true);
+  });
+
   it('scans the demo tenant: succeeded, findings stored, status served from one entity', async () => {
     stack = await startStack({ tenant: demoTenant() });
     const record = await stack.scan();

@@ -2,7 +2,9 @@
 // well-formed id, the registry is sorted, and the registered ids are exactly those of the specification.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RULE_ID, type Rule } from '../../src/rules/define-rule.js';
+import { toResourceRow, type ResourceRow } from '../../src/core/resource.js';
+import { buildScanIndex } from '../../src/core/scan-index.js';
+import { NO_PROPERTIES, RULE_ID, type Rule } from '../../src/rules/define-rule.js';
 import { CLASSIC_RULES, DEFAULT_CATALOG } from '../../src/rules/index.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -138,6 +140,58 @@ describe.each(DEFAULT_CATALOG.map((rule) => [rule.id, rule] as const))('%s', (id
     });
   }
 });
+
+/** A row as `az resource list` exports it: id, name, type in mixed case, location, and no `properties`. */
+function listedRow(type: string, properties?: unknown): ResourceRow {
+  const [provider, ...kinds] = type.split('/');
+  const mixed = (s: string) =>
+    s.replace(/(^|\.)([a-z])/g, (_m, dot: string, c: string) => dot + c.toUpperCase());
+  const id = `/subscriptions/00000000-0000-0000-0000-00000000a001/resourceGroups/rg/providers/${mixed(provider ?? '')}/${kinds.join('/')}/row-1`;
+  const parsed = toResourceRow({
+    id,
+    name: 'row-1',
+    type: `${mixed(provider ?? '')}/${kinds.join('/')}`,
+    location: 'westeurope',
+    ...(properties === undefined ? {} : { properties }),
+  });
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.row;
+}
+
+describe.each(DEFAULT_CATALOG.map((rule) => [rule.id, rule] as const))(
+  '%s, given a row without properties',
+  (id, rule) => {
+    const now = new Date('2026-11-26T00:00:00Z');
+    const decide = (row: ResourceRow) => rule.evaluate(row, { now, index: buildScanIndex([row]) });
+
+    it.each(rule.appliesTo.map((type) => [type]))('%s', (type) => {
+      const bare = listedRow(type);
+      expect(bare.properties, 'the fixture carries no properties').toBeUndefined();
+      if (rule.typeOnly) {
+        // A type-only rule decides the same with or without properties.
+        expect(decide(bare).kind, id).toBe(decide(listedRow(type, {})).kind);
+      } else {
+        expect(decide(bare), id).toEqual({ kind: 'not-applicable', reason: NO_PROPERTIES });
+      }
+    });
+
+    it('says in its doc whether it decides from the type only or from properties', () => {
+      const doc = read(rule.doc);
+      const line = doc.split('\n').find((l) => l.startsWith('**Severity:**')) ?? '';
+      expect(line, `severity line of ${rule.doc}`).toContain(
+        rule.typeOnly
+          ? '**Decides from:** the resource type'
+          : '**Decides from:** properties (a row without them is not applicable)',
+      );
+    });
+
+    if (rule.manual || rule.deadline) {
+      it('is type-only: a manual check or a retirement', () => {
+        expect(rule.typeOnly).toBe(true);
+      });
+    }
+  },
+);
 
 describe('no orphans', () => {
   it('every doc under docs/rules belongs to a registered rule', () => {

@@ -127,7 +127,7 @@ describe('classic VM readers', () => {
   );
 
   it('reads disks: explicit account first, else the vhdUri host; keys lower-cased', () => {
-    expect(classicVm(row).disks.map((d) => [d.role, d.account, d.accountKey])).toEqual([
+    expect(classicVm(row).disks?.map((d) => [d.role, d.account, d.accountKey])).toEqual([
       ['os', 'SaOs', 'saos'],
       ['data', 'sadata', 'sadata'],
       ['data', 'saos', 'saos'],

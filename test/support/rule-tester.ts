@@ -3,7 +3,7 @@
 import { expect } from 'vitest';
 import { toResourceRow, type ResourceRow } from '../../src/core/resource.js';
 import { buildScanIndex } from '../../src/core/scan-index.js';
-import type { Rule } from '../../src/rules/define-rule.js';
+import type { Outcome, Rule } from '../../src/rules/define-rule.js';
 
 export interface NamedCases {
   /** Every row of the fixture, by name. Rows other rules need (a cloud service, a VNet) go here too. */
@@ -61,6 +61,24 @@ export function messagesOf(
     if (outcome.kind === 'fail') out[name] = outcome.message;
   }
   return out;
+}
+
+/** The whole outcome (with its reason or message) of one named row, among the others. */
+export function verdictOf(
+  rule: Rule,
+  rows: Record<string, Record<string, unknown>>,
+  name: string,
+  now = new Date('2026-11-26T00:00:00Z'),
+): Outcome {
+  const parsed = new Map<string, ResourceRow>();
+  for (const [key, raw] of Object.entries(rows)) {
+    const r = toResourceRow(raw);
+    if (!r.ok) throw new Error(`fixture ${key}: ${r.reason}`);
+    parsed.set(key, r.row);
+  }
+  const target = parsed.get(name);
+  if (!target) throw new Error(`no fixture row ${name}`);
+  return rule.evaluate(target, { now, index: buildScanIndex([...parsed.values()]) });
 }
 
 /** Asserts exactly which named rows fail, pass and are not applicable. */

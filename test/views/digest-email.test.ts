@@ -30,6 +30,7 @@ function rule(
     recommendation: `Recommendation for ${title}.`,
     links: [],
     manual: false,
+    typeOnly: false,
     deadline,
     doc: `docs/rules/${id}.md`,
   };

@@ -8,6 +8,7 @@ import { createSelfSignedCert } from '../../tls.js';
 import { FaultState, parseFaultOptions, type FaultOptions } from './faults.js';
 import { compileQuery, KqlError, type CompiledQuery, type Row, type TableName } from './kql.js';
 import { FixedWindowQuota, formatTimeSpan } from './quota.js';
+import { builtInRoleDefinitions } from './role-definitions.js';
 
 export type { FaultOptions, FaultRule } from './faults.js';
 
@@ -158,7 +159,14 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
     tables: {
       resources: table(tenant.resources),
       resourcecontainers: table([...containers, ...(tenant.resourceGroups ?? [])]),
-      authorizationresources: table(tenant.authorizationResources ?? []),
+      // Built-in role definitions exist in every subscription, as in Azure (see role-definitions.ts).
+      authorizationresources: table([
+        ...(tenant.authorizationResources ?? []),
+        ...builtInRoleDefinitions(
+          tenant.subscriptions.map((s) => s.subscriptionId),
+          tenant.authorizationResources ?? [],
+        ),
+      ]),
     },
   };
 }

@@ -17,6 +17,8 @@ export function buildKql(query: GraphQuery): string {
   const list = (values: readonly string[]) => `(${values.map(kqlString).join(', ')})`;
   const exclude = query.exclude ?? {};
   const filters: string[] = [];
+  if (query.names?.length)
+    filters.push(`name in~ ${list(query.names.map((n) => n.toLowerCase()))}`);
   if (exclude.excludeSubscriptions?.length)
     filters.push(`subscriptionId !in~ ${list(exclude.excludeSubscriptions)}`);
   if (exclude.excludeResourceGroups?.length)

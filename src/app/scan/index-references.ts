@@ -2,6 +2,7 @@
 import { toResourceRow, type ResourceRow } from '../../core/resource.js';
 import { buildScanIndex, type ScanIndex } from '../../core/scan-index.js';
 import type { GraphQuery, Scope, ScopeFilter } from '../ports.js';
+import { roleDefinitionsFor } from '../role-definitions.js';
 import { describe, type StageContext } from './state.js';
 
 /** Reference rows matter only when they point at a classic resource; the rest is dropped on arrival. */
@@ -31,6 +32,16 @@ export async function indexReferences(
         }
       }
     }
+    // The role definitions the role assignments among them use, so findings name roles, not GUIDs.
+    refs.push(
+      ...(await roleDefinitionsFor(refs, {
+        source: ctx.source,
+        batches,
+        log: ctx.log,
+        signal: ctx.signal,
+        exclude: excludeSubscriptions,
+      })),
+    );
     ctx.log('references indexed', { rows: refs.length });
     return { index: buildScanIndex(refs) };
   } catch (error) {

@@ -46,6 +46,7 @@ p { margin: .35rem 0; }
 a { color: #0645ad; }
 code { font-family: ui-monospace, "Cascadia Mono", Consolas, Menlo, monospace; font-size: .9em; }
 .lede { color: #3b3b3b; }
+.notice { border-left: 4px solid #b35900; background: #fff4e5; padding: .5rem .75rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .9rem; }
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { text-align: left; vertical-align: top; padding: .3rem .5rem; border: 1px solid #8c8c8c; overflow-wrap: anywhere; }
@@ -326,6 +327,9 @@ export function renderHtmlReport(report: ScanReport, rules: readonly RuleMeta[])
             resources, ${report.findings.length} findings (${bySeverity.blocker} blockers,
             ${bySeverity.warning} warnings, ${bySeverity.info} info).
           </p>
+          ${(report.notices ?? []).map(
+            (n) => html`<p class="notice" role="note" data-code="${n.code}">${n.message}</p>`,
+          )}
         </header>
         <main>
           <section aria-labelledby="summary">

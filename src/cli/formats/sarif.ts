@@ -52,9 +52,21 @@ export interface SarifLog {
     {
       tool: { driver: { name: string; informationUri: string; rules: SarifRule[] } };
       results: SarifResult[];
+      /** Present when the scan has notices (rows without properties): SARIF 2.1.0 §3.20.21. */
+      invocations?: SarifInvocation[];
       properties: { scannedAt: string; resources: number };
     },
   ];
+}
+
+/** SARIF 2.1.0 `invocation` (§3.20) with `toolExecutionNotifications` (§3.20.21, `notification` objects §3.58). */
+export interface SarifInvocation {
+  executionSuccessful: boolean;
+  toolExecutionNotifications: {
+    level: SarifLevel;
+    message: { text: string };
+    descriptor: { id: string };
+  }[];
 }
 
 export interface SarifOptions {
@@ -134,6 +146,20 @@ export function toSarif(
           },
         },
         results,
+        ...(report.notices?.length
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: report.notices.map((n) => ({
+                    level: 'warning' as const,
+                    message: { text: n.message },
+                    descriptor: { id: n.code },
+                  })),
+                },
+              ],
+            }
+          : {}),
         properties: { scannedAt: report.scannedAt, resources: report.resources },
       },
     ],

@@ -10,6 +10,8 @@ import { keyOfRow, resourceKey } from '../views/ids.js';
 import { itemsOf, lookup } from '../views/lookup.js';
 import { RESERVED_IP } from '../views/reserved-ip.js';
 import { ROLE_ASSIGNMENT, roleAssignment } from '../views/role-assignment.js';
+import { roleDefinitionGuid, roleNameOf } from '../views/role-definition.js';
+import type { ScanIndex } from '../../core/scan-index.js';
 
 const ASSIGNMENT_TYPES = [ROLE_ASSIGNMENT];
 function addAssignmentByScope(
@@ -20,9 +22,11 @@ function addAssignmentByScope(
   if (scope !== undefined) add(resourceKey(scope), assignment);
 }
 
-function describe(assignment: ResourceRow): string {
+/** `User 9a8b… as Reader`: the role by name when a role definition of the scan has it, else by GUID. */
+function describe(assignment: ResourceRow, index: ScanIndex): string {
   const view = roleAssignment(assignment);
-  const role = view.roleDefinitionId?.split('/').pop() ?? 'unknown role';
+  const guid = roleDefinitionGuid(view.roleDefinitionId);
+  const role = roleNameOf(index, view.roleDefinitionId) ?? (guid ? `role ${guid}` : 'unknown role');
   const principal = view.principalId ?? 'unknown principal';
   return view.principalType
     ? `${view.principalType} ${principal} as ${role}`
@@ -51,7 +55,7 @@ export default defineRule({
     const found = itemsOf(byScope, keyOfRow(row));
     if (found.length === 0) return pass;
     return fail(
-      `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map(describe))}) will not follow it to its new id.`,
+      `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map((a) => describe(a, index)))}) will not follow it to its new id.`,
     );
   },
 });

@@ -1,5 +1,5 @@
 // classic/vm-outside-vnet: a classic VM in no VNet is stopped, deallocated and restarted by the migration.
-import { defineRule, fail, pass } from '../define-rule.js';
+import { defineRule, fail, notApplicable, pass } from '../define-rule.js';
 import { CLASSIC_VM, classicVm } from '../views/classic-vm.js';
 
 export default defineRule({
@@ -14,7 +14,9 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row) {
-    if (classicVm(row).virtualNetwork) return pass;
+    const vnet = classicVm(row).virtualNetwork;
+    if (vnet === undefined) return notApplicable('the row has no properties');
+    if (vnet !== null) return pass;
     return fail(
       'The VM is in no virtual network; the platform stops, deallocates and restarts it during the migration, and it needs a target virtual network.',
     );

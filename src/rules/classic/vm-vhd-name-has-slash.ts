@@ -1,5 +1,5 @@
 // classic/vm-vhd-name-has-slash: the Compute resource provider rejects disks whose blob name contains a slash.
-import { defineRule, fail, pass } from '../define-rule.js';
+import { defineRule, fail, notApplicable, pass } from '../define-rule.js';
 import { CLASSIC_VM, classicVm, type VmDisk } from '../views/classic-vm.js';
 import { listNames } from '../views/listing.js';
 import { matching } from '../views/values.js';
@@ -18,7 +18,9 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-deep-dive',
   ],
   evaluate(row) {
-    const nested = matching(classicVm(row).disks, isNested);
+    const disks = classicVm(row).disks;
+    if (disks === undefined) return notApplicable('the row has no properties');
+    const nested = matching(disks, isNested);
     if (nested.length === 0) return pass;
     const described = nested.map(
       (d) => `${d.role === 'os' ? 'OS' : 'data'} disk blob "${d.blobName}"`,

@@ -30,6 +30,9 @@ export function retirementRule(entry: Retirement): Rule {
     recommendation: `Migrate or remove this resource before ${entry.deadline}. See ${entry.link}.`,
     links: [entry.link],
     deadline: entry.deadline,
+    // Type-only unless a selector reads under `properties` (a user's catalog may): then a row without
+    // properties is not applicable rather than "does not match".
+    typeOnly: !conditions.some((c) => /^properties(?:\.|$)/i.test(c.path)),
     evaluate(row) {
       if (!conditions.every((c) => holds(row, c))) {
         return notApplicable('the resource does not match the retirement selector');

@@ -50,8 +50,13 @@ export function vmsWithDisksIn(index: ScanIndex, account: ResourceRow): readonly
   return itemsOf(classicVmIndex(index).byDiskAccount, account.name.toLowerCase());
 }
 
+/** The classic VMs of the index whose disks are unknown: whether any lives in a given account is unknown. */
+export function vmsWithUnknownDisks(index: ScanIndex): readonly ResourceRow[] {
+  return classicVmIndex(index).withUnknownDisks;
+}
+
 /** The disks of a VM that live in this storage account (for messages). */
 export function disksOfVmIn(vm: ResourceRow, account: ResourceRow): readonly VmDisk[] {
   const key = account.name.toLowerCase();
-  return classicVm(vm).disks.filter((d) => d.accountKey === key);
+  return (classicVm(vm).disks ?? []).filter((d) => d.accountKey === key);
 }

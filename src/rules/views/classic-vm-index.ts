@@ -14,6 +14,8 @@ export interface ClassicVmIndex {
   readonly byVnetName: Lookup<ResourceRow>;
   /** By lower-cased storage account of any of its disks; a VM appears once per account. */
   readonly byDiskAccount: Lookup<ResourceRow>;
+  /** VMs whose disks are unknown (rows without `properties`): they may hold disks in any account. */
+  readonly withUnknownDisks: readonly ResourceRow[];
 }
 
 export function vnetNameKey(subscriptionId: string, name: string): string {
@@ -32,6 +34,7 @@ function build(index: ScanIndex): ClassicVmIndex {
   const byVnetId = new Map<string, ResourceRow[]>();
   const byVnetName = new Map<string, ResourceRow[]>();
   const byDiskAccount = new Map<string, ResourceRow[]>();
+  const withUnknownDisks: ResourceRow[] = [];
   for (const vm of index.ofType(CLASSIC_VM)) {
     const view = classicVm(vm);
     if (view.cloudServiceId !== undefined)
@@ -41,6 +44,10 @@ function build(index: ScanIndex): ClassicVmIndex {
     else if (vnet?.name !== undefined)
       add(byVnetName, vnetNameKey(vm.subscriptionId, vnet.name), vm);
     const disks = view.disks;
+    if (disks === undefined) {
+      withUnknownDisks.push(vm);
+      continue;
+    }
     for (let i = 0; i < disks.length; i++) {
       const key = disks[i]?.accountKey;
       if (key === undefined) continue;
@@ -49,7 +56,7 @@ function build(index: ScanIndex): ClassicVmIndex {
       if (!seen) add(byDiskAccount, key, vm);
     }
   }
-  return { byCloudService, byVnetId, byVnetName, byDiskAccount };
+  return { byCloudService, byVnetId, byVnetName, byDiskAccount, withUnknownDisks };
 }
 
 export function classicVmIndex(index: ScanIndex): ClassicVmIndex {

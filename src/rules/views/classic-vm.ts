@@ -38,12 +38,26 @@ export interface VirtualNetworkRef {
   readonly subnetNames: readonly string[];
 }
 
+/**
+ * What a classic VM row says. Unknown is not absent: a row without `properties` (an `az resource list`
+ * export) says nothing, so the fields a rule could conclude "none" from are `undefined` there, and
+ * `null` or `[]` only when the properties are present and say none (absent inside present properties
+ * means none, as rules.md defines it). Rules see only rows with `properties` (see `defineRule`);
+ * cross-resource rules also read VMs without them, through this view. Lists read for presence only
+ * (`inputEndpoints`, `extensions`) are `[]` whenever there is nothing: a rule may find something in
+ * them, never conclude from their emptiness.
+ */
 export interface ClassicVmView {
+  /** Whether the row carries `properties` at all (an `az resource list` export does not). */
+  readonly hasProperties: boolean;
   readonly cloudServiceId: string | undefined;
-  /** Availability set name; undefined when in none (absent or empty). */
+  /** Availability set name; undefined when in none (absent or empty: rules.md, "Classic VM"). */
   readonly availabilitySet: string | undefined;
-  /** The VNet the VM is in; undefined when in none (absent, null or not an object). */
-  readonly virtualNetwork: VirtualNetworkRef | undefined;
+  /**
+   * The VNet the VM is in; `null` when the properties say none (`networkProfile.virtualNetwork` absent,
+   * null or not an object); `undefined` when the row has no properties (unknown).
+   */
+  readonly virtualNetwork: VirtualNetworkRef | null | undefined;
   readonly inputEndpoints: readonly InputEndpoint[];
   readonly extensions: readonly VmExtension[];
   readonly bootDiagnosticsEnabled: boolean;
@@ -51,7 +65,8 @@ export interface ClassicVmView {
   readonly bootDiagnosticsAccount: string | undefined;
   readonly roleStatus: string | undefined;
   readonly guestAgentStatus: string | undefined;
-  readonly disks: readonly VmDisk[];
+  /** OS and data disks; `[]` when the properties name none; `undefined` when the row has no properties. */
+  readonly disks: readonly VmDisk[] | undefined;
 }
 
 // Field paths (rules.md, "Classic VM"). A wrong path is a one-line change here.
@@ -196,7 +211,9 @@ function build(row: ResourceRow): ClassicVmView {
       if (data) disks.push(data);
     }
   }
+  const known = isRecord(p);
   return {
+    hasProperties: known,
     cloudServiceId: text(at(p, P.cloudService)),
     availabilitySet: text(at(p, P.availabilitySet)),
     virtualNetwork: isRecord(vnet)
@@ -205,14 +222,16 @@ function build(row: ResourceRow): ClassicVmView {
           name: text(at(vnet, P.virtualNetworkName)),
           subnetNames: distinctTexts(at(vnet, P.subnetNames)),
         }
-      : undefined,
+      : known
+        ? null
+        : undefined,
     inputEndpoints: endpoints.length > 0 ? endpoints : NONE,
     extensions: extensions.length > 0 ? extensions : NONE,
     bootDiagnosticsEnabled: bool(at(p, P.bootDiagnosticsEnabled)) === true,
     bootDiagnosticsAccount: accountOfBlobUri(text(at(p, P.serialOutputBlobUri))),
     roleStatus: text(at(p, P.roleStatus)),
     guestAgentStatus: text(at(p, P.guestAgentStatus)),
-    disks: disks.length > 0 ? disks : NONE,
+    disks: !known ? undefined : disks.length > 0 ? disks : NONE,
   };
 }
 

@@ -43,6 +43,20 @@ describe('Resource Graph emulator through the SDK', () => {
     emulator.resetStats();
   });
 
+  it('serves the built-in role definitions of every subscription in authorizationresources', async () => {
+    const { rows } = await pageAll(client, {
+      subscriptions: [SUB_A, SUB_B],
+      query:
+        "authorizationresources | where type =~ 'microsoft.authorization/roledefinitions' | where name in~ ('ACDD72A7-3385-48EF-BD42-F606FBA81AE7') | project id, name, subscriptionId, properties | order by id asc",
+    });
+    expect(rows.map((r) => r.subscriptionId)).toEqual([SUB_A, SUB_B]);
+    expect(rows[0]).toMatchObject({
+      id: `/subscriptions/${SUB_A}/providers/Microsoft.Authorization/RoleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+      name: 'acdd72a7-3385-48ef-bd42-f606fba81ae7',
+      properties: { roleName: 'Reader', type: 'BuiltInRole', assignableScopes: ['/'] },
+    });
+  });
+
   it('answers a basic query in the documented response shape over HTTPS', async () => {
     const { response } = await query(client, {
       subscriptions: [SUB_A],

@@ -32,8 +32,9 @@ describe('classic/cloud-service-multiple-availability-sets', () => {
         'vm-X': vm('vm-X', { domainName: 'cs-A' }),
       },
       fail: ['cs-A', 'cs-E'],
-      pass: ['cs-B', 'cs-D', 'cs-F'],
+      pass: ['cs-D', 'cs-F'],
       notApplicable: [
+        'cs-B',
         'cs-C',
         ...['vm-A1', 'vm-A2', 'vm-B1', 'vm-B2', 'vm-D1', 'vm-D2', 'vm-E1', 'vm-E2'],
         ...['vm-F1', 'vm-F2', 'vm-F3', 'vm-X'],

@@ -33,7 +33,6 @@ export const STORAGE_CASES = {
     // Malformed disks only.
     'sa-E': storage('sae'),
     'vm-F': vm('vm-F', { storageProfile: { operatingSystemDisk: null, dataDisks: blob('sae') } }),
-    'vm-G': vm('vm-G', null),
     // An explicit storageAccount.name wins over the vhdUri host.
     'sa-F': storage('saf'),
     'vm-H': vm('vm-H', {
@@ -44,5 +43,5 @@ export const STORAGE_CASES = {
   },
   withDisks: ['sa-A', 'sa-B', 'sa-D'],
   standalone: ['sa-C', 'sa-E', 'sa-F'],
-  others: ['vm-A', 'vm-B', 'vm-D', 'vm-E', 'vm-F', 'vm-G', 'vm-H'],
+  others: ['vm-A', 'vm-B', 'vm-D', 'vm-E', 'vm-F', 'vm-H'],
 };

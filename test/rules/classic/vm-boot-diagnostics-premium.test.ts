@@ -37,8 +37,8 @@ describe('classic/vm-boot-diagnostics-premium', () => {
         'vm-K': vm('vm-K', diagnostics(null, 'sapremium')),
       },
       fail: ['vm-A', 'vm-D'],
-      pass: ['vm-B', 'vm-C', 'vm-H', 'vm-I', 'vm-J', 'vm-K'],
-      notApplicable: ['vm-E', 'vm-F', 'vm-G', 'sa-A', 'sa-B', 'sa-C', 'sa-D'],
+      pass: ['vm-B', 'vm-C', 'vm-I', 'vm-J', 'vm-K'],
+      notApplicable: ['vm-H', 'vm-E', 'vm-F', 'vm-G', 'sa-A', 'sa-B', 'sa-C', 'sa-D'],
       messages: { 'vm-A': 'sapremium (Premium-LRS)', 'vm-D': 'SAUPPER' },
     });
   });

@@ -33,8 +33,8 @@ describe('classic/vm-defender-extension', () => {
         'cs-A': cloudService('cs-A', withExtensions(ext('Monitoring', 'Microsoft.Azure.Security'))),
       },
       fail: ['vm-A', 'vm-B', 'vm-H'],
-      pass: ['vm-C', 'vm-D', 'vm-E', 'vm-F', 'vm-G', 'vm-I'],
-      notApplicable: ['cs-A'],
+      pass: ['vm-C', 'vm-D', 'vm-E', 'vm-F', 'vm-I'],
+      notApplicable: ['cs-A', 'vm-G'],
       messages: {
         'vm-A': 'Monitoring (Microsoft.Azure.Security.Monitoring)',
         'vm-B': 'IaaSAntimalware',

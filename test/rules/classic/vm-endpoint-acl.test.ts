@@ -44,8 +44,8 @@ describe('classic/vm-endpoint-acl', () => {
         ),
       },
       fail: ['vm-A', 'vm-B'],
-      pass: ['vm-C', 'vm-D', 'vm-E', 'vm-F', 'vm-G'],
-      notApplicable: ['storage-A'],
+      pass: ['vm-C', 'vm-D', 'vm-F', 'vm-G'],
+      notApplicable: ['storage-A', 'vm-E'],
       messages: { 'vm-A': 'RDP', 'vm-B': 'HTTP' },
     });
   });

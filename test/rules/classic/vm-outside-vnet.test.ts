@@ -17,9 +17,10 @@ describe('classic/vm-outside-vnet', () => {
         'vm-H': vm('vm-H', { networkProfile: { virtualNetwork: [] } }),
         'vnet-A': vnet('vnet-A'),
       },
-      fail: ['vm-A', 'vm-C', 'vm-D', 'vm-F', 'vm-H'],
+      // Present properties that name no VNet mean none (rules.md); no properties at all mean unknown.
+      fail: ['vm-A', 'vm-C', 'vm-F', 'vm-H'],
       pass: ['vm-B', 'vm-E', 'vm-G'],
-      notApplicable: ['vnet-A'],
+      notApplicable: ['vnet-A', 'vm-D'],
       messages: { 'vm-A': 'no virtual network' },
     });
   });

@@ -87,6 +87,35 @@ describe('retirement rules', () => {
     expectVerdicts(ruleOf(id), { rows: ROWS, fail, pass: [], notApplicable: except(...fail) });
   });
 
+  it('a user entry whose selector reads under properties is not type-only: no properties, not applicable', () => {
+    const [rule] = retirementRules([
+      {
+        id: 'retirement/premium-classic-storage',
+        title: 'Premium classic storage is retired',
+        deadline: '2027-01-31',
+        link: 'https://learn.microsoft.com/azure/storage/common/classic-account-migration-overview',
+        feedId: null,
+        selector: {
+          types: [T.storage],
+          all: [{ path: 'properties.accountType', contains: 'premium' }],
+        },
+      },
+    ]);
+    if (!rule) throw new Error('no rule');
+    expect(rule.typeOnly).toBe(false);
+    expect(DEFAULT_CATALOG.filter((r) => r.deadline).every((r) => r.typeOnly)).toBe(true);
+    expectVerdicts(rule, {
+      rows: {
+        'sa-A': storage('saa', { accountType: 'Premium-LRS' }),
+        'sa-B': storage('sab', { accountType: 'Standard-GRS' }),
+        'sa-C': storage('sac', null),
+      },
+      fail: ['sa-A'],
+      pass: [],
+      notApplicable: ['sa-B', 'sa-C'],
+    });
+  });
+
   it('retirement/linux-consumption-plan needs sku.tier Dynamic and a kind containing linux, case-insensitively', () => {
     expectVerdicts(ruleOf('retirement/linux-consumption-plan'), {
       rows: {

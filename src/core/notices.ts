@@ -1,0 +1,69 @@
+// What a scan's input could not decide, said once: rows without `properties` (an `az resource list`
+// export) get only the type-based rules, and the report says so instead of staying silent.
+import { hasProperties, type ResourceRow } from './resource.js';
+import type { Rule } from '../rules/define-rule.js';
+
+export interface ScanNotice {
+  /** Stable, for machines (the SARIF notification descriptor). */
+  readonly code: 'rows-without-properties';
+  /** Rows of a type some property-reading rule needs, that carry no `properties`. */
+  readonly rows: number;
+  /** The same rows by (lower-case) type, sorted by type. */
+  readonly types: Readonly<Record<string, number>>;
+  /** One line for people. */
+  readonly message: string;
+}
+
+/**
+ * The `az graph query` command that exports rows with `properties` (Resource Graph returns at most 1,000
+ * rows a call: `--first 1000`, then `--skip 1000`, ...; see "Working with large Azure resource data sets",
+ * https://learn.microsoft.com/azure/governance/resource-graph/concepts/work-with-data).
+ */
+export const EXPORT_COMMAND = `az graph query -q "resources | where type startswith 'microsoft.classic' | order by id asc" --first 1000 -o json > export.json`;
+
+export type NoticeSource = 'export' | 'resource-graph';
+
+/** Counts, across any number of batches, the rows without properties that property-reading rules needed. */
+export class MissingProperties {
+  private readonly needed: ReadonlySet<string>;
+  private readonly byType = new Map<string, number>();
+  private total = 0;
+
+  constructor(rules: readonly Rule[]) {
+    this.needed = new Set(
+      rules.filter((r) => !r.typeOnly).flatMap((r) => [...r.appliesTo, ...r.uses]),
+    );
+  }
+
+  add(rows: readonly ResourceRow[]): void {
+    for (const row of rows) {
+      if (!this.needed.has(row.type) || hasProperties(row)) continue;
+      this.byType.set(row.type, (this.byType.get(row.type) ?? 0) + 1);
+      this.total++;
+    }
+  }
+
+  /** The notice, or undefined when every row that mattered carried properties. */
+  notice(source: NoticeSource): ScanNotice | undefined {
+    if (this.total === 0) return undefined;
+    const types = Object.fromEntries(
+      [...this.byType].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+    const listed = Object.entries(types)
+      .map(([type, n]) => `${type} (${n})`)
+      .join(', ');
+    const rows = `${this.total} ${this.total === 1 ? 'row has' : 'rows have'} no properties`;
+    const what =
+      'only type-based rules (retirements, manual checks) were evaluated on them; the migration rules, which decide from properties, were not';
+    const fix =
+      source === 'export'
+        ? `Export rows with properties (an \`az resource list\` export has none): \`readiness export --tenant --output export.json\` (every table the rules read), or ${EXPORT_COMMAND}`
+        : 'Resource Graph returned them without the properties column.';
+    return {
+      code: 'rows-without-properties',
+      rows: this.total,
+      types,
+      message: `${rows}: ${listed}; ${what}. ${fix}`,
+    };
+  }
+}
