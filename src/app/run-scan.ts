@@ -12,7 +12,8 @@ import {
   type Counts,
   type FindingOwners,
 } from '../core/lifecycle.js';
-import { formatOwners, ownersOf } from '../core/owners.js';
+import { formatOwners, resolveOwners } from '../core/owners.js';
+import { RefusedRecipients } from './refused-recipients.js';
 import { exemptionFor, expiredExemptionFor } from '../core/exemptions.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
@@ -49,6 +50,8 @@ export interface RunScanDeps {
   readonly owners?: {
     readonly tagNames: readonly string[];
     readonly defaultRecipients: readonly string[];
+    /** Only addresses in these domains are owners (EMAIL_ALLOWED_DOMAINS); undefined: no restriction. */
+    readonly allowedDomains?: readonly string[] | undefined;
   };
   /** The largest share of previously scanned subscriptions that may vanish before the scan keeps their findings. */
   readonly coverageDropFraction?: number;
@@ -155,6 +158,7 @@ async function scan(
   );
   const excludedTypes = new Set((deps.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
   const ownerTag = new Set(tagNames.map((n) => n.toLowerCase()));
+  const refusedRecipients = new RefusedRecipients();
   const evaluation = await evaluateTenant(
     {
       source,
@@ -179,7 +183,7 @@ async function scan(
       const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
       const subMatches: Record<string, number> = {};
       const annotate = (finding: Finding): FindingOwners => {
-        const owners = ownersOf({
+        const { owners, refused } = resolveOwners({
           tagNames,
           resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
           resourceGroupTags: containers.get(
@@ -190,7 +194,9 @@ async function scan(
           ),
           subscriptionContacts: contacts.get(subscriptionId),
           defaultRecipients: deps.owners?.defaultRecipients,
+          allowedDomains: deps.owners?.allowedDomains,
         });
+        refusedRecipients.add(finding, refused);
         const tags = tagsById.get(finding.resourceId.toLowerCase());
         const exemption = exemptionFor(exemptions, finding, now, tags);
         const expired = exemption ? undefined : expiredExemptionFor(exemptions, finding, now, tags);
@@ -352,6 +358,7 @@ async function scan(
     },
     deadlines: deadlinesOf(deps.rules, totals),
     exemptionMatches: sumMatches(records),
+    ...refusedRecipients.summary(),
     recentScans: [
       {
         id: record.id,
