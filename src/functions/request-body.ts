@@ -1,5 +1,6 @@
 // Request bodies: JSON only (415 otherwise, so no browser can send one as a simple cross-site request), capped before
 // they are read (413), parse errors reported by position, never by content (400).
+import { jsonPosition } from '../core/parse-position.js';
 import { problem, type HttpRequestLike, type HttpResponseInit } from './http.js';
 
 /** The most any route reads: an exemption is the largest body the API takes. */
@@ -47,22 +48,6 @@ async function readCapped(request: WithStream, limit: number): Promise<string | 
   return Buffer.byteLength(text, 'utf8') > limit ? undefined : text;
 }
 
-/** Where a JSON.parse error happened, as `line L, column C`, without quoting the text. */
-export function jsonErrorPosition(text: string, error: unknown): string {
-  const message = error instanceof Error ? error.message : '';
-  const match = /position (\d+)/.exec(message);
-  const offset = match
-    ? Number(match[1])
-    : /end of (JSON )?input/i.test(message)
-      ? text.length
-      : -1;
-  if (offset < 0) return 'not valid JSON';
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  const column = offset - before.lastIndexOf('\n');
-  return `not valid JSON at line ${line}, column ${column}`;
-}
-
 /** Reads a JSON body: 415 if not declared JSON, 413 past `limit` (Content-Length checked before reading), 400 if malformed. */
 export async function readJsonBody(
   request: HttpRequestLike,
@@ -80,7 +65,7 @@ export async function readJsonBody(
   } catch (error) {
     return {
       ok: false,
-      response: problem(400, 'InvalidBody', `body: ${jsonErrorPosition(text, error)}`),
+      response: problem(400, 'InvalidBody', `body: ${jsonPosition(text, error)}`),
     };
   }
 }
