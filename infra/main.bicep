@@ -124,16 +124,7 @@ param operatorRecipients string = ''
 param emailAllowedDomains string = ''
 
 // The domains of DIGEST_DEFAULT_RECIPIENTS and OPERATOR_RECIPIENTS, the default of EMAIL_ALLOWED_DOMAINS.
-var recipientDomains = join(
-  union(
-    map(
-      filter(split('${digestDefaultRecipients},${operatorRecipients}', ','), r => contains(r, '@')),
-      r => toLower(trim(last(split(r, '@'))))
-    ),
-    []
-  ),
-  ','
-)
+var recipientDomains = join(union(map(filter(split('${digestDefaultRecipients},${operatorRecipients}', ','), r => contains(r, '@')), r => toLower(trim(last(split(r, '@'))))), []), ',')
 
 @description('APP_SERVICE_AUTHENTICATION: true once App Service Authentication (Entra ID) is in front of the app; only then are the x-ms-client-principal-* headers trusted.')
 param appServiceAuthentication bool = false
