@@ -380,13 +380,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   try {
     const trust = endpointTrust(graphEndpoint, credential, {
       trusted: graphTrusted,
-      name: 'the endpoint',
+      name: 'RESOURCE_GRAPH_ENDPOINT',
       trustOption: 'RESOURCE_GRAPH_ENDPOINT_TRUSTED=true',
     });
     graphScope = trust.kind === 'loopback' ? undefined : trust.scope;
   } catch (error) {
     if (!(error instanceof UntrustedEndpointError)) throw error;
-    problems.push({ setting: 'RESOURCE_GRAPH_ENDPOINT', message: error.message });
+    problems.push({ setting: 'RESOURCE_GRAPH_ENDPOINT', message: error.detail });
   }
 
   // Who may be mailed: EMAIL_ALLOWED_DOMAINS; required in Azure (App Service sets WEBSITE_SITE_NAME), locally the

@@ -19,8 +19,12 @@ export type EndpointTrust =
   | { readonly kind: 'trusted'; readonly scope: string };
 
 export class UntrustedEndpointError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly option: string,
+    /** What is wrong, without the option's name. */
+    readonly detail: string,
+  ) {
+    super(`${option}: ${detail}`);
     this.name = 'UntrustedEndpointError';
   }
 }
@@ -49,22 +53,22 @@ export function endpointTrust(
   try {
     url = new URL(endpoint);
   } catch {
-    throw new UntrustedEndpointError(`${options.name}: not a URL`);
+    throw new UntrustedEndpointError(options.name, 'not a URL');
   }
   const shown = `${url.protocol}//${url.host}`;
   if (url.username || url.password)
-    throw new UntrustedEndpointError(
-      `${options.name}: a URL with a user name or password is refused`,
-    );
+    throw new UntrustedEndpointError(options.name, 'a URL with a user name or password is refused');
   if (credential === 'emulator') {
     if (isLoopbackHost(url.hostname)) return { kind: 'loopback' };
     throw new UntrustedEndpointError(
-      `${options.name}: ${shown} is not on this machine; the emulator credential goes only to localhost / 127.0.0.1 / ::1`,
+      options.name,
+      `${shown} is not on this machine; the emulator credential goes only to localhost / 127.0.0.1 / ::1`,
     );
   }
   if (url.protocol !== 'https:')
     throw new UntrustedEndpointError(
-      `${options.name}: ${shown} is not https; no token is sent over plain http`,
+      options.name,
+      `${shown} is not https; no token is sent over plain http`,
     );
   const host = url.hostname.toLowerCase();
   const cloud = KNOWN_CLOUDS[host];
@@ -72,7 +76,8 @@ export function endpointTrust(
     return { kind: 'cloud', cloud, scope: `https://${host}/.default` };
   if (options.trusted) return { kind: 'trusted', scope: 'https://management.azure.com/.default' };
   throw new UntrustedEndpointError(
-    `${options.name}: ${shown} is not the Resource Manager endpoint of a known cloud (${Object.keys(KNOWN_CLOUDS).join(', ')}); ` +
+    options.name,
+    `${shown} is not the Resource Manager endpoint of a known cloud (${Object.keys(KNOWN_CLOUDS).join(', ')}); ` +
       `an Azure token is sent there only with ${options.trustOption}`,
   );
 }

@@ -6,6 +6,7 @@ import { DEMO_SUBSCRIPTION, demoRuleWitnesses, demoTenant } from '../../dev/tena
 import { silentLogger } from '../../src/adapters/logger.js';
 import { createServices, setServices, type Services } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
+import { decodeToken, encodeToken, InvalidTokenError } from '../../src/app/query-findings.js';
 import { FUNCTIONS } from '../../src/functions/registry.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -196,6 +197,20 @@ describe('item 7: signed tokens, JSON bodies, clean paths', () => {
       `/api/findings?top=2&continuationToken=${encodeURIComponent(first.continuationToken)}`,
     );
     expect(next.status).toBe(200);
+  });
+
+  it('signs tokens with CONTINUATION_TOKEN_KEY: the same key on every instance, at least 32 characters', () => {
+    const key = 'k'.repeat(32);
+    const filter = { status: 'open' as const };
+    const token = encodeToken('next-page', filter, key);
+    expect(decodeToken(token, filter, key)).toBe('next-page');
+    expect(() => decodeToken(token, filter, 'x'.repeat(32))).toThrow(InvalidTokenError);
+    expect(() => decodeToken(token, { status: 'resolved' }, key)).toThrow(/other filters/);
+    const env = stack.env();
+    expect(loadConfig({ ...env, CONTINUATION_TOKEN_KEY: key }).continuationTokenKey).toBe(key);
+    expect(() => loadConfig({ ...env, CONTINUATION_TOKEN_KEY: 'short' })).toThrow(
+      /CONTINUATION_TOKEN_KEY: must be at least 32 characters/,
+    );
   });
 
   it('answers POST and PUT bodies that are not declared JSON with 415', async () => {
