@@ -4,7 +4,11 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSelfSignedCert } from '../../dev/tls.js';
+import { jsonLogger, silentLogger } from '../../src/adapters/logger.js';
+import { createServices, setServices } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
+import { forgetCachedStatus } from '../../src/functions/get-status.js';
+import { FUNCTIONS } from '../../src/functions/registry.js';
 import { endpointTrust } from '../../src/core/arm-endpoint.js';
 import { redact } from '../../src/core/redact.js';
 import { run, tempFiles } from '../support/cli.js';
@@ -186,6 +190,54 @@ describe('item 6: no credentials or file content in messages', () => {
     );
     expect(text).not.toMatch(/hunter2|AbCdEf|S3cr3t/);
     expect(text).toContain('AccountName=a');
+  });
+
+  it('redacts the same way in the JSON logs and in what functions print through their context', async () => {
+    const lines: string[] = [];
+    jsonLogger((line) => lines.push(line)).error(
+      'fetch https://bob:hunter2@feed.example/x?sig=AbCdEf failed',
+      {
+        url: 'https://st.blob.core.windows.net/c?sv=1&sig=AbCdEf',
+      },
+    );
+    expect(lines.join('\n')).not.toMatch(/hunter2|AbCdEf/);
+    const printed: string[] = [];
+    const health = FUNCTIONS.find((f) => f.name === 'health');
+    if (health?.kind !== 'http') throw new Error('no health function');
+    // The registered handler gets a context whose log and error redact before the host sees them.
+    setServices({
+      ...createServices(
+        loadConfig({ TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' }),
+        silentLogger,
+      ),
+      store: {
+        readStatus: () =>
+          Promise.reject(new Error('DefaultEndpointsProtocol=https;AccountKey=S3cr3tKey==')),
+      } as never,
+    });
+    forgetCachedStatus();
+    try {
+      await health.handler(
+        {
+          method: 'GET',
+          url: 'http://localhost/api/health',
+          query: new URLSearchParams(),
+          params: {},
+          headers: { get: () => null },
+          text: async () => '',
+        },
+        {
+          invocationId: 't',
+          log: (...args: unknown[]) => printed.push(args.join(' ')),
+          error: (...args: unknown[]) => printed.push(args.join(' ')),
+        },
+      );
+    } finally {
+      setServices(undefined);
+      forgetCachedStatus();
+    }
+    expect(printed.join('\n')).toMatch(/AccountKey=\*\*\*/);
+    expect(printed.join('\n')).not.toMatch(/S3cr3tKey/);
   });
 
   it('prints a failing feed URL without its credentials', async () => {
