@@ -39,6 +39,7 @@ import {
 } from './inputs.js';
 import { endpointTrust, isLoopbackHost, UntrustedEndpointError } from '../core/arm-endpoint.js';
 import { jsonPosition, yamlPosition } from '../core/parse-position.js';
+import { inAllowedDomains, isDomainName } from '../core/email-address.js';
 import { redact } from '../core/redact.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -498,6 +499,11 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
       'tag names that name an owner, comma-separated, matched case-insensitively',
       SETTINGS.OWNER_TAGS,
     )
+    .option(
+      '--allowed-domain <domain>',
+      "only owners in these domains, like the app's EMAIL_ALLOWED_DOMAINS (repeatable, or comma-separated)",
+      collect,
+    )
     .option('--dashboard-url <url>', 'the dashboard, linked from every digest')
     .option('--from <address>', 'the sender address', 'readiness-preview@localhost')
     .option(
@@ -512,6 +518,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           outbox: string;
           now?: string;
           defaultRecipient?: string[];
+          allowedDomain?: string[];
           ownerTags: string;
           dashboardUrl?: string;
           from: string;
@@ -536,7 +543,24 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         const limits = limitsOf(options);
         const rules = await loadRules(options.retirementFeed, limits);
         const rows = parseExport(readText(options.input, '--input', limits), options.input);
-        const plan = planDigests(rows, { rules, now, ownerTags, defaultRecipients });
+        const allowedDomains = options.allowedDomain?.map((d) => d.toLowerCase());
+        const badDomain = allowedDomains?.find((d) => !isDomainName(d));
+        if (badDomain !== undefined)
+          throw new UsageError(`--allowed-domain: "${badDomain}" is not a domain name`);
+        const outside = defaultRecipients.filter(
+          (a) => allowedDomains && !inAllowedDomains(a, allowedDomains),
+        );
+        if (outside.length > 0)
+          throw new UsageError(
+            `--default-recipient: outside --allowed-domain: ${outside.join(', ')}`,
+          );
+        const plan = planDigests(rows, {
+          rules,
+          now,
+          ownerTags,
+          defaultRecipients,
+          allowedDomains,
+        });
         if (plan.scan.skipped.length > 0) {
           const first = plan.scan.skipped
             .slice(0, 5)
@@ -586,6 +610,10 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           }
           io.stdout(`${printable(digest.recipient)}\t${email.subject}\t${path}\n`);
         }
+        if (plan.refused.length > 0)
+          io.stderr(
+            `${plan.refused.length} address(es) named by tags would not be mailed (outside --allowed-domain, or more than 5 in one tag): ${printable(plan.refused.slice(0, 10).join(', '))}${plan.refused.length > 10 ? ', ...' : ''}\n`,
+          );
         const unmailed = plan.unowned.filter((f) => f.severity !== 'info').length;
         io.stderr(
           `${plan.digests.length} digest(s) written to ${options.outbox}, nothing sent.` +

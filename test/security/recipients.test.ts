@@ -25,6 +25,7 @@ import { forgetCachedStatus, getStatus } from '../../src/functions/get-status.js
 import { body, context, request } from '../support/http.js';
 import { renderForTests } from '../support/render.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { run, tempFiles } from '../support/cli.js';
 
 const TAGS = ['owner', 'contact'];
 
@@ -207,5 +208,37 @@ describe('a scan and a digest with an outside owner tag', () => {
     );
     expect(response.status).toBe(400);
     expect(body(response).error.message).toMatch(/outside the allowed domains/);
+  });
+});
+
+describe('readiness digest --allowed-domain', () => {
+  it('previews no digest for an address outside the allowed domains, and says which it left out', async () => {
+    const { dir, file } = tempFiles('readiness-allowed-');
+    const ACL_VM = demoRuleWitnesses()['classic/vm-endpoint-acl']?.[0] as string;
+    const tenant = demoTenant();
+    const rows = tenant.resources.map((row) =>
+      String(row.id).toLowerCase() === ACL_VM.toLowerCase()
+        ? { ...row, tags: { owner: 'someone@outside.example' } }
+        : row,
+    );
+    const input = file('export.json', JSON.stringify(rows));
+    const outbox = join(dir, 'outbox');
+    const { code, stdout, stderr } = await run(
+      'digest',
+      '--input',
+      input,
+      '--outbox',
+      outbox,
+      '--default-recipient',
+      'platform@contoso.com',
+      '--allowed-domain',
+      'contoso.com',
+      '--now',
+      '2026-11-26',
+    );
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('outside.example');
+    expect(stdout).toContain('platform@contoso.com');
+    expect(stderr).toMatch(/would not be mailed .*someone@outside\.example/);
   });
 });
