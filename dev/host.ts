@@ -52,6 +52,9 @@ function compileRoute(route: string): { pattern: RegExp; names: string[] } {
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  // Refused on its declared length before a byte is read.
+  if (Number(req.headers['content-length'] ?? 0) > limit)
+    throw Object.assign(new Error('request body too large'), { status: 413 });
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -131,9 +134,20 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       return;
     }
     const params: Record<string, string> = {};
-    match.r.names.forEach((name, i) => {
-      params[name] = decodeURIComponent(match.m?.[i + 1] ?? '');
-    });
+    try {
+      match.r.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match.m?.[i + 1] ?? '');
+      });
+    } catch {
+      // A malformed %-sequence is the client's mistake, not a server error.
+      res.writeHead(400, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(
+        JSON.stringify({
+          error: { code: 'InvalidPath', message: 'the path holds malformed percent-encoding' },
+        }),
+      );
+      return;
+    }
     let bodyText: Promise<string> | undefined;
     const request: HttpRequestLike = {
       method,

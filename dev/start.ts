@@ -74,6 +74,8 @@ async function main(): Promise<void> {
       COMMUNICATION_SERVICES_CA_FILE: emailCaFile,
       EMAIL_SENDER: 'readiness@contoso.example',
       DIGEST_DEFAULT_RECIPIENTS: 'platform-team@contoso.example',
+      // The demo tenant's owners are at contoso.com; an owner tag anywhere else is refused.
+      EMAIL_ALLOWED_DOMAINS: 'contoso.com,contoso.example',
       DASHBOARD_URL: `http://localhost:${values.port}/api/dashboard`,
       ...process.env,
     };

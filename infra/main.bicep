@@ -156,6 +156,19 @@ param digestDefaultRecipients string = ''
 @description('OPERATOR_RECIPIENTS: who hears about failing or stale scans, comma-separated e-mail addresses.')
 param operatorRecipients string = ''
 
+@description('EMAIL_ALLOWED_DOMAINS: the only domains owners are mailed in, comma-separated. Empty: the domains of the recipients above (the app refuses to start with neither).')
+param emailAllowedDomains string = ''
+
+// The domains of DIGEST_DEFAULT_RECIPIENTS and OPERATOR_RECIPIENTS, the default of EMAIL_ALLOWED_DOMAINS.
+var recipientDomains = join(union(map(filter(split('${digestDefaultRecipients},${operatorRecipients}', ','), r => contains(r, '@')), r => toLower(trim(last(split(r, '@'))))), []), ',')
+
+@description('APP_SERVICE_AUTHENTICATION: true once App Service Authentication (Entra ID) is in front of the app; only then are the x-ms-client-principal-* headers trusted.')
+param appServiceAuthentication bool = false
+
+@description('CONTINUATION_TOKEN_KEY: signs the findings API continuation tokens; a new random key each deployment (old tokens then get a 400).')
+@secure()
+param continuationTokenKey string = newGuid()
+
 @description('A domain you own to send from (e.g. mail.contoso.com). Empty: an Azure-managed <guid>.azurecomm.net domain. The template creates it; it is used once verified (emailCustomDomainVerified, README "E-mail limits and a custom domain").')
 param emailCustomDomain string = ''
 
@@ -410,6 +423,10 @@ var readinessSettings = {
   SCAN_LEASE_SECONDS: string(scanLeaseSeconds)
   DASHBOARD_URL: 'https://${functionApp.outputs.defaultHostName}/api/dashboard'
   RETIREMENT_FEED: retirementFeed
+  RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false' // tokens go only to the known clouds' Resource Manager endpoints
+  EMAIL_ALLOWED_DOMAINS: empty(emailAllowedDomains) ? recipientDomains : emailAllowedDomains
+  APP_SERVICE_AUTHENTICATION: string(appServiceAuthentication)
+  CONTINUATION_TOKEN_KEY: continuationTokenKey
 }
 
 module functionAppSettings 'modules/function-app-settings.bicep' = {

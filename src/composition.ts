@@ -6,13 +6,15 @@ import { createCredential } from './adapters/credential.js';
 import { jsonLogger } from './adapters/logger.js';
 import { ResourceGraphSource } from './adapters/resource-graph/source.js';
 import { TableFindingStore } from './adapters/tables/table-store.js';
-import type {
-  DigestLedger,
-  ExemptionStore,
-  FindingStore,
-  Logger,
-  Mailer,
-  ResourceSource,
+import { inAllowedDomains } from './core/email-address.js';
+import {
+  MailError,
+  type DigestLedger,
+  type ExemptionStore,
+  type FindingStore,
+  type Logger,
+  type Mailer,
+  type ResourceSource,
 } from './app/ports.js';
 import { TableExemptionStore } from './adapters/tables/exemption-store.js';
 import type { SendDigestsDeps } from './app/send-digests.js';
@@ -64,6 +66,7 @@ export function createServices(
   const source = new ResourceGraphSource({
     credential,
     endpoint: config.resourceGraph.endpoint,
+    scope: config.resourceGraph.scope,
     ...(ca ? { ca } : {}),
     batchSize: config.resourceGraph.batchSize,
     pageSize: config.resourceGraph.pageSize,
@@ -81,10 +84,11 @@ export function createServices(
   });
   const emailCa = readPem(config.email.caFile, 'COMMUNICATION_SERVICES_CA_FILE');
   const { connection, sender } = config.email;
-  const mailer =
+  const acs =
     connection.kind === 'none' || !sender
       ? undefined
       : new AcsMailer({ connection, credential, sender, ...(emailCa ? { ca: emailCa } : {}) });
+  const mailer = acs && onlyToAllowedDomains(acs, config.email.allowedDomains ?? []);
   const exemptions = new TableExemptionStore({
     connection: config.tables,
     credential,
@@ -100,6 +104,18 @@ export function createServices(
     rules: catalogOf(config.retirementFeed),
     log,
     clock: () => new Date(),
+  };
+}
+
+/** The last gate before the e-mail service: an address outside the allowed domains is never sent to. */
+export function onlyToAllowedDomains(mailer: Mailer, domains: readonly string[]): Mailer {
+  return {
+    send: async (email, signal) => {
+      if (!inAllowedDomains(email.to, domains))
+        throw new MailError(`${email.to} is outside EMAIL_ALLOWED_DOMAINS; not sent`, 'rejected');
+      return mailer.send(email, signal);
+    },
+    outcome: (operationId, signal) => mailer.outcome(operationId, signal),
   };
 }
 
@@ -139,7 +155,11 @@ export function scanDepsOf(s: Services): RunScanDeps {
     coverageDropFraction: s.config.coverageDropFraction,
     exemptions: s.exemptions,
     filter: s.config.filter,
-    owners: { tagNames: s.config.ownerTags, defaultRecipients: s.config.email.defaultRecipients },
+    owners: {
+      tagNames: s.config.ownerTags,
+      defaultRecipients: s.config.email.defaultRecipients,
+      allowedDomains: s.config.email.allowedDomains,
+    },
   };
 }
 

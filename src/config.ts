@@ -1,11 +1,13 @@
 // Every app setting, read, typed and validated once. A wrong value stops start-up naming the setting.
+import { randomBytes } from 'node:crypto';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { endpointTrust, UntrustedEndpointError } from './core/arm-endpoint.js';
+import { domainOf, inAllowedDomains, isDomainName, isEmailAddress } from './core/email-address.js';
 import { DEFAULT_THRESHOLDS, type UrgencyThresholds } from './core/urgency.js';
 import type { ScopeFilter } from './app/ports.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const EMAIL = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
 export type Scope =
   | { readonly kind: 'tenant' }
@@ -34,6 +36,8 @@ export interface Config {
     readonly batchSize: number;
     readonly pageSize: number;
     readonly pageTimeoutMs: number;
+    /** The token audience for the endpoint (`https://<cloud's ARM host>/.default`); undefined for the local emulator. */
+    readonly scope?: string | undefined;
   };
   /** `default`: DefaultAzureCredential (managed identity in Azure, your login locally); `emulator`: a fixed token for local emulators. */
   readonly credential: 'default' | 'emulator';
@@ -48,7 +52,16 @@ export interface Config {
     /** Default: the sending limits of the sender's domain (EMAIL_LIMITS). */
     readonly maxPerMinute: number;
     readonly maxPerHour: number;
+    /**
+     * Only addresses in these domains (or their subdomains) are owners and ever mailed. Undefined only when no
+     * e-mail service, no EMAIL_ALLOWED_DOMAINS and no recipients are configured (nothing can be mailed then).
+     */
+    readonly allowedDomains: readonly string[] | undefined;
   };
+  /** The app sits behind App Service Authentication: the x-ms-client-principal-* headers are trusted. */
+  readonly appServiceAuthentication: boolean;
+  /** Signs the findings API's continuation tokens (HMAC-SHA256). */
+  readonly continuationTokenKey: string;
   readonly ownerTags: readonly string[];
   readonly thresholds: UrgencyThresholds;
   readonly retentionDays: number;
@@ -106,6 +119,10 @@ export const SETTINGS = {
   SCAN_LEASE_SECONDS: '900',
   DASHBOARD_URL: '',
   RETIREMENT_FEED: '',
+  RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false',
+  EMAIL_ALLOWED_DOMAINS: '',
+  APP_SERVICE_AUTHENTICATION: 'false',
+  CONTINUATION_TOKEN_KEY: '',
 } as const satisfies Record<string, string>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -185,10 +202,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const emails = (name: SettingName): string[] => {
     const list = splitList(get(name));
-    const bad = list.filter((e) => !EMAIL.test(e));
+    const bad = list.filter((e) => !isEmailAddress(e));
     if (bad.length > 0)
       problems.push({ setting: name, message: `not e-mail addresses: ${bad.join(', ')}` });
-    return list.filter((e) => EMAIL.test(e));
+    return list.filter((e) => isEmailAddress(e));
   };
 
   for (const name of ['SCAN_SCHEDULE', 'DIGEST_SCHEDULE'] as const) {
@@ -321,7 +338,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     emailConnection = { kind: 'connectionString', value: emailConnectionString };
   }
   const sender = get('EMAIL_SENDER');
-  if (sender && !EMAIL.test(sender))
+  if (sender && !isEmailAddress(sender))
     problems.push({ setting: 'EMAIL_SENDER', message: `"${sender}" is not an e-mail address` });
   if (emailConnection.kind !== 'none' && !sender) {
     problems.push({
@@ -365,6 +382,77 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     'readiness',
   );
 
+  const flag = (name: SettingName): boolean => {
+    const value = get(name).toLowerCase();
+    if (value === 'true') return true;
+    if (value !== 'false') problems.push({ setting: name, message: 'must be "true" or "false"' });
+    return false;
+  };
+
+  // Where the Resource Graph token may go (see src/core/arm-endpoint.ts).
+  const graphEndpoint = url('RESOURCE_GRAPH_ENDPOINT') ?? SETTINGS.RESOURCE_GRAPH_ENDPOINT;
+  const graphTrusted = flag('RESOURCE_GRAPH_ENDPOINT_TRUSTED');
+  let graphScope: string | undefined;
+  try {
+    const trust = endpointTrust(graphEndpoint, credential, {
+      trusted: graphTrusted,
+      name: 'RESOURCE_GRAPH_ENDPOINT',
+      trustOption: 'RESOURCE_GRAPH_ENDPOINT_TRUSTED=true',
+    });
+    graphScope = trust.kind === 'loopback' ? undefined : trust.scope;
+  } catch (error) {
+    if (!(error instanceof UntrustedEndpointError)) throw error;
+    problems.push({ setting: 'RESOURCE_GRAPH_ENDPOINT', message: error.detail });
+  }
+
+  // Who may be mailed: EMAIL_ALLOWED_DOMAINS; required in Azure (App Service sets WEBSITE_SITE_NAME), locally the
+  // domains of the default and operator recipients.
+  const defaultRecipients = emails('DIGEST_DEFAULT_RECIPIENTS');
+  const operatorRecipients = emails('OPERATOR_RECIPIENTS');
+  const domainList = splitList(get('EMAIL_ALLOWED_DOMAINS')).map((d) =>
+    d.replace(/^@|^\*\./, '').toLowerCase(),
+  );
+  const badDomains = domainList.filter((d) => !isDomainName(d));
+  if (badDomains.length > 0) {
+    problems.push({
+      setting: 'EMAIL_ALLOWED_DOMAINS',
+      message: `not domain names: ${badDomains.join(', ')}`,
+    });
+  }
+  const inAzure = Boolean(env.WEBSITE_SITE_NAME);
+  if (domainList.length === 0 && inAzure && emailConnection.kind !== 'none') {
+    problems.push({
+      setting: 'EMAIL_ALLOWED_DOMAINS',
+      message:
+        'required in Azure: the domains owners may be mailed in, comma-separated (e.g. contoso.com)',
+    });
+  }
+  const recipientDomains = [
+    ...new Set([...defaultRecipients, ...operatorRecipients].map(domainOf)),
+  ];
+  const allowedDomains =
+    domainList.length > 0
+      ? domainList.filter(isDomainName)
+      : recipientDomains.length > 0 || emailConnection.kind !== 'none'
+        ? recipientDomains
+        : undefined;
+  const outside = [...defaultRecipients, ...operatorRecipients].filter(
+    (a) => !inAllowedDomains(a, allowedDomains ?? []),
+  );
+  if (outside.length > 0 && domainList.length > 0) {
+    problems.push({
+      setting: 'EMAIL_ALLOWED_DOMAINS',
+      message: `does not cover the configured recipients: ${outside.join(', ')}`,
+    });
+  }
+
+  const tokenKey = get('CONTINUATION_TOKEN_KEY');
+  if (tokenKey && tokenKey.length < 32) {
+    problems.push({
+      setting: 'CONTINUATION_TOKEN_KEY',
+      message: 'must be at least 32 characters (the value is not shown)',
+    });
+  }
   const domainLimits = isAzureManagedSender(sender)
     ? EMAIL_LIMITS.azureManagedDomain
     : EMAIL_LIMITS.customDomain;
@@ -375,11 +463,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     scope,
     filter,
     resourceGraph: {
-      endpoint: url('RESOURCE_GRAPH_ENDPOINT') ?? SETTINGS.RESOURCE_GRAPH_ENDPOINT,
+      endpoint: graphEndpoint,
       caFile: get('RESOURCE_GRAPH_CA_FILE') || undefined,
       batchSize: check('RESOURCE_GRAPH_BATCH_SIZE', positiveInt(1, 1000), 300),
       pageSize: check('RESOURCE_GRAPH_PAGE_SIZE', positiveInt(1, 1000), 1000),
       pageTimeoutMs: check('RESOURCE_GRAPH_PAGE_TIMEOUT_SECONDS', positiveInt(1, 600), 60) * 1000,
+      scope: graphScope,
     },
     credential,
     tables,
@@ -388,8 +477,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       connection: emailConnection,
       sender: sender || undefined,
       caFile: get('COMMUNICATION_SERVICES_CA_FILE') || undefined,
-      defaultRecipients: emails('DIGEST_DEFAULT_RECIPIENTS'),
-      operatorRecipients: emails('OPERATOR_RECIPIENTS'),
+      defaultRecipients,
+      operatorRecipients,
       maxPerMinute:
         get('EMAIL_MAX_PER_MINUTE') === ''
           ? domainLimits.perMinute
@@ -398,7 +487,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         get('EMAIL_MAX_PER_HOUR') === ''
           ? domainLimits.perHour
           : check('EMAIL_MAX_PER_HOUR', positiveInt(1, 100_000), domainLimits.perHour),
+      allowedDomains,
     },
+    appServiceAuthentication: flag('APP_SERVICE_AUTHENTICATION'),
+    // Unset: a random key per process (tokens then page on the instance that issued them).
+    continuationTokenKey: tokenKey || randomBytes(32).toString('base64url'),
     ownerTags,
     thresholds,
     retentionDays: check('RETENTION_DAYS', positiveInt(1, 3650), 180),

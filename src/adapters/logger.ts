@@ -1,11 +1,10 @@
 // Structured logs: one JSON object per line, secrets redacted, so Application Insights and humans can both read them.
 import type { Logger } from '../app/ports.js';
+import { redact as redactText } from '../core/redact.js';
 
 const SECRET_KEY = /(key|secret|token|password|connectionstring|signature|authorization)/i;
-const SECRET_VALUE = /(accesskey|accountkey|sharedaccesssignature|sig)=[^;&\s]+/gi;
-
 function redact(value: unknown): unknown {
-  if (typeof value === 'string') return value.replace(SECRET_VALUE, '$1=***');
+  if (typeof value === 'string') return redactText(value);
   if (Array.isArray(value)) return value.map(redact);
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};

@@ -135,8 +135,10 @@ export async function buildDashboard(input: DashboardInput): Promise<DashboardMo
     audit: (input.audit ?? []).map((a) => ({
       at: a.at,
       who: a.who,
+      selfDeclared: a.selfDeclared,
       action: a.action,
       exemptionId: a.exemptionId,
+      subscriptionId: a.subscriptionId,
     })),
   };
 }

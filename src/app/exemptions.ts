@@ -175,11 +175,13 @@ export async function createExemption(
   raw: unknown,
   policy: ExemptionPolicy,
   who: string | undefined,
+  selfDeclared = false,
 ): Promise<Exemption> {
   const exemption = parseExemption(raw, policy, who);
   await store.putExemption(exemption, {
     at: policy.now.toISOString(),
     who: exemption.createdBy,
+    ...(selfDeclared ? { selfDeclared } : {}),
     action: 'create',
     exemptionId: exemption.id,
     what: JSON.stringify(exemption),
@@ -192,12 +194,14 @@ export async function deleteExemption(
   id: string,
   who: string,
   now: Date,
+  selfDeclared = false,
 ): Promise<boolean> {
   const existing = await store.getExemption(id);
   if (!existing) return false;
   return store.deleteExemption(id, {
     at: now.toISOString(),
     who,
+    ...(selfDeclared ? { selfDeclared } : {}),
     action: 'delete',
     exemptionId: id,
     what: JSON.stringify(existing),

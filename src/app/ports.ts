@@ -152,6 +152,10 @@ export interface StatusSummary {
   readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
   /** Findings each exemption covered, tenant-wide: an exemption with none is stale. */
   readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
+  /** Addresses owner tags named that are not mailed (outside EMAIL_ALLOWED_DOMAINS, too many in one tag). */
+  readonly refusedRecipients?: readonly RefusedRecipient[] | undefined;
+  /** How many distinct refused entries there were (the list is capped). */
+  readonly refusedRecipientsTotal?: number | undefined;
   /** The last few scans, newest first: what health and the operator alerts judge. */
   readonly recentScans?: readonly {
     id: string;
@@ -159,6 +163,15 @@ export interface StatusSummary {
     endedAt?: string | undefined;
     reason?: string | undefined;
   }[];
+}
+
+/** An address a tag named that the app refused to mail, where the tag is, and how many findings it was on. */
+export interface RefusedRecipient {
+  readonly address: string;
+  readonly why: string;
+  /** Where to fix it: `tag owner on /subscriptions/…/resourceGroups/rg`, or the contacts / default recipients. */
+  readonly where: string;
+  readonly findings: number;
 }
 
 /** One day of the trend: open findings at the day's last scan, changes summed over its scans. */
@@ -240,9 +253,15 @@ export interface FindingPage {
 export interface AuditEntry {
   readonly at: string;
   readonly who: string;
-  readonly action: 'create' | 'delete';
-  readonly exemptionId: string;
-  /** The exemption as it was created or deleted (JSON). */
+  /** `who` is only what the caller said (no App Service Authentication in front). */
+  readonly selfDeclared?: boolean | undefined;
+  /** `create`/`delete` an exemption; `contacts`: a subscription's contacts set (or cleared). */
+  readonly action: 'create' | 'delete' | 'contacts';
+  /** The exemption changed (exemption actions). */
+  readonly exemptionId?: string | undefined;
+  /** The subscription whose contacts changed (`contacts`). */
+  readonly subscriptionId?: string | undefined;
+  /** The exemption as it was created or deleted, or the new contact list (JSON). */
   readonly what: string;
 }
 
@@ -253,6 +272,8 @@ export interface ExemptionStore {
   putExemption(exemption: Exemption, audit: AuditEntry): Promise<void>;
   deleteExemption(id: string, audit: AuditEntry): Promise<boolean>;
   readAudit(limit: number): Promise<AuditEntry[]>;
+  /** Records a change made elsewhere (the contacts list) in the same audit trail. */
+  recordAudit(entry: AuditEntry): Promise<void>;
 }
 
 /** Where findings, scans and the status live: Table Storage in Azure and locally (Azurite). */

@@ -5,7 +5,7 @@
 import { buildDigest, type Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
 import type { StoredFinding } from '../core/lifecycle.js';
-import { ownersOf } from '../core/owners.js';
+import { resolveOwners } from '../core/owners.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { scanExport, type ExportScan } from './scan-export.js';
@@ -17,6 +17,8 @@ export interface PreviewOptions {
   readonly ownerTags: readonly string[];
   /** Who gets the findings no tag names an owner for. */
   readonly defaultRecipients: readonly string[];
+  /** Only owners in these domains, as the app's EMAIL_ALLOWED_DOMAINS; undefined: no restriction. */
+  readonly allowedDomains?: readonly string[] | undefined;
   readonly thresholds?: UrgencyThresholds | undefined;
 }
 
@@ -27,6 +29,8 @@ export interface DigestPreview {
   readonly unowned: readonly Finding[];
   /** The export scan itself (skipped rows, rule errors, the report). */
   readonly scan: ExportScan;
+  /** Addresses tags named that would not be mailed (outside the allowed domains, too many in a tag). */
+  readonly refused: readonly string[];
 }
 
 const PREVIEW_SCAN_ID = 'preview';
@@ -51,14 +55,17 @@ export function planDigests(rows: readonly unknown[], options: PreviewOptions): 
   const at = options.now.toISOString();
   const byRecipient = new Map<string, (StoredFinding & { subscriptionName?: string })[]>();
   const unowned: Finding[] = [];
+  const refused = new Set<string>();
   for (const finding of scan.report.findings) {
-    const owners = ownersOf({
+    const { owners, refused: refusedHere } = resolveOwners({
       tagNames: options.ownerTags,
       resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
       resourceGroupTags: undefined,
       subscriptionTags: undefined,
       defaultRecipients: options.defaultRecipients,
+      allowedDomains: options.allowedDomains,
     });
+    for (const r of refusedHere) refused.add(r.address);
     if (!owners || owners.addresses.length === 0) {
       unowned.push(finding);
       continue;
@@ -100,7 +107,7 @@ export function planDigests(rows: readonly unknown[], options: PreviewOptions): 
       }),
     )
     .filter((d) => d.items.length > 0);
-  return { digests, unowned, scan };
+  return { digests, unowned, scan, refused: [...refused].sort() };
 }
 
 /**

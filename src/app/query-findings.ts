@@ -1,5 +1,5 @@
 // Use case: pages of stored findings with their lifecycle state, for the API, the CSV export and the dashboard.
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { stateOf, type FindingState, type StoredFinding } from '../core/lifecycle.js';
 import {
   urgencyOf,
@@ -34,17 +34,36 @@ function filterHash(filter: FindingFilter): string {
   return createHash('sha256').update(stable).digest('base64url').slice(0, 16);
 }
 
-/** The API's opaque token: the store's token, bound to the filters it was issued for. */
-export function encodeToken(next: string, filter: FindingFilter): string {
-  return Buffer.from(JSON.stringify({ n: next, f: filterHash(filter) })).toString('base64url');
+function signature(payload: string, key: string): Buffer {
+  return createHmac('sha256', key).update(payload).digest();
 }
 
-export function decodeToken(token: string, filter: FindingFilter): string {
+/**
+ * The API's opaque token: the store's token, bound to the filters it was issued for, signed with HMAC-SHA256
+ * (CONTINUATION_TOKEN_KEY), so a caller can neither forge one nor move one to other filters.
+ */
+export function encodeToken(next: string, filter: FindingFilter, key: string): string {
+  const payload = Buffer.from(JSON.stringify({ n: next, f: filterHash(filter) })).toString(
+    'base64url',
+  );
+  return `${payload}.${signature(payload, key).toString('base64url')}`;
+}
+
+export function decodeToken(token: string, filter: FindingFilter, key: string): string {
+  const foreign = () =>
+    new InvalidTokenError(
+      'continuationToken is not a token this API issued (or it was issued before the key changed): start from the first page',
+    );
+  const [payload, mac, extra] = token.split('.');
+  if (!payload || !mac || extra !== undefined) throw foreign();
+  const expected = signature(payload, key);
+  const given = Buffer.from(mac, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw foreign();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
   } catch {
-    throw new InvalidTokenError('continuationToken is not a token this API issued');
+    throw foreign();
   }
   const t = parsed as { n?: unknown; f?: unknown };
   if (typeof t.n !== 'string' || typeof t.f !== 'string') {
@@ -83,10 +102,12 @@ export async function queryFindings(
     continuationToken?: string | undefined;
     now: Date;
     thresholds?: UrgencyThresholds;
+    /** Signs the continuation tokens (CONTINUATION_TOKEN_KEY). */
+    tokenKey: string;
   },
 ): Promise<FindingsPage> {
   const next = options.continuationToken
-    ? decodeToken(options.continuationToken, filter)
+    ? decodeToken(options.continuationToken, filter, options.tokenKey)
     : undefined;
   const [page, subscriptions] = await Promise.all([
     store.queryFindings(filter, options.top, next),
@@ -97,6 +118,6 @@ export async function queryFindings(
     items: page.items.map((f) =>
       viewOf(f, bySub.get(f.subscriptionId), options.now, options.thresholds),
     ),
-    continuationToken: page.next ? encodeToken(page.next, filter) : null,
+    continuationToken: page.next ? encodeToken(page.next, filter, options.tokenKey) : null,
   };
 }

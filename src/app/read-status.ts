@@ -10,7 +10,13 @@ import type { Counts } from '../core/lifecycle.js';
 import { freshnessOf, type Freshness } from '../core/schedule.js';
 
 const DEFAULT_SCHEDULE = '0 0 */6 * * *';
-import type { FindingStore, ScanRecord, StatusSummary, SubscriptionRecord } from './ports.js';
+import type {
+  FindingStore,
+  RefusedRecipient,
+  ScanRecord,
+  StatusSummary,
+  SubscriptionRecord,
+} from './ports.js';
 
 export interface DeadlineView {
   readonly byUrgency: Record<Urgency, number>;
@@ -32,6 +38,9 @@ export interface StatusView {
   readonly lastSucceededAt: string | null;
   /** How old the last succeeded scan is, and whether that is stale for the schedule. */
   readonly freshness: Freshness;
+  /** Addresses tags named that are not mailed (outside EMAIL_ALLOWED_DOMAINS, or too many in one tag), and where. */
+  readonly refusedRecipients?: readonly RefusedRecipient[];
+  readonly refusedRecipientsTotal?: number;
 }
 
 export function deadlineView(
@@ -93,6 +102,8 @@ export function statusView(
     },
     lastSucceededAt: summary.lastSucceededAt ?? null,
     freshness,
+    refusedRecipients: summary.refusedRecipients ?? [],
+    refusedRecipientsTotal: summary.refusedRecipientsTotal ?? 0,
   };
 }
 

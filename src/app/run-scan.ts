@@ -17,6 +17,7 @@ import {
   type ScanTrigger,
   type Scope,
 } from './ports.js';
+import { RefusedRecipients } from './refused-recipients.js';
 import { repairAbandonedScans } from './scan/abandoned.js';
 import { LeaseGuard } from './scan/lease-guard.js';
 import { subscriptionReconciler } from './scan/reconcile-subscription.js';
@@ -39,6 +40,8 @@ export interface RunScanDeps {
   readonly owners?: {
     readonly tagNames: readonly string[];
     readonly defaultRecipients: readonly string[];
+    /** Only addresses in these domains are owners (EMAIL_ALLOWED_DOMAINS); undefined: no restriction. */
+    readonly allowedDomains?: readonly string[] | undefined;
   };
   /** The largest share of previously scanned subscriptions that may vanish before the scan keeps their findings. */
   readonly coverageDropFraction?: number;
@@ -180,7 +183,9 @@ async function scan(
   const now = new Date(base.startedAt);
   const previous = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));
   const previousStatus = await store.readStatus();
+  const refused = new RefusedRecipients();
   const reconciler = subscriptionReconciler({
+    refused,
     store,
     scanId: base.id,
     now,
@@ -232,7 +237,10 @@ async function scan(
   });
   for (const e of evaluation.ruleErrors.slice(0, 20))
     log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
-  await store.writeStatus(statusSummary(deps.rules, record, totals, records, previousStatus));
+  await store.writeStatus({
+    ...statusSummary(deps.rules, record, totals, records, previousStatus),
+    ...refused.summary(),
+  });
   await store
     .recordTrend({
       day: base.startedAt.slice(0, 10),

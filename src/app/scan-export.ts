@@ -5,6 +5,7 @@ import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { buildReport, type ScanReport } from './report.js';
+import { jsonPosition } from '../core/parse-position.js';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -41,9 +42,8 @@ export function parseExport(text: string, source: string): unknown[] {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(
-      `${source}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    // By position only: the text may hold a key, or be a file that is not an export at all.
+    throw new InputError(`${source}: ${jsonPosition(text, error)}`);
   }
   return rowsOfExport(json, source);
 }

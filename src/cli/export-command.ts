@@ -8,7 +8,12 @@ import type { Rule } from '../rules/define-rule.js';
 export interface ExportCommandContext {
   readonly stderr: (text: string) => void;
   readonly isTty: boolean;
-  readonly loadRules: (feed: string | undefined) => Promise<readonly Rule[]>;
+  readonly loadRules: (
+    feed: string | undefined,
+    options: Record<string, unknown>,
+  ) => Promise<readonly Rule[]>;
+  /** Adds the input bounds every reading command has (--max-input-mb, --fetch-timeout). */
+  readonly withLimitOptions: (command: Command) => Command;
   /** The scope and filter options, read as `scan` reads them. */
   readonly scopeOf: (options: Record<string, unknown>) => Scope | undefined;
   readonly filterOf: (options: Record<string, unknown>) => ScopeFilter;
@@ -19,8 +24,8 @@ export interface ExportCommandContext {
 }
 
 export function registerExportCommand(program: Command, ctx: ExportCommandContext): void {
-  const command = program
-    .command('export')
+  const command = ctx
+    .withLimitOptions(program.command('export'))
     .description(
       'export, through Resource Graph, every row a scan reads (the same queries) into one JSON file that scan, digest and plan take with --input',
     )
@@ -30,7 +35,7 @@ export function registerExportCommand(program: Command, ctx: ExportCommandContex
     const scope = ctx.scopeOf(options);
     if (!scope)
       throw new Error('export needs a scope: --subscription ID, --management-group ID or --tenant');
-    const rules = await ctx.loadRules(options.retirementFeed as string | undefined);
+    const rules = await ctx.loadRules(options.retirementFeed as string | undefined, options);
     const file = options.output as string;
     const out = createWriteStream(file, { encoding: 'utf8' });
     const opened = new Promise<void>((resolve, reject) => {

@@ -34,6 +34,17 @@ import { toEml } from '../views/eml.js';
 import { FORMATS, render, type Format } from './formats.js';
 import { registerExportCommand } from './export-command.js';
 import { registerPlanCommand } from './plan-command.js';
+import {
+  DEFAULT_FETCH_TIMEOUT_SECONDS,
+  DEFAULT_MAX_INPUT_MB,
+  fetchBounded,
+  readBoundedFile,
+  type InputLimits,
+} from './inputs.js';
+import { endpointTrust, isLoopbackHost, UntrustedEndpointError } from '../core/arm-endpoint.js';
+import { jsonPosition, yamlPosition } from '../core/parse-position.js';
+import { inAllowedDomains, isDomainName } from '../core/email-address.js';
+import { redact } from '../core/redact.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -53,44 +64,54 @@ function parseNow(value: string | undefined): Date {
   return new Date(`${value}T00:00:00Z`);
 }
 
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      `${what} ${file}: ${code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`,
-    );
-  }
+interface LimitOptions {
+  maxInputMb?: string;
+  fetchTimeout?: string;
+  ca?: string;
 }
 
-async function loadRules(feed: string | undefined) {
+/** The bounds of every input of a command: --max-input-mb, --fetch-timeout, and --ca for https URLs. */
+function limitsOf(options: LimitOptions): InputLimits {
+  const number = (value: string | undefined, fallback: number, option: string) => {
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UsageError(`${option}: "${value}" is not a positive number`);
+    return n;
+  };
+  const maxMb = number(options.maxInputMb, DEFAULT_MAX_INPUT_MB, '--max-input-mb');
+  const timeout = number(options.fetchTimeout, DEFAULT_FETCH_TIMEOUT_SECONDS, '--fetch-timeout');
+  const limits = {
+    maxBytes: Math.floor(maxMb * 1024 * 1024),
+    timeoutMs: Math.round(timeout * 1000),
+  };
+  // The CA is a small PEM: a megabyte is plenty.
+  const ca = options.ca ? readBoundedFile(options.ca, '--ca', 1024 * 1024) : undefined;
+  return ca ? { ...limits, ca } : limits;
+}
+
+function readText(file: string, what: string, limits: InputLimits): string {
+  return readBoundedFile(file, what, limits.maxBytes);
+}
+
+async function loadRules(feed: string | undefined, limits: InputLimits) {
   if (!feed) return buildCatalog();
-  let text: string;
-  if (/^https?:\/\//i.test(feed)) {
-    const response = await fetch(feed).catch((error: unknown) => {
-      throw new InputError(
-        `--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
-    if (!response.ok) throw new InputError(`--retirement-feed ${feed}: HTTP ${response.status}`);
-    text = await response.text();
-  } else {
-    text = readText(feed, '--retirement-feed');
-  }
+  const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(feed);
+  const shown = redact(feed);
+  const text = isUrl
+    ? await fetchBounded(feed, '--retirement-feed', limits)
+    : readText(feed, '--retirement-feed', limits);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new InputError(
-      `--retirement-feed ${feed}: not valid JSON (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw new InputError(`--retirement-feed ${shown}: ${jsonPosition(text, error)}`);
   }
   try {
     return buildCatalog(applyFeed(BUILT_IN_RETIREMENTS, parseRetirementFeed(json)));
   } catch (error) {
     throw new InputError(
-      `--retirement-feed ${feed}: ${error instanceof Error ? error.message : String(error)}`,
+      `--retirement-feed ${shown}: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
 }
@@ -200,14 +221,42 @@ function excludedRow(raw: unknown, filter: ScopeFilter): boolean {
   );
 }
 
-function loadExemptions(file: string, ruleIds: readonly string[], now: Date): Exemption[] {
-  const text = readText(file, '--exemptions');
+/** Which credential --endpoint may receive (see src/core/arm-endpoint.ts); refused endpoints are a usage error. */
+function trustOf(endpoint: string | undefined, trusted: boolean) {
+  const url = endpoint ?? SETTINGS.RESOURCE_GRAPH_ENDPOINT;
+  let loopback: boolean;
+  try {
+    loopback = isLoopbackHost(new URL(url).hostname);
+  } catch {
+    throw new UsageError(`--endpoint: "${redact(url)}" is not a URL`);
+  }
+  try {
+    return endpointTrust(url, loopback ? 'emulator' : 'default', {
+      trusted,
+      name: '--endpoint',
+      trustOption: '--trust-endpoint',
+    });
+  } catch (error) {
+    if (error instanceof UntrustedEndpointError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function loadExemptions(
+  file: string,
+  ruleIds: readonly string[],
+  now: Date,
+  limits: InputLimits,
+): Exemption[] {
+  const text = readText(file, '--exemptions', limits);
+  const isJson = /\.json$/i.test(file);
   let data: unknown;
   try {
-    data = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+    data = isJson ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
+    // By position only: the file may hold a key, or be a symlink to a system file.
     throw new InputError(
-      `--exemptions ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'} (${error instanceof Error ? error.message : String(error)})`,
+      `--exemptions ${file}: ${isJson ? jsonPosition(text, error) : yamlPosition(error)}`,
     );
   }
   const list = Array.isArray(data) ? data : (data as { exemptions?: unknown })?.exemptions;
@@ -261,7 +310,22 @@ function packageVersion(): string {
   return 'unknown';
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+/** Every input's bounds, on every command that reads one. */
+function withLimitOptions(command: Command): Command {
+  return command
+    .option(
+      '--max-input-mb <mb>',
+      `the largest input file or feed read, in MB (default ${DEFAULT_MAX_INPUT_MB})`,
+    )
+    .option(
+      '--fetch-timeout <seconds>',
+      `how long a --retirement-feed URL has to answer completely (default ${DEFAULT_FETCH_TIMEOUT_SECONDS})`,
+    );
+}
+
+export async function main(argv: readonly string[], rawIo: Io): Promise<number> {
+  // No message the CLI prints carries a credential (a SAS signature, user:password@, an account key).
+  const io: Io = { ...rawIo, stderr: (text) => rawIo.stderr(redact(text)) };
   let exitCode = 0;
   const program = new Command('readiness')
     .description('Classic-to-ARM migration and retirement readiness for Azure tenants')
@@ -270,8 +334,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  program
-    .command('scan')
+  withLimitOptions(program.command('scan'))
     .description('scan a Resource Graph export (--input) or a live scope through Resource Graph')
     .option(
       '--input <file>',
@@ -284,8 +347,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .option('--management-group <id>', 'scan these management groups (repeatable)', collect)
     .option('--tenant', 'scan every subscription the identity can read')
-    .option('--endpoint <url>', 'Resource Graph endpoint (default https://management.azure.com)')
-    .option('--ca <file>', 'PEM of a CA to trust for --endpoint (a local emulator)')
+    .option(
+      '--endpoint <url>',
+      'Resource Graph endpoint: a known cloud (management.azure.com, management.usgovcloudapi.net, management.chinacloudapi.cn) or this machine (the emulator)',
+    )
+    .option(
+      '--trust-endpoint',
+      'send your Azure token to an --endpoint that is neither a known cloud nor this machine',
+    )
+    .option(
+      '--ca <file>',
+      'PEM of a CA to trust for --endpoint and --retirement-feed URLs (a local emulator)',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
     .option('--output <file>', 'write the report to a file instead of standard output')
     .option('--now <date>', 'the clock for deadline urgency (YYYY-MM-DD)')
@@ -323,7 +396,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         managementGroup?: string[];
         tenant?: boolean;
         endpoint?: string;
+        trustEndpoint?: boolean;
         ca?: string;
+        maxInputMb?: string;
+        fetchTimeout?: string;
         format?: Format;
         output?: string;
         now?: string;
@@ -331,7 +407,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         retirementFeed?: string;
       }) => {
         const now = parseNow(options.now);
-        const rules = await loadRules(options.retirementFeed);
+        const limits = limitsOf(options);
+        const rules = await loadRules(options.retirementFeed, limits);
         const scope = scopeOf(options);
         const filter = filterOf(options);
         const exemptions = options.exemptions
@@ -339,13 +416,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
               options.exemptions,
               rules.map((r) => r.id),
               now,
+              limits,
             )
           : [];
         if (options.input && scope)
           throw new UsageError('--input scans a file offline; do not combine it with a live scope');
         let report;
         if (options.input) {
-          const rows = parseExport(readText(options.input, 'input'), options.input);
+          const rows = parseExport(readText(options.input, '--input', limits), options.input);
           const result = scanExport(
             rows.filter((row) => !excludedRow(row, filter)),
             { rules, now },
@@ -363,11 +441,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
             io.stderr(`rule ${e.ruleId} failed on ${e.resourceId}: ${e.message}\n`);
           report = result.report;
         } else if (scope) {
-          const ca = options.ca ? readText(options.ca, '--ca') : undefined;
+          const trust = trustOf(options.endpoint, options.trustEndpoint === true);
           const source = new ResourceGraphSource({
-            credential: createCredential(options.endpoint && ca ? 'emulator' : 'default'),
+            credential: createCredential(trust.kind === 'loopback' ? 'emulator' : 'default'),
             ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-            ...(ca ? { ca } : {}),
+            ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
+            ...(limits.ca ? { ca: limits.ca } : {}),
             onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
           });
           const all: Finding[] = [];
@@ -408,16 +487,19 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   registerExportCommand(program, {
     ...io,
-    loadRules,
+    withLimitOptions,
+    loadRules: (feed, options) => loadRules(feed, limitsOf(options)),
     scopeOf: (options) => scopeOf(options),
     filterOf: (options) => filterOf(options),
     sourceOf: (options) => {
       const endpoint = options.endpoint as string | undefined;
-      const ca = options.ca ? readText(options.ca as string, '--ca') : undefined;
+      const trust = trustOf(endpoint, options.trustEndpoint === true);
+      const limits = limitsOf(options);
       return new ResourceGraphSource({
-        credential: createCredential(endpoint && ca ? 'emulator' : 'default'),
+        credential: createCredential(trust.kind === 'loopback' ? 'emulator' : 'default'),
         ...(endpoint ? { endpoint } : {}),
-        ...(ca ? { ca } : {}),
+        ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
+        ...(limits.ca ? { ca: limits.ca } : {}),
       });
     },
     withScopeOptions: (command) =>
@@ -434,6 +516,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           'Resource Graph endpoint (default https://management.azure.com)',
         )
         .option('--ca <file>', 'PEM of a CA to trust for --endpoint (a local emulator)')
+        .option(
+          '--trust-endpoint',
+          'send the Azure token to an --endpoint that is not a known Azure Resource Manager endpoint',
+        )
         .option(
           '--exclude-subscription <id>',
           'leave these subscriptions out (repeatable)',
@@ -454,34 +540,36 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
   registerPlanCommand(program, {
     ...io,
-    readRows: (file) => parseExport(readText(file, 'input'), file),
+    readRows: (file, options) => parseExport(readText(file, '--input', limitsOf(options)), file),
     parseNow,
-    loadRules,
+    loadRules: (feed, options) => loadRules(feed, limitsOf(options)),
     write: (file, text) => writeFileSync(file, text),
+    withLimitOptions,
   });
 
-  program
-    .command('rules')
+  withLimitOptions(program.command('rules'))
     .description('print the rule catalog')
     .addOption(
       new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
     .option('--retirement-feed <fileOrUrl>', 'retirement dates from a feed in the official format')
-    .action(async (options: { format: 'table' | 'json'; retirementFeed?: string }) => {
-      const rules = (await loadRules(options.retirementFeed)).map(metaOf);
-      if (options.format === 'json') {
-        io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
-        return;
-      }
-      for (const r of rules) {
-        io.stdout(
-          `${r.severity.padEnd(8)} ${r.id.padEnd(48)} ${r.deadline ? `${r.deadline} ` : ''}${r.title}\n`,
-        );
-      }
-    });
+    .option('--ca <file>', 'PEM of a CA to trust for a --retirement-feed URL')
+    .action(
+      async (options: { format: 'table' | 'json'; retirementFeed?: string } & LimitOptions) => {
+        const rules = (await loadRules(options.retirementFeed, limitsOf(options))).map(metaOf);
+        if (options.format === 'json') {
+          io.stdout(`${JSON.stringify(rules, null, 2)}\n`);
+          return;
+        }
+        for (const r of rules) {
+          io.stdout(
+            `${r.severity.padEnd(8)} ${r.id.padEnd(48)} ${r.deadline ? `${r.deadline} ` : ''}${r.title}\n`,
+          );
+        }
+      },
+    );
 
-  program
-    .command('digest')
+  withLimitOptions(program.command('digest'))
     .description(
       'preview the digests a first scan of an export would send: one .eml per recipient, nothing sent',
     )
@@ -501,23 +589,32 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       'tag names that name an owner, comma-separated, matched case-insensitively',
       SETTINGS.OWNER_TAGS,
     )
+    .option(
+      '--allowed-domain <domain>',
+      "only owners in these domains, like the app's EMAIL_ALLOWED_DOMAINS (repeatable, or comma-separated)",
+      collect,
+    )
     .option('--dashboard-url <url>', 'the dashboard, linked from every digest')
     .option('--from <address>', 'the sender address', 'readiness-preview@localhost')
     .option(
       '--retirement-feed <fileOrUrl>',
       'retirement dates from a feed in the official Azure retirement feed format',
     )
+    .option('--ca <file>', 'PEM of a CA to trust for a --retirement-feed URL')
     .action(
-      async (options: {
-        input: string;
-        outbox: string;
-        now?: string;
-        defaultRecipient?: string[];
-        ownerTags: string;
-        dashboardUrl?: string;
-        from: string;
-        retirementFeed?: string;
-      }) => {
+      async (
+        options: LimitOptions & {
+          input: string;
+          outbox: string;
+          now?: string;
+          defaultRecipient?: string[];
+          allowedDomain?: string[];
+          ownerTags: string;
+          dashboardUrl?: string;
+          from: string;
+          retirementFeed?: string;
+        },
+      ) => {
         const now = parseNow(options.now);
         const dashboardUrl = httpUrl(options.dashboardUrl, '--dashboard-url');
         const defaultRecipients: string[] = [];
@@ -533,9 +630,27 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           .filter(Boolean);
         if (ownerTags.length === 0)
           throw new UsageError('--owner-tags: needs at least one tag name');
-        const rules = await loadRules(options.retirementFeed);
-        const rows = parseExport(readText(options.input, 'input'), options.input);
-        const plan = planDigests(rows, { rules, now, ownerTags, defaultRecipients });
+        const limits = limitsOf(options);
+        const rules = await loadRules(options.retirementFeed, limits);
+        const rows = parseExport(readText(options.input, '--input', limits), options.input);
+        const allowedDomains = options.allowedDomain?.map((d) => d.toLowerCase());
+        const badDomain = allowedDomains?.find((d) => !isDomainName(d));
+        if (badDomain !== undefined)
+          throw new UsageError(`--allowed-domain: "${badDomain}" is not a domain name`);
+        const outside = defaultRecipients.filter(
+          (a) => allowedDomains && !inAllowedDomains(a, allowedDomains),
+        );
+        if (outside.length > 0)
+          throw new UsageError(
+            `--default-recipient: outside --allowed-domain: ${outside.join(', ')}`,
+          );
+        const plan = planDigests(rows, {
+          rules,
+          now,
+          ownerTags,
+          defaultRecipients,
+          allowedDomains,
+        });
         if (plan.scan.skipped.length > 0) {
           const first = plan.scan.skipped
             .slice(0, 5)
@@ -585,6 +700,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           }
           io.stdout(`${printable(digest.recipient)}\t${email.subject}\t${path}\n`);
         }
+        if (plan.refused.length > 0)
+          io.stderr(
+            `${plan.refused.length} address(es) named by tags would not be mailed (outside --allowed-domain, or more than 5 in one tag): ${printable(plan.refused.slice(0, 10).join(', '))}${plan.refused.length > 10 ? ', ...' : ''}\n`,
+          );
         const unmailed = plan.unowned.filter((f) => f.severity !== 'info').length;
         io.stderr(
           `${plan.digests.length} digest(s) written to ${options.outbox}, nothing sent.` +

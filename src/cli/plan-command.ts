@@ -11,16 +11,21 @@ export interface PlanCommandContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly isTty: boolean;
-  /** The rows of an export file (the same reader `scan --input` uses). */
-  readonly readRows: (file: string) => unknown[];
+  /** The rows of an export file (the same bounded reader `scan --input` uses). */
+  readonly readRows: (file: string, options: Record<string, unknown>) => unknown[];
   readonly parseNow: (value: string | undefined) => Date;
-  readonly loadRules: (feed: string | undefined) => Promise<readonly Rule[]>;
+  readonly loadRules: (
+    feed: string | undefined,
+    options: Record<string, unknown>,
+  ) => Promise<readonly Rule[]>;
   readonly write: (file: string, text: string) => void;
+  /** Adds the input bounds every reading command has (--max-input-mb, --fetch-timeout). */
+  readonly withLimitOptions: (command: Command) => Command;
 }
 
 export function registerPlanCommand(program: Command, ctx: PlanCommandContext): void {
-  program
-    .command('plan')
+  ctx
+    .withLimitOptions(program.command('plan'))
     .description(
       'the migration units of an export (VMs outside a network, networks, storage accounts, unattached resources), in an order that works, with their blockers and the steps',
     )
@@ -40,8 +45,8 @@ export function registerPlanCommand(program: Command, ctx: PlanCommandContext): 
         retirementFeed?: string;
       }) => {
         const now = ctx.parseNow(options.now);
-        const rules = await ctx.loadRules(options.retirementFeed);
-        const result = scanExport(ctx.readRows(options.input), { rules, now });
+        const rules = await ctx.loadRules(options.retirementFeed, options);
+        const result = scanExport(ctx.readRows(options.input, options), { rules, now });
         const plan = planMigration(buildScanIndex(result.rows), result.report.findings);
         const byId = new Map(rules.map((r) => [r.id, r.recommendation]));
         const whatToDo = (id: string) => byId.get(id);

@@ -1,6 +1,10 @@
-// GET /api/contacts and PUT /api/contacts/{subscriptionId}: the operator's subscription → owner addresses list (owners of last resort before the defaults).
+// GET /api/contacts and PUT /api/contacts/{subscriptionId}: the operator's subscription → owner addresses list (owners
+// of last resort before the defaults). Addresses must be in the allowed domains, the subscription one the scanner has
+// seen; every change is audited.
 import { z } from 'zod';
 import { services } from '../composition.js';
+import { inAllowedDomains, isEmailAddress, MAX_ADDRESS_LENGTH } from '../core/email-address.js';
+import { callerOf } from './caller.js';
 import {
   json,
   problem,
@@ -8,7 +12,11 @@ import {
   type HttpRequestLike,
   type HttpResponseInit,
 } from './http.js';
-import { GUID } from './params.js';
+import { GUID, parseQuery } from './params.js';
+import { readJsonBody } from './request-body.js';
+
+/** 50 addresses of at most 254 characters: the whole body stays far under this. */
+const MAX_CONTACTS_BODY = 16 * 1024;
 
 const body = z
   .object({
@@ -16,17 +24,20 @@ const body = z
       .array(
         z
           .string()
-          .max(254)
-          .regex(/^[^\s@<>,;"']+@[^\s@<>,;"']+\.[^\s@<>,;"']+$/, 'must be e-mail addresses'),
+          // Length first: the address check never sees more than 254 characters.
+          .max(MAX_ADDRESS_LENGTH, `must be at most ${MAX_ADDRESS_LENGTH} characters`)
+          .refine(isEmailAddress, 'must be e-mail addresses'),
       )
       .max(50),
   })
   .strict();
 
 export async function getContacts(
-  _request: HttpRequestLike,
+  request: HttpRequestLike,
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
+  const query = parseQuery(request.query, {});
+  if (!query.ok) return query.response;
   const contacts = await services().store.loadContacts();
   return json(200, {
     contacts: [...contacts].map(([subscriptionId, emails]) => ({ subscriptionId, emails })),
@@ -40,13 +51,11 @@ export async function putContacts(
   const id = request.params.subscriptionId ?? '';
   if (!GUID.test(id))
     return problem(400, 'InvalidParameter', 'subscriptionId: must be a subscription id (a GUID)');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await request.text());
-  } catch {
-    return problem(400, 'InvalidBody', 'body: must be JSON like {"emails": ["team@contoso.com"]}');
-  }
-  const parsed = body.safeParse(raw);
+  const query = parseQuery(request.query, { by: z.string().max(254).optional() });
+  if (!query.ok) return query.response;
+  const read = await readJsonBody(request, MAX_CONTACTS_BODY);
+  if (!read.ok) return read.response;
+  const parsed = body.safeParse(read.value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return problem(
@@ -55,7 +64,34 @@ export async function putContacts(
       `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`,
     );
   }
+  const s = services();
+  const who = callerOf(request, s.config, query.value.by, 'by');
+  if (!who.ok) return who.response;
   const emails = [...new Set(parsed.data.emails.map((e) => e.toLowerCase()))];
-  await services().store.setContacts(id.toLowerCase(), emails);
-  return json(200, { subscriptionId: id.toLowerCase(), emails });
+  const domains = s.config.email.allowedDomains;
+  const outside = domains ? emails.filter((e) => !inAllowedDomains(e, domains)) : [];
+  if (outside.length > 0)
+    return problem(
+      400,
+      'InvalidBody',
+      `emails: outside the allowed domains (EMAIL_ALLOWED_DOMAINS): ${outside.join(', ')}`,
+    );
+  const subscriptionId = id.toLowerCase();
+  if (!(await s.store.readSubscription(subscriptionId)))
+    return problem(
+      404,
+      'NotFound',
+      `subscription ${subscriptionId} was never scanned: contacts are kept for scanned subscriptions only`,
+    );
+  // Audit first: a change is never without its record.
+  await s.exemptions.recordAudit({
+    at: s.clock().toISOString(),
+    who: who.caller.who,
+    ...(who.caller.selfDeclared ? { selfDeclared: true } : {}),
+    action: 'contacts',
+    subscriptionId,
+    what: JSON.stringify({ emails }),
+  });
+  await s.store.setContacts(subscriptionId, emails);
+  return json(200, { subscriptionId, emails });
 }

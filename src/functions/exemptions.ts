@@ -6,6 +6,7 @@ import {
   listExemptions,
 } from '../app/exemptions.js';
 import { services } from '../composition.js';
+import { callerOf } from './caller.js';
 import { summary } from './get-status.js';
 import {
   json,
@@ -14,34 +15,35 @@ import {
   type HttpRequestLike,
   type HttpResponseInit,
 } from './http.js';
+import { parseQuery } from './params.js';
+import { readJsonBody } from './request-body.js';
+import { z } from 'zod';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Who is calling: App Service Authentication's principal when Entra ID is in front, else what the caller says. */
-function caller(request: HttpRequestLike): string | undefined {
-  return request.headers.get('x-ms-client-principal-name') ?? undefined;
-}
 
 export async function postExemption(
   request: HttpRequestLike,
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
   const s = services();
-  const text = await request.text();
-  if (text.length > 64_000)
-    return problem(413, 'PayloadTooLarge', 'an exemption is at most 64 KB of JSON');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    return problem(400, 'InvalidBody', 'body: must be JSON');
-  }
+  const query = parseQuery(request.query, {});
+  if (!query.ok) return query.response;
+  const read = await readJsonBody(request);
+  if (!read.ok) return read.response;
+  const body = read.value;
+  const declared =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as { createdBy?: unknown }).createdBy
+      : undefined;
+  const who = callerOf(request, s.config, declared, 'createdBy');
+  if (!who.ok) return who.response;
   try {
     const exemption = await createExemption(
       s.exemptions,
       body,
       { ruleIds: s.rules.map((r) => r.id), now: s.clock(), maxDays: s.config.exemptionMaxDays },
-      caller(request),
+      who.caller.who,
+      who.caller.selfDeclared,
     );
     return json(201, exemption, { Location: `/api/exemptions/${exemption.id}` });
   } catch (error) {
@@ -55,13 +57,8 @@ export async function getExemptions(
   request: HttpRequestLike,
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
-  if ([...request.query.keys()].length > 0) {
-    return problem(
-      400,
-      'UnknownParameter',
-      `unknown query parameter "${[...request.query.keys()][0]}"`,
-    );
-  }
+  const query = parseQuery(request.query, {});
+  if (!query.ok) return query.response;
   const s = services();
   const current = await summary();
   const [exemptions, audit] = await Promise.all([
@@ -78,14 +75,17 @@ export async function removeExemption(
   const id = request.params.id ?? '';
   if (!UUID.test(id))
     return problem(400, 'InvalidParameter', 'id: must be an exemption id (a GUID)');
-  const who = caller(request) ?? request.query.get('by') ?? undefined;
-  if (!who)
-    return problem(
-      400,
-      'InvalidParameter',
-      'by: say who removes the exemption (?by=you@contoso.com), or put Entra ID in front',
-    );
+  const query = parseQuery(request.query, { by: z.string().max(254).optional() });
+  if (!query.ok) return query.response;
   const s = services();
-  const removed = await deleteExemption(s.exemptions, id, who, s.clock());
+  const who = callerOf(request, s.config, query.value.by, 'by');
+  if (!who.ok) return who.response;
+  const removed = await deleteExemption(
+    s.exemptions,
+    id,
+    who.caller.who,
+    s.clock(),
+    who.caller.selfDeclared,
+  );
   return removed ? { status: 204 } : problem(404, 'NotFound', `no exemption ${id}`);
 }

@@ -87,6 +87,7 @@ export async function getFindings(
       continuationToken,
       now: s.clock(),
       thresholds: s.config.thresholds,
+      tokenKey: s.config.continuationTokenKey,
     });
   } catch (error) {
     if (error instanceof InvalidTokenError) return problem(400, 'InvalidParameter', error.message);

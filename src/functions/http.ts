@@ -1,5 +1,6 @@
 // What an HTTP trigger sees and returns: the parts of @azure/functions' HttpRequest the handlers use, so the local host can supply them too.
 import type { HttpResponseInit } from '@azure/functions';
+import { redact } from '../core/redact.js';
 
 export type { HttpResponseInit };
 
@@ -42,5 +43,5 @@ export function json(
 
 /** `{ "error": { "code", "message" } }`: no stack traces, no internals. */
 export function problem(status: number, code: string, message: string): HttpResponseInit {
-  return json(status, { error: { code, message } });
+  return json(status, { error: { code, message: redact(message) } });
 }

@@ -4,15 +4,23 @@ import { problem, type HttpResponseInit } from './http.js';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The function key, when it is not sent as the x-functions-key header: the Functions host reads it from `?code=`
+ * and leaves it in the query string (https://learn.microsoft.com/azure/azure-functions/function-keys-how-to).
+ * Every route accepts it and no handler reads it.
+ */
+export const FUNCTION_KEY_PARAMETER = 'code';
+
 export type Parsed<T> = { ok: true; value: T } | { ok: false; response: HttpResponseInit };
 
-/** Parses the query string: each parameter at most once, none unknown, each valid by the schema. */
+/** Parses the query string: each parameter at most once, none unknown (but `code`, the function key), each valid by the schema. */
 export function parseQuery<T extends z.ZodRawShape>(
   query: URLSearchParams,
   shape: T,
 ): Parsed<z.infer<z.ZodObject<T>>> {
   const values: Record<string, string> = {};
   for (const [name, value] of query) {
+    if (name === FUNCTION_KEY_PARAMETER) continue;
     if (!(name in shape)) {
       return {
         ok: false,

@@ -12,6 +12,7 @@ import { getExemptions, postExemption, removeExemption } from './exemptions.js';
 import { sendDigestsTimer } from './send-digests.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
 import { scanReadiness } from './scan-readiness.js';
+import { redact } from '../core/redact.js';
 
 export interface TimerFunction {
   readonly kind: 'timer';
@@ -33,7 +34,7 @@ export interface HttpFunction {
 
 export type FunctionRegistration = TimerFunction | HttpFunction;
 
-export const FUNCTIONS: readonly FunctionRegistration[] = [
+export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
   {
     kind: 'timer',
     name: 'sendDigests',
@@ -151,4 +152,31 @@ export const FUNCTIONS: readonly FunctionRegistration[] = [
     authLevel: 'function',
     handler: putContacts,
   },
-];
+]);
+
+/** What a function prints through its context goes through the same credential redaction as the JSON logs. */
+function redacting(context: ContextLike): ContextLike {
+  const clean = (args: unknown[]) => args.map((a) => (typeof a === 'string' ? redact(a) : a));
+  return {
+    invocationId: context.invocationId,
+    log: (...args) => context.log(...clean(args)),
+    error: (...args) => context.error(...clean(args)),
+  };
+}
+
+function withRedactedLogs(list: FunctionRegistration[]): FunctionRegistration[] {
+  return list.map((fn): FunctionRegistration => {
+    if (fn.kind === 'timer') {
+      const timer: TimerFunction = {
+        ...fn,
+        handler: (t, context) => fn.handler(t, redacting(context)),
+      };
+      return timer;
+    }
+    const http: HttpFunction = {
+      ...fn,
+      handler: (request, context) => fn.handler(request, redacting(context)),
+    };
+    return http;
+  });
+}

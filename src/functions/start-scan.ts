@@ -9,11 +9,18 @@ import {
   type HttpRequestLike,
   type HttpResponseInit,
 } from './http.js';
+import { parseQuery } from './params.js';
+import { requireJsonContentType } from './request-body.js';
 
 export async function startScan(
-  _request: HttpRequestLike,
+  request: HttpRequestLike,
   context: ContextLike,
 ): Promise<HttpResponseInit> {
+  // A JSON request cannot be sent cross-site without a CORS preflight; a bare or form POST can.
+  const unsupported = requireJsonContentType(request);
+  if (unsupported) return unsupported;
+  const query = parseQuery(request.query, {});
+  if (!query.ok) return query.response;
   const s = services();
   let resolveStarted: (id: string) => void = () => undefined;
   const started = new Promise<string>((resolve) => (resolveStarted = resolve));

@@ -59,12 +59,15 @@ export interface DashboardModel {
   readonly csvUrl: string;
   /** What teams accepted, until when, and whether it still matches anything. */
   readonly exemptions?: readonly DashboardExemption[];
-  /** Every change to the exemptions, newest first. */
+  /** Every change to the exemptions and the contacts, newest first. */
   readonly audit?: readonly {
     at: string;
     who: string;
-    action: 'create' | 'delete';
-    exemptionId: string;
+    /** Only what the caller said: no sign-in in front of the app. */
+    selfDeclared?: boolean | undefined;
+    action: 'create' | 'delete' | 'contacts';
+    exemptionId?: string | undefined;
+    subscriptionId?: string | undefined;
   }[];
 }
 

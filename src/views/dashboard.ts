@@ -1143,10 +1143,53 @@ function exemptionsSection(model: DashboardModel): Html {
           <ul>
             ${audit.map(
               (a) =>
-                html`<li>${when(a.at)}: ${a.who} ${a.action === 'create' ? 'created' : 'deleted'} exemption <code>${a.exemptionId}</code></li>`,
+                html`<li>${when(a.at)}: ${a.who}${a.selfDeclared ? ' (self-declared)' : ''} ${
+                  a.action === 'contacts'
+                    ? html`set the contacts of subscription <code>${a.subscriptionId ?? ''}</code>`
+                    : html`${a.action === 'create' ? 'created' : 'deleted'} exemption <code>${a.exemptionId ?? ''}</code>`
+                }</li>`,
             )}
           </ul>`
     }
+  </section>`;
+}
+
+function refusedSection(model: DashboardModel): Html {
+  const refused = model.status.refusedRecipients ?? [];
+  if (refused.length === 0) return html``;
+  const total = model.status.refusedRecipientsTotal ?? refused.length;
+  return html`<section aria-labelledby="refused-h">
+    <h2 id="refused-h">Addresses not mailed</h2>
+    <p>
+      Owner tags named these addresses, but they are outside <code>EMAIL_ALLOWED_DOMAINS</code> or one
+      tag named too many: nobody was mailed at them, and their findings went to the next owner. Fix the
+      tag where it says.
+    </p>
+    <div class="table-wrap" role="region" aria-labelledby="refused-caption" tabindex="0">
+      <table id="refused-table">
+        <caption id="refused-caption">
+          ${plural(total, 'refused address', 'refused addresses')}${total > refused.length ? ` (first ${refused.length})` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Address</th>
+            <th scope="col">Why</th>
+            <th scope="col">Where</th>
+            <th scope="col" class="num">Findings</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${refused.map(
+            (r) => html`<tr>
+              <th scope="row"><code>${r.address}</code></th>
+              <td>${r.why}</td>
+              <td><code class="sub">${r.where}</code></td>
+              <td class="num">${n(r.findings)}</td>
+            </tr>`,
+          )}
+        </tbody>
+      </table>
+    </div>
   </section>`;
 }
 
@@ -1178,7 +1221,7 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
   const main = hasScan
     ? html`${summary(model, model.findings.length > 0)} ${blockerCharts(model, look)}
       ${deadlines(model, look)} ${trend(model)} ${findingsSection(model, look)}
-      ${resolvedSection(model, look)} ${subscriptionsSection(model)} ${exemptionsSection(model)}`
+      ${resolvedSection(model, look)} ${subscriptionsSection(model)} ${exemptionsSection(model)} ${refusedSection(model)}`
     : noScan();
   const page = html`<!doctype html>
     <html lang="en">

@@ -10,6 +10,8 @@ import { loadConfig } from '../../src/config.js';
 const base = {
   TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
   CREDENTIAL_MODE: 'emulator',
+  // The emulator credential goes only to this machine.
+  RESOURCE_GRAPH_ENDPOINT: 'https://localhost:8443',
 };
 
 describe('createServices', () => {

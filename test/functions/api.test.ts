@@ -220,11 +220,17 @@ describe('GET /api/rules', () => {
 describe('POST /api/scans', () => {
   it('answers 202 with the scan id, and 409 while that scan runs', async () => {
     stack.graph.setFaults({ latencyMs: 300 });
-    const first = await startScan(request('/api/scans', { method: 'POST' }), context());
+    const first = await startScan(
+      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      context(),
+    );
     expect(first.status).toBe(202);
     const { scanId } = body(first);
     expect(scanId).toMatch(/^scan-/);
-    const second = await startScan(request('/api/scans', { method: 'POST' }), context());
+    const second = await startScan(
+      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      context(),
+    );
     expect(second.status).toBe(409);
     expect(body(second).error.code).toBe('ScanAlreadyRunning');
     // Wait for the first to finish, then the status shows it.
@@ -245,7 +251,7 @@ describe('GET/PUT /api/contacts', () => {
     const { getContacts, putContacts } = await import('../../src/functions/contacts.js');
     const sub = DEMO_SUBSCRIPTION.platform;
     const put = await putContacts(
-      request(`/api/contacts/${sub}`, {
+      request(`/api/contacts/${sub}?by=ops@contoso.com`, {
         method: 'PUT',
         params: { subscriptionId: sub },
         body: JSON.stringify({ emails: ['Ops@Contoso.com', 'ops@contoso.com'] }),
@@ -257,7 +263,7 @@ describe('GET/PUT /api/contacts', () => {
     const list = body(await getContacts(request('/api/contacts'), context()));
     expect(list.contacts).toContainEqual({ subscriptionId: sub, emails: ['ops@contoso.com'] });
     const bad = await putContacts(
-      request('/', {
+      request('/?by=ops@contoso.com', {
         method: 'PUT',
         params: { subscriptionId: sub },
         body: JSON.stringify({ emails: ['not an address'] }),
@@ -272,7 +278,7 @@ describe('GET/PUT /api/contacts', () => {
     );
     expect(notGuid.status).toBe(400);
     const cleared = await putContacts(
-      request('/', {
+      request('/?by=ops@contoso.com', {
         method: 'PUT',
         params: { subscriptionId: sub },
         body: JSON.stringify({ emails: [] }),

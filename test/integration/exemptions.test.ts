@@ -40,6 +40,7 @@ beforeAll(async () => {
     COMMUNICATION_SERVICES_CONNECTION_STRING: email.connectionString,
     EMAIL_SENDER: 'readiness@contoso.example',
     EXEMPTION_MAX_DAYS: '90',
+    EMAIL_ALLOWED_DOMAINS: 'contoso.com',
   });
   const base = createServices(config, silentLogger);
   // The e-mail emulator's certificate, and a clock the test moves.

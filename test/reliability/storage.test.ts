@@ -245,7 +245,10 @@ describe('the scan lease shared by the timer and the HTTP trigger', () => {
     const timerContext = context();
     const timerRun = runScheduledScan('timer', timerContext);
     await until(() => stack!.graph.stats().requests > 0, 'the timer scan to start');
-    const refused = await startScan(request('/api/scans', { method: 'POST' }), context());
+    const refused = await startScan(
+      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      context(),
+    );
     expect(refused.status).toBe(409);
     expect(body(refused).error.code).toBe('ScanAlreadyRunning');
     await timerRun;
@@ -254,7 +257,10 @@ describe('the scan lease shared by the timer and the HTTP trigger', () => {
     expect(afterTimer.lastScan).toMatchObject({ trigger: 'timer', status: 'succeeded' });
 
     // Now the HTTP scan holds it, and a timer run that fires meanwhile steps aside without failing.
-    const accepted = await startScan(request('/api/scans', { method: 'POST' }), context());
+    const accepted = await startScan(
+      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+      context(),
+    );
     expect(accepted.status).toBe(202);
     const { scanId } = body(accepted);
     const skipped = context();

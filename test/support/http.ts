@@ -12,6 +12,9 @@ export function request(
 ): HttpRequestLike {
   const parsed = new URL(url, 'http://localhost:7071');
   const headers = new Headers(options.headers ?? {});
+  // A body is JSON unless the test says otherwise (the API refuses other types with 415).
+  if (options.body !== undefined && !headers.has('content-type'))
+    headers.set('content-type', 'application/json');
   return {
     method: options.method ?? 'GET',
     url: parsed.toString(),

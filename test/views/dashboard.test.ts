@@ -425,3 +425,45 @@ describe('exemptions on the dashboard', () => {
     expect(page).toMatch(/created exemption <code>11111111-2222-4333-8444-555555555555<\/code>/);
   });
 });
+
+describe('refused addresses and audited contact changes (issue 19)', () => {
+  it('lists refused addresses with the tag to fix, escaped, and marks self-declared changes', () => {
+    const base = dashboardFixture();
+    const page = render({
+      ...base,
+      status: {
+        ...base.status,
+        refusedRecipients: [
+          {
+            address: 'someone@outside.example',
+            why: 'outside the allowed domains',
+            where: `tag ${HOSTILE_SCRIPT} on /subscriptions/x/resourceGroups/rg`,
+            findings: 3,
+          },
+        ],
+        refusedRecipientsTotal: 7,
+      },
+      audit: [
+        {
+          at: '2026-11-26T10:00:00Z',
+          who: 'ops@contoso.com',
+          selfDeclared: true,
+          action: 'contacts',
+          subscriptionId: '00000000-0000-0000-0000-000000000001',
+        },
+      ],
+    });
+    const table = element(page, 'table', 'refused-table');
+    expect(table).toContain('someone@outside.example');
+    expect(table).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).not.toContain(HOSTILE_SCRIPT);
+    expect(page).toMatch(/7 refused addresses \(first 1\)/);
+    expect(page).toMatch(
+      /ops@contoso\.com \(self-declared\) set the contacts of subscription <code>00000000-0000-0000-0000-000000000001<\/code>/,
+    );
+  });
+
+  it('shows no refused section when nothing was refused', () => {
+    expect(render()).not.toContain('refused-h');
+  });
+});

@@ -16,6 +16,8 @@ import { QuotaPacer, parseRetryAfter, realClock, type PacerClock } from './pacer
 export interface ResourceGraphSourceOptions {
   readonly credential: TokenCredential;
   readonly endpoint?: string;
+  /** The token audience (`https://management.usgovcloudapi.net/.default` for US Government...); default: public cloud. */
+  readonly scope?: string | undefined;
   /** PEM of a CA to trust instead of the public ones (a local emulator). */
   readonly ca?: string;
   readonly batchSize?: number;
@@ -96,6 +98,7 @@ export class ResourceGraphSource implements ResourceSource {
     this.client = new ResourceGraphClient(options.credential, {
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
+      ...(options.scope ? { credentials: { scopes: [options.scope] } } : {}),
       // Retries are ours (below): one place that honours Retry-After, counts 429s and handles timeouts.
       retryOptions: { maxRetries: 0 },
       additionalPolicies: [{ policy: quotaPolicy, position: 'perRetry' }],

@@ -1,4 +1,5 @@
 // Exemptions and their audit trail in Table Storage: a handful of entities, read whole at scan start.
+import { randomUUID } from 'node:crypto';
 import { odata, type TableClient } from '@azure/data-tables';
 import type { AuditEntry, ExemptionStore } from '../../app/ports.js';
 import type { Exemption } from '../../core/exemptions.js';
@@ -56,11 +57,19 @@ export class TableExemptionStore implements ExemptionStore {
     await this.audit.upsertEntity(
       {
         partitionKey: 'audit',
-        rowKey: invertedTimeKey(entry.at, `${entry.action}-${entry.exemptionId}`),
-        ...entry,
+        rowKey: invertedTimeKey(
+          entry.at,
+          `${entry.action}-${entry.exemptionId ?? entry.subscriptionId ?? ''}-${randomUUID()}`,
+        ),
+        ...Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)),
       },
       'Replace',
     );
+  }
+
+  async recordAudit(entry: AuditEntry): Promise<void> {
+    await this.init();
+    await this.record(entry);
   }
 
   async putExemption(exemption: Exemption, audit: AuditEntry): Promise<void> {
@@ -99,8 +108,10 @@ export class TableExemptionStore implements ExemptionStore {
       out.push({
         at: String(e.at),
         who: String(e.who),
-        action: e.action === 'delete' ? 'delete' : 'create',
-        exemptionId: String(e.exemptionId),
+        ...(e.selfDeclared === true ? { selfDeclared: true } : {}),
+        action: e.action === 'delete' || e.action === 'contacts' ? e.action : 'create',
+        ...(typeof e.exemptionId === 'string' ? { exemptionId: e.exemptionId } : {}),
+        ...(typeof e.subscriptionId === 'string' ? { subscriptionId: e.subscriptionId } : {}),
         what: String(e.what ?? ''),
       });
       if (out.length >= limit) break;

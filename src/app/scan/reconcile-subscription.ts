@@ -10,7 +10,8 @@ import {
   type FindingOwners,
   type StoredFinding,
 } from '../../core/lifecycle.js';
-import { formatOwners, ownersOf } from '../../core/owners.js';
+import { formatOwners, resolveOwners } from '../../core/owners.js';
+import type { RefusedRecipients } from '../refused-recipients.js';
 import { exemptionFor, expiredExemptionFor, type Exemption } from '../../core/exemptions.js';
 import type { FindingStore, ScopeFilter, SubscriptionRecord } from '../ports.js';
 import type { SubscriptionSink } from './stream-subscriptions.js';
@@ -31,8 +32,15 @@ export interface ReconcileContext {
   readonly exemptions: readonly Exemption[];
   readonly filter?: ScopeFilter | undefined;
   readonly owners?:
-    | { readonly tagNames: readonly string[]; readonly defaultRecipients: readonly string[] }
+    | {
+        readonly tagNames: readonly string[];
+        readonly defaultRecipients: readonly string[];
+        /** Only addresses in these domains are owners (EMAIL_ALLOWED_DOMAINS); undefined: no restriction. */
+        readonly allowedDomains?: readonly string[] | undefined;
+      }
     | undefined;
+  /** Where addresses refused as owners (outside the allowed domains) are gathered for the status. */
+  readonly refused?: RefusedRecipients | undefined;
   readonly retentionDays: number;
 }
 
@@ -54,7 +62,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
     const subMatches: Record<string, number> = {};
     const annotate = (finding: Finding): FindingOwners => {
-      const owners = ownersOf({
+      const { owners, refused } = resolveOwners({
         tagNames,
         resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
         resourceGroupTags: containers.get(
@@ -63,7 +71,9 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
         subscriptionTags: containers.get(`/subscriptions/${finding.subscriptionId}`.toLowerCase()),
         subscriptionContacts: ctx.contacts.get(subscriptionId),
         defaultRecipients: ctx.owners?.defaultRecipients,
+        allowedDomains: ctx.owners?.allowedDomains,
       });
+      ctx.refused?.add(finding, refused);
       const tags = tagsById.get(finding.resourceId.toLowerCase());
       const exemption = exemptionFor(ctx.exemptions, finding, now, tags);
       const expired = exemption
