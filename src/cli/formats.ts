@@ -14,6 +14,21 @@ export interface RenderContext {
   readonly rules: readonly RuleMeta[];
 }
 
+/** The first owner, and where the name came from in a word: "alice@contoso.com (tag)". */
+function ownerLabel(f: { owners?: string; ownerReason?: string }): string {
+  if (!f.owners) return '—';
+  const first = f.owners.split(';')[0] ?? '';
+  const more = f.owners.includes(';') ? ' +' : '';
+  const why = f.ownerReason?.startsWith('tag')
+    ? 'tag'
+    : f.ownerReason?.includes('contacts')
+      ? 'contacts'
+      : f.ownerReason?.includes('default')
+        ? 'default'
+        : '';
+  return `${first}${more}${why ? ` (${why})` : ''}`;
+}
+
 /** "1 blocker", "2 blockers". */
 function count(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -37,14 +52,14 @@ export function renderTable(report: ScanReport): string {
   if (report.findings.length === 0) return `${lines.join('\n')}\n`;
   lines.push('');
   lines.push(
-    `${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} DETAIL`,
+    `${pad('SEVERITY', 9)} ${pad('RULE', 46)} ${pad('RESOURCE', 32)} ${pad('GROUP', 20)} ${pad('OWNER', 28)} DETAIL`,
   );
   // The table answers "what first": severity, then deadline urgency, then subscription (the JSON keeps
   // the contract's stable order).
   for (const f of [...report.findings].sort(comparePriority)) {
     const detail = f.deadline ? `${f.urgency} (${f.deadline}) ${f.message}` : f.message;
     lines.push(
-      `${pad(f.severity, 9)} ${pad(f.ruleId, 46)} ${pad(printable(f.resourceName), 32)} ${pad(printable(f.resourceGroup), 20)} ${printable(detail)}`,
+      `${pad(f.severity, 9)} ${pad(f.ruleId, 46)} ${pad(printable(f.resourceName), 32)} ${pad(printable(f.resourceGroup), 20)} ${pad(printable(ownerLabel(f)), 28)} ${printable(detail)}`,
     );
   }
   return `${lines.join('\n')}\n`;

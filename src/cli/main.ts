@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The `readiness` command line: scan an export or a live scope, list the rule catalog, preview digests.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -33,6 +33,7 @@ import { renderDigestEmail } from '../views/digest-email.js';
 import { toEml } from '../views/eml.js';
 import { FORMATS, render, type Format } from './formats.js';
 import { registerExportCommand } from './export-command.js';
+import { TagIndex, withOwners } from '../app/report-owners.js';
 import { registerPlanCommand } from './plan-command.js';
 import {
   DEFAULT_FETCH_TIMEOUT_SECONDS,
@@ -310,6 +311,44 @@ function packageVersion(): string {
   return 'unknown';
 }
 
+const FORMAT_OF_EXTENSION: Record<string, Format> = {
+  '.html': 'html',
+  '.htm': 'html',
+  '.json': 'json',
+  '.csv': 'csv',
+  '.sarif': 'sarif',
+  '.txt': 'table',
+};
+
+/** Where `--output` goes and in which format: the extension's, unless --format says (a contradiction is an error). */
+function outputFile(
+  file: string,
+  format: Format | undefined,
+): { file: string; format: Format | undefined } {
+  const folder = dirname(file);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new UsageError(`--output ${file}: the folder ${folder} does not exist`);
+  const extension = extname(file).toLowerCase();
+  const implied = FORMAT_OF_EXTENSION[extension];
+  if (format && implied && format !== implied)
+    throw new UsageError(
+      `--format ${format} contradicts --output ${file} (a ${extension} file is ${implied}): drop one of them`,
+    );
+  return { file, format: format ?? implied };
+}
+
+/** Addresses from repeatable, comma-separated options; a value without one is an error. */
+function recipientsOf(values: readonly string[] | undefined): string[] {
+  const out: string[] = [];
+  for (const value of values ?? []) {
+    const found = addressesIn(value);
+    if (found.length === 0)
+      throw new UsageError(`--default-recipient: "${value}" is not an e-mail address`);
+    out.push(...found);
+  }
+  return out;
+}
+
 /** Every input's bounds, on every command that reads one. */
 function withLimitOptions(command: Command): Command {
   return command
@@ -384,8 +423,20 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
       '--exemptions <file>',
       'accepted findings, until a date: a YAML or JSON list of exemptions',
     )
+    .option(
+      '--owner-tags <names>',
+      'tag names that name an owner (resource, resource group, subscription), comma-separated',
+      SETTINGS.OWNER_TAGS,
+    )
+    .option(
+      '--default-recipient <email>',
+      'who owns the findings no owner tag names (repeatable, or comma-separated)',
+      collect,
+    )
     .action(
       async (options: {
+        ownerTags: string;
+        defaultRecipient?: string[];
         excludeSubscription?: string[];
         excludeResourceGroup?: string[];
         excludeType?: string[];
@@ -421,6 +472,13 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           : [];
         if (options.input && scope)
           throw new UsageError('--input scans a file offline; do not combine it with a live scope');
+        const ownerTags = options.ownerTags
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean);
+        const defaultRecipients = recipientsOf(options.defaultRecipient);
+        const tags = new TagIndex();
+        const output = options.output ? outputFile(options.output, options.format) : undefined;
         let report;
         if (options.input) {
           const rows = parseExport(readText(options.input, '--input', limits), options.input);
@@ -439,6 +497,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           }
           for (const e of result.ruleErrors.slice(0, 5))
             io.stderr(`rule ${e.ruleId} failed on ${e.resourceId}: ${e.message}\n`);
+          tags.add(result.rows);
           report = result.report;
         } else if (scope) {
           const trust = trustOf(options.endpoint, options.trustEndpoint === true);
@@ -452,11 +511,20 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           const all: Finding[] = [];
           const missing = new MissingProperties(rules);
           const result = await evaluateTenant(
-            { source, rules, now, log: () => undefined, filter },
+            {
+              source,
+              rules,
+              now,
+              log: () => undefined,
+              filter,
+              keepTag: (name) => ownerTags.some((t) => t.toLowerCase() === name.toLowerCase()),
+            },
             scope,
-            async (_id, found, rows) => {
+            async (_id, found, rows, containers) => {
               all.push(...found);
               missing.add(rows);
+              tags.add(rows);
+              tags.addContainers(containers);
             },
           );
           if (io.isTty) io.stderr('\n');
@@ -473,13 +541,22 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         // Said once, on standard error, as well as in the report (JSON `notices`, SARIF notifications).
         for (const notice of report.notices ?? [])
           io.stderr(`${options.input ?? 'Resource Graph'}: ${notice.message}\n`);
+        // Who owns each finding and why, as the digests would say.
+        report = {
+          ...report,
+          findings: withOwners(report.findings, tags, { ownerTags, defaultRecipients }),
+        };
         if (exemptions.length > 0) report = applyExemptions(report, exemptions, now);
         // Exempted findings are reported, counted apart, and never trip --fail-on.
         const findings: readonly Finding[] = report.findings.filter((f) => !('exemptionId' in f));
-        const format = options.format ?? (io.isTty && !options.output ? 'table' : 'json');
+        const format = output?.format ?? options.format ?? (io.isTty ? 'table' : 'json');
         const text = render(report, format, { rules });
-        if (options.output) writeFileSync(options.output, text);
-        else io.stdout(text);
+        if (output) {
+          writeFileSync(output.file, text);
+          io.stderr(
+            `wrote the ${format} report (${report.findings.length} ${report.findings.length === 1 ? 'finding' : 'findings'}) to ${output.file}\n`,
+          );
+        } else io.stdout(text);
         if (options.failOn && findings.some((f) => atLeast(f.severity, options.failOn as Severity)))
           exitCode = 1;
       },

@@ -15,6 +15,10 @@ export interface Finding {
   readonly deadline?: string;
   /** Retirement findings only: computed from `now` at scan time. */
   readonly urgency?: Urgency;
+  /** Who owns it (`a@x.com;b@y.com`), in reports that resolve owners (the CLI's scan). */
+  readonly owners?: string;
+  /** Why they own it: "tag owner on the resource", "the default recipients (no owner found)"... */
+  readonly ownerReason?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };

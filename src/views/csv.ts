@@ -13,6 +13,8 @@ export const FINDING_CSV_HEADER = [
   'message',
   'deadline',
   'urgency',
+  'owners',
+  'ownerReason',
 ] as const;
 
 /**
@@ -34,7 +36,12 @@ export function toCsv(rows: readonly (readonly string[])[]): string {
 }
 
 /** One CSV record of a finding, in the order of FINDING_CSV_HEADER. */
-export function findingCsvRow(f: Finding): string[] {
+export function findingCsvRow(
+  f: Omit<Finding, 'owners' | 'ownerReason'> & {
+    readonly owners?: string | undefined;
+    readonly ownerReason?: string | undefined;
+  },
+): string[] {
   return [
     f.ruleId,
     f.severity,
@@ -46,10 +53,12 @@ export function findingCsvRow(f: Finding): string[] {
     f.message,
     f.deadline ?? '',
     f.urgency ?? '',
+    f.owners ?? '',
+    f.ownerReason ?? '',
   ];
 }
 
 /** The findings as CSV, header first, one record per finding in the given order. */
-export function findingsToCsv(findings: readonly Finding[]): string {
+export function findingsToCsv(findings: readonly Parameters<typeof findingCsvRow>[0][]): string {
   return toCsv([[...FINDING_CSV_HEADER], ...findings.map(findingCsvRow)]);
 }

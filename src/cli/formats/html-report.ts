@@ -240,6 +240,7 @@ function ruleSection(g: RuleGroup): Html {
   const meta = g.meta;
   const deadline = meta?.deadline ?? g.findings.find((f) => f.deadline)?.deadline;
   const hasDeadlines = g.findings.some((f) => f.deadline);
+  const hasOwners = g.findings.some((f) => f.owners);
   const links = meta?.links ?? [];
   return html`<section class="rule rule-${g.severity}" aria-labelledby="${g.anchor}">
     <h4 id="${g.anchor}">${title}</h4>
@@ -268,6 +269,7 @@ function ruleSection(g: RuleGroup): Html {
           <th scope="col">Subscription</th>
           <th scope="col">Message</th>
           ${hasDeadlines ? html`<th scope="col">Deadline</th>` : ''}
+          ${hasOwners ? html`<th scope="col">Owner</th>` : ''}
         </tr>
       </thead>
       <tbody>
@@ -279,6 +281,7 @@ function ruleSection(g: RuleGroup): Html {
               <td>${f.subscriptionId}</td>
               <td>${f.message}</td>
               ${hasDeadlines ? deadlineCell(f) : ''}
+              ${hasOwners ? html`<td>${f.owners ?? '—'}${f.ownerReason ? html` <span class="why">(${f.ownerReason})</span>` : ''}</td>` : ''}
             </tr> `,
         )}
       </tbody>
