@@ -220,15 +220,16 @@ export function planMigration(index: ScanIndex, findings: readonly Finding[]): M
   const outside = new Map<string, ResourceRow[]>();
   for (const vm of index.ofType(CLASSIC_VM)) {
     if (unitOfVm.has(resourceKey(vm.id))) continue;
-    if (vm.properties === undefined) {
+    const view = classicVm(vm);
+    // undefined: unknown (no properties); null: the properties say it is in none.
+    if (view.virtualNetwork === undefined) {
       undecided.push({
         resource: resourceOf(vm),
         reason: 'the row has no properties: whether it is in a virtual network is unknown',
       });
       continue;
     }
-    const view = classicVm(vm);
-    if (view.virtualNetwork !== undefined) {
+    if (view.virtualNetwork !== null) {
       undecided.push({
         resource: resourceOf(vm),
         reason: 'its virtual network is not among the scanned resources',
