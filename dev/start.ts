@@ -1,5 +1,5 @@
 // `npm start`: the whole local stack — Azurite, the Resource Graph emulator with the demo tenant, and the local host.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config.js';
@@ -8,7 +8,7 @@ import { FUNCTIONS } from '../src/functions/registry.js';
 import { runScheduledScan } from '../src/functions/scan-readiness.js';
 import { jsonLogger } from '../src/adapters/logger.js';
 import { startAzurite } from './azurite.js';
-import { startLocalHost } from './host.js';
+import { generateFunctionKey, startLocalHost } from './host.js';
 import { preferredPort } from './ports.js';
 import { startResourceGraphEmulator } from './emulators/resource-graph/server.js';
 import { demoTenant } from './tenants/demo.js';
@@ -81,7 +81,17 @@ async function main(): Promise<void> {
     const services = createServices(config, log);
     setServices(services);
 
+    // The function key of the routes with authLevel function: LOCAL_FUNCTION_KEY, else one kept in the state
+    // folder (created once). It is never printed: read it from the file.
+    const keyFile = join(stateDir, 'function-key');
+    const functionKey =
+      process.env.LOCAL_FUNCTION_KEY ||
+      (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '') ||
+      generateFunctionKey();
+    if (!process.env.LOCAL_FUNCTION_KEY)
+      writeFileSync(keyFile, `${functionKey}\n`, { mode: 0o600 });
     const host = await startLocalHost({
+      functionKey,
       functions: FUNCTIONS,
       schedule: (setting) =>
         setting === 'SCAN_SCHEDULE' ? config.scanSchedule : config.digestSchedule,
@@ -96,6 +106,11 @@ async function main(): Promise<void> {
     say(`  dashboard  ${host.url}/api/dashboard`);
     say(`  health     ${host.url}/api/health`);
     say(`  outbox     ${outbox}`);
+    say(
+      process.env.LOCAL_FUNCTION_KEY
+        ? '  key        LOCAL_FUNCTION_KEY (every route but health and the rule docs needs it)'
+        : `  key        ${keyFile} (every route but health and the rule docs needs it: ?code=KEY or the x-functions-key header)`,
+    );
     say(
       `  emulators  Resource Graph ${graph.url} (demo tenant), e-mail ${email.endpoint}, Azurite :${azurite.port}`,
     );

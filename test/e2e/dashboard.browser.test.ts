@@ -2,6 +2,7 @@
 // Chrome or Chromium found where a developer's machine has it (CHROME_PATH, the usual install paths, PATH), driven
 // by playwright-core; CI installs Debian's chromium in .ci/run. Nothing here is skipped: no browser, no pass.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,8 @@ const BROWSER = findBrowser();
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(ROOT, 'test-results');
 const START_TIMEOUT_MS = 60_000;
+/** The function key the local host requires on every route but health and the rule docs. */
+const FUNCTION_KEY = randomBytes(24).toString('base64url');
 
 const LAUNCH_ARGS = [
   '--headless=new',
@@ -88,7 +91,12 @@ class LocalStack {
       process.execPath,
       [start, '--port', String(port), '--state-dir', stateDir, '--quiet'],
       // Its own process group, so the whole stack (Azurite included) can be signalled at once.
-      { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+      {
+        cwd: ROOT,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LOCAL_FUNCTION_KEY: FUNCTION_KEY },
+      },
     );
     return new LocalStack(child, `http://localhost:${port}`, stateDir);
   }
@@ -98,7 +106,9 @@ class LocalStack {
   }
 
   async json<T>(path: string): Promise<T> {
-    const response = await fetch(`${this.url}${path}`);
+    const response = await fetch(`${this.url}${path}`, {
+      headers: { 'x-functions-key': FUNCTION_KEY },
+    });
     if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   }
@@ -218,7 +228,7 @@ describe('the dashboard in a browser', () => {
       }
     }
     rules = await stack.json<RulesBody>('/api/rules');
-    dashboardUrl = `${stack.url}/api/dashboard`;
+    dashboardUrl = `${stack.url}/api/dashboard?code=${FUNCTION_KEY}`;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Generous, but a missing element fails a test well within its own timeout.
     context.setDefaultTimeout(15_000);
