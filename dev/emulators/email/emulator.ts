@@ -11,6 +11,7 @@ import { FaultInjector, type EmailFaultRule, type EmailFaults } from './faults.j
 import { validateEmailMessage, type EmailMessage } from './message.js';
 import { DEFAULT_RATE_LIMIT, SlidingWindowLimiter, type EmailRateLimit } from './rateLimit.js';
 import { verifyAuthorization } from './signature.js';
+import { checkBearer } from '../../identity/jwt.js';
 
 export type { EmailFaultRule } from './faults.js';
 
@@ -30,7 +31,18 @@ export interface EmailEmulatorOptions {
   faults?: EmailFaults;
   /** One structured line per request. */
   log?: (line: object) => void;
+  /**
+   * Bearer tokens must be signed by this issuer (the local managed-identity endpoint, dev/identity), for the
+   * Communication Services audience and unexpired, else 401. Without it any bearer token passes.
+   */
+  identity?: { publicKey: string };
 }
+
+/** The audience of Communication Services tokens (the SDK asks for https://communication.azure.com//.default). */
+export const COMMUNICATION_AUDIENCES = [
+  'https://communication.azure.com',
+  'https://communication.azure.com/',
+] as const;
 
 export interface SentMessage {
   operationId: string;
@@ -386,6 +398,22 @@ export async function startEmailEmulator(
       accessKey,
     );
     if (!auth.ok) return { reply: errorReply(401, 'Denied', auth.message), isSend };
+    if (auth.scheme === 'bearer' && options.identity) {
+      const check = checkBearer(req.headers.authorization, {
+        publicKey: options.identity.publicKey,
+        audiences: COMMUNICATION_AUDIENCES,
+      });
+      // The service's error shape (CommunicationErrorResponse: { error: { code, message } }).
+      if (!check.ok) {
+        const code =
+          check.reason === 'expired'
+            ? 'ExpiredAuthenticationToken'
+            : check.reason === 'audience'
+              ? 'InvalidAuthenticationTokenAudience'
+              : 'InvalidAuthenticationToken';
+        return { reply: errorReply(401, code, `Denied: ${check.message}.`), isSend };
+      }
+    }
 
     if (!isSend && !operationMatch)
       return { reply: errorReply(404, 'NotFound', `No route for ${path}.`), isSend };
