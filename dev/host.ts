@@ -4,15 +4,14 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Cron } from 'croner';
-import {
-  HttpRequest,
-  HttpResponse,
-  InvocationContext,
-  type HttpResponseInit,
-  type Timer,
-} from '@azure/functions';
+import functions, { type HttpResponseInit, type Timer } from '@azure/functions';
 import type { FunctionRegistration, HttpFunction } from '../src/functions/registry.js';
 import type { Logger } from '../src/app/ports.js';
+
+// @azure/functions is CommonJS: Node's ESM loader only sees `app` as a named export, so the classes come off the default.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+type HttpResponse = InstanceType<typeof HttpResponse>;
+type InvocationContext = InstanceType<typeof InvocationContext>;
 
 export interface LocalHostOptions {
   readonly functions: readonly FunctionRegistration[];

@@ -16,6 +16,7 @@ const BROWSER = findBrowser();
 const ROOT = join(import.meta.dirname, '..', '..');
 const RESULTS = join(ROOT, 'test-results');
 const START_TIMEOUT_MS = 60_000;
+const SCREENSHOT_TIMEOUT_MS = 90_000;
 /** The function key the local host requires on every route but health and the rule docs. */
 const FUNCTION_KEY = randomBytes(24).toString('base64url');
 
@@ -369,33 +370,47 @@ describe('the dashboard in a browser', () => {
     expect(text).toContain(HOSTILE_MARKUP);
   });
 
-  it('saves screenshots, on a laptop and on a phone without sideways scrolling', async () => {
-    await page.screenshot({ path: join(RESULTS, 'dashboard.png'), fullPage: true });
-
-    const phone = await browser?.newContext({
-      viewport: { width: 375, height: 812 },
-      isMobile: true,
-      hasTouch: true,
-    });
-    phone?.setDefaultTimeout(15_000);
-    expect(phone).toBeDefined();
-    if (!phone) return;
-    try {
-      const small = await openPage(phone, problems, dialogs);
-      await small.goto(dashboardUrl, { waitUntil: 'load' });
-      expect(await small.locator('#findings-table tbody tr').count()).toBeGreaterThan(0);
-      const widths = await small.evaluate(() => {
-        const w = globalThis as unknown as Win;
-        return { page: w.document.documentElement.scrollWidth, viewport: w.innerWidth };
+  it(
+    'saves screenshots, on a laptop and on a phone without sideways scrolling',
+    async () => {
+      // The full page is tens of thousands of pixels tall (every finding of the demo tenant): rendering it takes
+      // seconds, and many more on a shared, loaded machine, so the captures get their own generous timeout.
+      await page.screenshot({
+        path: join(RESULTS, 'dashboard.png'),
+        fullPage: true,
+        timeout: SCREENSHOT_TIMEOUT_MS,
       });
-      expect(widths.page).toBeLessThanOrEqual(widths.viewport);
-      await small.screenshot({ path: join(RESULTS, 'dashboard-phone.png'), fullPage: true });
-    } finally {
-      await phone.close();
-    }
-    expect(existsSync(join(RESULTS, 'dashboard.png'))).toBe(true);
-    expect(existsSync(join(RESULTS, 'dashboard-phone.png'))).toBe(true);
-  });
+
+      const phone = await browser?.newContext({
+        viewport: { width: 375, height: 812 },
+        isMobile: true,
+        hasTouch: true,
+      });
+      phone?.setDefaultTimeout(15_000);
+      expect(phone).toBeDefined();
+      if (!phone) return;
+      try {
+        const small = await openPage(phone, problems, dialogs);
+        await small.goto(dashboardUrl, { waitUntil: 'load' });
+        expect(await small.locator('#findings-table tbody tr').count()).toBeGreaterThan(0);
+        const widths = await small.evaluate(() => {
+          const w = globalThis as unknown as Win;
+          return { page: w.document.documentElement.scrollWidth, viewport: w.innerWidth };
+        });
+        expect(widths.page).toBeLessThanOrEqual(widths.viewport);
+        await small.screenshot({
+          path: join(RESULTS, 'dashboard-phone.png'),
+          fullPage: true,
+          timeout: SCREENSHOT_TIMEOUT_MS,
+        });
+      } finally {
+        await phone.close();
+      }
+      expect(existsSync(join(RESULTS, 'dashboard.png'))).toBe(true);
+      expect(existsSync(join(RESULTS, 'dashboard-phone.png'))).toBe(true);
+    },
+    3 * SCREENSHOT_TIMEOUT_MS,
+  );
 
   it('logged no console error and no uncaught exception', () => {
     expect(problems).toEqual([]);
