@@ -105,7 +105,8 @@ export async function startIdentityEndpoint(
       reply(status, { error, error_description: description });
     if (url.pathname !== '/msi/token') return refuse(404, 'not_found', `no route ${url.pathname}`);
     if (req.method !== 'GET') return refuse(405, 'invalid_request', 'the token endpoint takes GET');
-    // The header guards against server-side request forgery: without the app's own secret, no token.
+    // The header guards against server-side request forgery: without the app's own secret, no token. (The status
+    // App Service uses for a missing header is not documented; 401 says what is wrong.)
     if (req.headers['x-identity-header'] !== secret) {
       return refuse(401, 'unauthorized', 'the X-IDENTITY-HEADER header is missing or wrong');
     }

@@ -403,7 +403,8 @@ export async function startEmailEmulator(
         publicKey: options.identity.publicKey,
         audiences: COMMUNICATION_AUDIENCES,
       });
-      // The service's error shape (CommunicationErrorResponse: { error: { code, message } }).
+      // The service's error shape (CommunicationErrorResponse: { error: { code, message } }, in the Email
+      // data-plane spec). Microsoft does not publish the codes it uses for a refused token: these are ARM's.
       if (!check.ok) {
         const code =
           check.reason === 'expired'
