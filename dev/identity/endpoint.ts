@@ -118,8 +118,15 @@ export async function startIdentityEndpoint(
       );
     }
     const resource = url.searchParams.get('resource');
-    if (!resource)
-      return refuse(400, 'invalid_request', 'the resource query parameter is required');
+    if (!resource) {
+      return refuse(
+        400,
+        'invalid_request',
+        url.searchParams.has('scope')
+          ? 'the resource query parameter is required (api-version 2019-08-01 takes the resource, e.g. https://management.azure.com, not a scope)'
+          : 'the resource query parameter is required',
+      );
+    }
     const clientId = url.searchParams.get('client_id');
     const principalId = url.searchParams.get('principal_id');
     let who: Identity = systemAssigned;

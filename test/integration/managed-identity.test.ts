@@ -206,6 +206,12 @@ describe('the local managed-identity endpoint (App Service protocol, api-version
     const noResource = await ask('api-version=2019-08-01', secret());
     expect(noResource.status).toBe(400);
     expect(String(noResource.json.error_description)).toMatch(/resource/);
+    const scope = await ask(
+      `scope=${encodeURIComponent(`${ARM}/.default`)}&api-version=2019-08-01`,
+      secret(),
+    );
+    expect(scope.status).toBe(400);
+    expect(String(scope.json.error_description)).toMatch(/takes the resource/);
     const oldVersion = await ask(`${resource}&api-version=2017-09-01`, secret());
     expect(oldVersion.status).toBe(400);
     expect(String(oldVersion.json.error_description)).toMatch(/2019-08-01/);
