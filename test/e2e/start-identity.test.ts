@@ -19,14 +19,14 @@ let exited: number | null | undefined;
 let url = '';
 let stateDir = '';
 
-beforeAll(async () => {
+async function launch(): Promise<void> {
   const start = join(ROOT, 'dist', 'dev', 'start.js');
-  expect(existsSync(start), `${start} (the vitest global setup builds dist/)`).toBe(true);
   const port = await freePort();
   url = `http://localhost:${port}`;
-  stateDir = mkdtempSync(join(tmpdir(), 'readiness-start-identity-'));
+  output = '';
+  exited = undefined;
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !KEYED.test(name)));
-  child = spawn(
+  const spawned = spawn(
     process.execPath,
     [start, '--port', String(port), '--state-dir', stateDir, '--quiet'],
     {
@@ -36,9 +36,19 @@ beforeAll(async () => {
       env: { ...env, CREDENTIAL_MODE: 'default', LOCAL_FUNCTION_KEY: KEY },
     },
   );
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  child.once('exit', (code) => (exited = code));
+  child = spawned;
+  spawned.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  spawned.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  spawned.once('exit', (code) => {
+    if (child === spawned) exited = code;
+  });
+}
+
+beforeAll(async () => {
+  const start = join(ROOT, 'dist', 'dev', 'start.js');
+  expect(existsSync(start), `${start} (the vitest global setup builds dist/)`).toBe(true);
+  stateDir = mkdtempSync(join(tmpdir(), 'readiness-start-identity-'));
+  await launch();
 });
 
 afterAll(async () => {
@@ -66,9 +76,17 @@ afterAll(async () => {
 it('runs the first scan and digest with managed identity and no key configured', async () => {
   const deadline = Date.now() + 90_000;
   let last = 'no answer yet';
+  let attempts = 0;
   let status: { lastScan?: { status?: string; error?: string } | null } = {};
   while (Date.now() < deadline) {
-    if (exited !== undefined) throw new Error(`the local stack exited (${exited}):\n${output}`);
+    if (exited !== undefined) {
+      // Another test's stack can take a port between the check and the listen: then start again.
+      if (output.includes('EADDRINUSE') && attempts++ < 3) {
+        await launch();
+        continue;
+      }
+      throw new Error(`the local stack exited (${exited}):\n${output}`);
+    }
     try {
       const response = await fetch(`${url}/api/status`, { headers: { 'x-functions-key': KEY } });
       if (response.ok) {
