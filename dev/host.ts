@@ -104,6 +104,9 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
+  if (options.functionKey.trim().length < 16) {
+    throw new Error('the local host needs a function key of at least 16 characters');
+  }
   const routes = options.functions
     .filter((f): f is HttpFunction => f.kind === 'http')
     .map((fn) => ({ fn, ...compileRoute(fn.route) }));

@@ -100,6 +100,21 @@ describe('the local host', () => {
     expect(seen.length).toBe(before);
   });
 
+  it('refuses to start without a real function key', async () => {
+    for (const functionKey of ['', 'short']) {
+      await expect(
+        startLocalHost({
+          functions: FUNCTIONS,
+          schedule: () => '0 0 0 1 1 *',
+          port: 0,
+          log: silentLogger,
+          timers: false,
+          functionKey,
+        }),
+      ).rejects.toThrow(/function key/);
+    }
+  });
+
   it('keeps anonymous routes open', async () => {
     const response = await fetch(`${host.url}/api/open`);
     expect(response.status).toBe(200);
