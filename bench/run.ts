@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startAzurite } from '../dev/azurite.js';
-import { startLocalHost } from '../dev/host.js';
+import { generateFunctionKey, startLocalHost } from '../dev/host.js';
 import { freePort } from '../dev/ports.js';
 import { syntheticTenant } from '../dev/tenants/synthetic.js';
 import { analyzeKql, loadKusto } from '../dev/emulators/resource-graph/kusto.js';
@@ -259,14 +259,16 @@ async function main(): Promise<void> {
         silentLogger,
       ),
     );
+    const functionKey = generateFunctionKey();
     const host = await startLocalHost({
+      functionKey,
       functions: FUNCTIONS,
       schedule: () => '0 0 0 1 1 *',
       port,
       log: silentLogger,
       timers: false,
     });
-    const load = await loadTest(`${host.url}/api/status`);
+    const load = await loadTest(`${host.url}/api/status?code=${functionKey}`);
     await host.close();
     say(
       `  GET /api/status, ${values.connections} connections: p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, ${load.requests.total} requests, ${load.non2xx} non-2xx`,

@@ -1,11 +1,17 @@
 // A small local stand-in for the Functions host: the same registered functions, timers on their schedules, HTTP under /api.
-import { randomUUID } from 'node:crypto';
+// Handlers get the objects the real host gives them: @azure/functions' HttpRequest and InvocationContext, and
+// what they return goes through its HttpResponse. authLevel function needs the function key, as in Azure.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Cron } from 'croner';
-import type { Timer } from '@azure/functions';
+import functions, { type HttpResponseInit, type Timer } from '@azure/functions';
 import type { FunctionRegistration, HttpFunction } from '../src/functions/registry.js';
-import type { ContextLike, HttpRequestLike } from '../src/functions/http.js';
 import type { Logger } from '../src/app/ports.js';
+
+// @azure/functions is CommonJS: Node's ESM loader only sees `app` as a named export, so the classes come off the default.
+const { HttpRequest, HttpResponse, InvocationContext } = functions;
+type HttpResponse = InstanceType<typeof HttpResponse>;
+type InvocationContext = InstanceType<typeof InvocationContext>;
 
 export interface LocalHostOptions {
   readonly functions: readonly FunctionRegistration[];
@@ -17,6 +23,26 @@ export interface LocalHostOptions {
   /** Run timers on their schedules (off in tests that call them directly). */
   readonly timers?: boolean;
   readonly maxBodyBytes?: number;
+  /**
+   * The function key that `authLevel: 'function'` routes require, in the `code` query parameter or the
+   * `x-functions-key` header (as the Functions host takes it); without it they answer 401. Anonymous routes
+   * (health, the rule docs) need none.
+   */
+  readonly functionKey: string;
+}
+
+/** The header the Functions host reads a function key from (else the `code` query parameter). */
+export const FUNCTION_KEY_HEADER = 'x-functions-key';
+
+/** A random key for a local host, shaped like the keys Azure generates (URL-safe base64). */
+export function generateFunctionKey(): string {
+  return randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
+}
+
+function sameKey(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
 }
 
 export interface RunningHost {
@@ -26,13 +52,28 @@ export interface RunningHost {
   close(): Promise<void>;
 }
 
-function contextFor(name: string, log: Logger): ContextLike {
+function contextFor(
+  name: string,
+  trigger: 'httpTrigger' | 'timerTrigger',
+  log: Logger,
+): InvocationContext {
   const invocationId = randomUUID();
-  return {
+  return new InvocationContext({
     invocationId,
-    log: (...args) => log.info(args.map(String).join(' '), { function: name, invocationId }),
-    error: (...args) => log.error(args.map(String).join(' '), { function: name, invocationId }),
-  };
+    functionName: name,
+    options: {
+      trigger: { type: trigger, name: trigger === 'httpTrigger' ? 'request' : 'timer' },
+      extraInputs: [],
+      extraOutputs: [],
+    },
+    logHandler: (level, ...args) => {
+      const message = args.map(String).join(' ');
+      const fields = { function: name, invocationId };
+      if (level === 'error' || level === 'critical') log.error(message, fields);
+      else if (level === 'warning') log.warn(message, fields);
+      else log.info(message, fields);
+    },
+  });
 }
 
 function compileRoute(route: string): { pattern: RegExp; names: string[] } {
@@ -51,7 +92,7 @@ function compileRoute(route: string): { pattern: RegExp; names: string[] } {
   return { pattern: new RegExp(`^/api/${source}/?$`, 'i'), names };
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   // Refused on its declared length before a byte is read.
   if (Number(req.headers['content-length'] ?? 0) > limit)
     throw Object.assign(new Error('request body too large'), { status: 413 });
@@ -62,10 +103,13 @@ async function readBody(req: IncomingMessage, limit: number): Promise<string> {
     if (size > limit) throw Object.assign(new Error('request body too large'), { status: 413 });
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export async function startLocalHost(options: LocalHostOptions): Promise<RunningHost> {
+  if (options.functionKey.trim().length < 16) {
+    throw new Error('the local host needs a function key of at least 16 characters');
+  }
   const routes = options.functions
     .filter((f): f is HttpFunction => f.kind === 'http')
     .map((fn) => ({ fn, ...compileRoute(fn.route) }));
@@ -84,7 +128,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       scheduleStatus: { last: '', next: '', lastUpdated: '' },
     };
     const run = fn
-      .handler(timer, contextFor(name, options.log))
+      .handler(timer, contextFor(name, 'timerTrigger', options.log))
       .catch((error: unknown) =>
         options.log.error('timer function failed', {
           function: name,
@@ -148,28 +192,36 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       );
       return;
     }
-    let bodyText: Promise<string> | undefined;
-    const request: HttpRequestLike = {
+    if (match.r.fn.authLevel !== 'anonymous') {
+      const given = url.searchParams.get('code') ?? req.headers[FUNCTION_KEY_HEADER];
+      if (typeof given !== 'string' || !sameKey(given, options.functionKey)) {
+        // The Functions host answers a missing or wrong key with a bare 401.
+        res.writeHead(401, { 'Content-Length': '0' });
+        res.end();
+        return;
+      }
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    const bytes = await readBody(req, options.maxBodyBytes ?? 1_048_576);
+    const request = new HttpRequest({
       method,
       url: url.toString(),
-      query: url.searchParams,
+      headers,
       params,
-      headers: {
-        get: (name) => {
-          const v = req.headers[name.toLowerCase()];
-          return Array.isArray(v) ? v.join(', ') : (v ?? null);
-        },
-      },
-      text: () => (bodyText ??= readBody(req, options.maxBodyBytes ?? 1_048_576)),
-    };
-    const response = await match.r.fn.handler(request, contextFor(match.r.fn.name, options.log));
-    const headers = new Headers(response.headers as ConstructorParameters<typeof Headers>[0]);
-    const body = response.body;
-    res.statusCode = response.status ?? 200;
-    headers.forEach((value, key) => res.setHeader(key, value));
-    if (body === undefined || body === null) res.end();
-    else if (typeof body === 'string' || body instanceof Uint8Array) res.end(body);
-    else res.end(String(body));
+      ...(bytes.length > 0 ? { body: { bytes } } : {}),
+    });
+    const result: HttpResponseInit | HttpResponse = await match.r.fn.handler(
+      request,
+      contextFor(match.r.fn.name, 'httpTrigger', options.log),
+    );
+    // As the worker does: whatever the handler returns becomes an HttpResponse.
+    const response = result instanceof HttpResponse ? result : new HttpResponse(result);
+    res.statusCode = response.status;
+    response.headers.forEach((value, key) => res.setHeader(key, value));
+    res.end(Buffer.from(await response.arrayBuffer()));
   };
 
   const server: Server = createServer((req, res) => {

@@ -1,5 +1,5 @@
 // `npm start`: the whole local stack — Azurite, the Resource Graph emulator with the demo tenant, and the local host.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config.js';
@@ -8,7 +8,9 @@ import { FUNCTIONS } from '../src/functions/registry.js';
 import { runScheduledScan } from '../src/functions/scan-readiness.js';
 import { jsonLogger } from '../src/adapters/logger.js';
 import { startAzurite } from './azurite.js';
-import { startLocalHost } from './host.js';
+import { startIdentityEndpoint } from './identity/endpoint.js';
+import { createSelfSignedCert } from './tls.js';
+import { generateFunctionKey, startLocalHost } from './host.js';
 import { preferredPort } from './ports.js';
 import { startResourceGraphEmulator } from './emulators/resource-graph/server.js';
 import { demoTenant } from './tenants/demo.js';
@@ -45,23 +47,36 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   try {
+    // CREDENTIAL_MODE=default: the production path. A local managed-identity endpoint (the App Service protocol)
+    // gives DefaultAzureCredential its tokens; Azurite (HTTPS, --oauth basic) and the emulators accept only
+    // tokens for their own audience. No key or connection string is configured.
+    const identityMode = process.env.CREDENTIAL_MODE === 'default';
+    const identity = identityMode ? await startIdentityEndpoint() : undefined;
+    if (identity) stops.push(() => identity.close());
+    const trust = identity ? { identity: { publicKey: identity.publicKey } } : {};
     const azurite = await startAzurite({
       location: join(stateDir, 'azurite'),
       port: await preferredPort(10002),
+      ...(identity ? { oauth: await createSelfSignedCert() } : {}),
     });
     stops.push(() => azurite.stop());
     const graph = await startResourceGraphEmulator({
       tenant: demoTenant(),
       port: await preferredPort(8443),
+      ...trust,
     });
     stops.push(() => graph.close());
     const caFile = join(stateDir, 'certs', 'resource-graph-ca.pem');
     writeFileSync(caFile, graph.ca);
     const outbox = join(stateDir, 'outbox');
-    const email = await startEmailEmulator({ outbox, port: await preferredPort(8444) });
+    const email = await startEmailEmulator({ outbox, port: await preferredPort(8444), ...trust });
     stops.push(() => email.close());
     const emailCaFile = join(stateDir, 'certs', 'email-ca.pem');
     writeFileSync(emailCaFile, email.ca);
+    const tablesCaFile = join(stateDir, 'certs', 'tables-ca.pem');
+    if (azurite.ca) writeFileSync(tablesCaFile, azurite.ca);
+    // What the Functions host sets for an app with a user-assigned identity (AZURE_CLIENT_ID names it).
+    if (identity) Object.assign(process.env, identity.env('user'));
 
     // Embedded defaults for the local stack; anything already in the environment wins.
     const env: Record<string, string | undefined> = {
@@ -69,8 +84,18 @@ async function main(): Promise<void> {
       CREDENTIAL_MODE: 'emulator',
       RESOURCE_GRAPH_ENDPOINT: graph.url,
       RESOURCE_GRAPH_CA_FILE: caFile,
-      TABLES_CONNECTION_STRING: azurite.connectionString,
-      COMMUNICATION_SERVICES_CONNECTION_STRING: email.connectionString,
+      ...(identity
+        ? {
+            // A managed-identity token goes to the local emulator only because we say it is ours.
+            RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'true',
+            TABLES_ENDPOINT: azurite.tableEndpoint,
+            TABLES_CA_FILE: tablesCaFile,
+            COMMUNICATION_SERVICES_ENDPOINT: email.endpoint,
+          }
+        : {
+            TABLES_CONNECTION_STRING: azurite.connectionString,
+            COMMUNICATION_SERVICES_CONNECTION_STRING: email.connectionString,
+          }),
       COMMUNICATION_SERVICES_CA_FILE: emailCaFile,
       EMAIL_SENDER: 'readiness@contoso.example',
       DIGEST_DEFAULT_RECIPIENTS: 'platform-team@contoso.example',
@@ -83,7 +108,17 @@ async function main(): Promise<void> {
     const services = createServices(config, log);
     setServices(services);
 
+    // The function key of the routes with authLevel function: LOCAL_FUNCTION_KEY, else one kept in the state
+    // folder (created once). It is never printed: read it from the file.
+    const keyFile = join(stateDir, 'function-key');
+    const functionKey =
+      process.env.LOCAL_FUNCTION_KEY ||
+      (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : '') ||
+      generateFunctionKey();
+    if (!process.env.LOCAL_FUNCTION_KEY)
+      writeFileSync(keyFile, `${functionKey}\n`, { mode: 0o600 });
     const host = await startLocalHost({
+      functionKey,
       functions: FUNCTIONS,
       schedule: (setting) =>
         setting === 'SCAN_SCHEDULE' ? config.scanSchedule : config.digestSchedule,
@@ -99,7 +134,17 @@ async function main(): Promise<void> {
     say(`  health     ${host.url}/api/health`);
     say(`  outbox     ${outbox}`);
     say(
+      process.env.LOCAL_FUNCTION_KEY
+        ? '  key        LOCAL_FUNCTION_KEY (every route but health and the rule docs needs it)'
+        : `  key        ${keyFile} (every route but health and the rule docs needs it: ?code=KEY or the x-functions-key header)`,
+    );
+    say(
       `  emulators  Resource Graph ${graph.url} (demo tenant), e-mail ${email.endpoint}, Azurite :${azurite.port}`,
+    );
+    say(
+      identity
+        ? `  identity   managed identity ${identity.endpoint} (CREDENTIAL_MODE=default: no key or connection string)`
+        : '  identity   fixed emulator token and connection strings (CREDENTIAL_MODE=default npm start for managed identity)',
     );
     say('  Ctrl-C stops everything.');
     say('');

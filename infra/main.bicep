@@ -406,6 +406,7 @@ var readinessSettings = {
   CREDENTIAL_MODE: 'default' // DefaultAzureCredential: the managed identity named by AZURE_CLIENT_ID
   TABLES_CONNECTION_STRING: '' // Azure uses the identity-based TABLES_ENDPOINT
   TABLES_ENDPOINT: storage.outputs.tableEndpoint
+  TABLES_CA_FILE: '' // local emulator only
   TABLE_PREFIX: tablePrefix
   COMMUNICATION_SERVICES_ENDPOINT: communication.outputs.endpoint
   COMMUNICATION_SERVICES_CONNECTION_STRING: '' // Azure uses the identity-based COMMUNICATION_SERVICES_ENDPOINT

@@ -63,6 +63,7 @@ export function createServices(
 ): Services {
   const credential = createCredential(config.credential);
   const ca = readPem(config.resourceGraph.caFile, 'RESOURCE_GRAPH_CA_FILE');
+  const tablesCa = readPem(config.tablesCaFile, 'TABLES_CA_FILE');
   const source = new ResourceGraphSource({
     credential,
     endpoint: config.resourceGraph.endpoint,
@@ -76,11 +77,13 @@ export function createServices(
     connection: config.tables,
     credential,
     prefix: config.tablePrefix,
+    ...(tablesCa ? { ca: tablesCa } : {}),
   });
   const ledger = new TableDigestLedger({
     connection: config.tables,
     credential,
     prefix: config.tablePrefix,
+    ...(tablesCa ? { ca: tablesCa } : {}),
   });
   const emailCa = readPem(config.email.caFile, 'COMMUNICATION_SERVICES_CA_FILE');
   const { connection, sender } = config.email;
@@ -93,6 +96,7 @@ export function createServices(
     connection: config.tables,
     credential,
     prefix: config.tablePrefix,
+    ...(tablesCa ? { ca: tablesCa } : {}),
   });
   return {
     config,

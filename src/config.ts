@@ -42,6 +42,8 @@ export interface Config {
   /** `default`: DefaultAzureCredential (managed identity in Azure, your login locally); `emulator`: a fixed token for local emulators. */
   readonly credential: 'default' | 'emulator';
   readonly tables: TablesConnection;
+  /** PEM file of a CA to trust for Table Storage (local Azurite over HTTPS, for identity-based access). */
+  readonly tablesCaFile?: string | undefined;
   readonly tablePrefix: string;
   readonly email: {
     readonly connection: EmailConnection;
@@ -102,6 +104,7 @@ export const SETTINGS = {
   CREDENTIAL_MODE: 'default',
   TABLES_CONNECTION_STRING: '',
   TABLES_ENDPOINT: '',
+  TABLES_CA_FILE: '',
   TABLE_PREFIX: 'readiness',
   COMMUNICATION_SERVICES_ENDPOINT: '',
   COMMUNICATION_SERVICES_CONNECTION_STRING: '',
@@ -472,6 +475,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     credential,
     tables,
+    tablesCaFile: get('TABLES_CA_FILE') || undefined,
     tablePrefix,
     email: {
       connection: emailConnection,

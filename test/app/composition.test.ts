@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/logger.js';
 import { createServices } from '../../src/composition.js';
 import { loadConfig } from '../../src/config.js';
+import { RETIREMENT_FEED_SNAPSHOT } from '../support/spec.js';
 
 const base = {
   TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
@@ -16,8 +17,7 @@ const base = {
 
 describe('createServices', () => {
   it('uses the retirement dates of RETIREMENT_FEED (the official feed file)', () => {
-    const feed = new URL('../../../shared/data/azure-eol/service_list.json', import.meta.url)
-      .pathname;
+    const feed = RETIREMENT_FEED_SNAPSHOT;
     const services = createServices(loadConfig({ ...base, RETIREMENT_FEED: feed }), silentLogger);
     expect(
       services.rules.find((r) => r.id === 'retirement/cloud-services-extended-support')?.deadline,

@@ -10,7 +10,7 @@ import { getStatus, getSubscriptionStatus } from '../../src/functions/get-status
 import { health } from '../../src/functions/health.js';
 import { startScan } from '../../src/functions/start-scan.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { body, context, request } from '../support/http.js';
+import { body, context, request, through } from '../support/http.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -23,22 +23,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const findings = (query: string) => getFindings(request(`/api/findings${query}`), context());
+const findings = (query: string) =>
+  through(getFindings(request(`/api/findings${query}`), context()));
 
 describe('GET /api/health and /api/status', () => {
   it('health is ok', async () => {
-    const response = await health(request('/api/health'), context());
+    const response = await through(health(request('/api/health'), context()));
     expect(response.status).toBe(200);
     expect(body(response)).toMatchObject({ status: 'ok' });
   });
 
   it('status reports the last scan, counts and deadlines, with sensible headers', async () => {
-    const response = await getStatus(request('/api/status'), context());
+    const response = await through(getStatus(request('/api/status'), context()));
     expect(response.status).toBe(200);
-    expect((response.headers as Record<string, string>)['Content-Type']).toMatch(
-      /application\/json/,
-    );
-    expect((response.headers as Record<string, string>)['Cache-Control']).toBe('no-store');
+    expect(response.headers.get('Content-Type')).toMatch(/application\/json/);
+    expect(response.headers.get('Cache-Control')).toBe('no-store');
     const status = body(response);
     expect(status.lastScan.status).toBe('succeeded');
     expect(status.findings.bySeverity.blocker).toBeGreaterThan(0);
@@ -47,25 +46,31 @@ describe('GET /api/health and /api/status', () => {
   });
 
   it('subscription status: 200 for a scanned one, 404 for an unknown one, 400 for a non-GUID', async () => {
-    const ok = await getSubscriptionStatus(
-      request('/api/status/subscriptions/x', {
-        params: { subscriptionId: DEMO_SUBSCRIPTION.classicApps.toUpperCase() },
-      }),
-      context(),
+    const ok = await through(
+      getSubscriptionStatus(
+        request('/api/status/subscriptions/x', {
+          params: { subscriptionId: DEMO_SUBSCRIPTION.classicApps.toUpperCase() },
+        }),
+        context(),
+      ),
     );
     expect(ok.status).toBe(200);
     expect(body(ok).subscription).toMatchObject({
       subscriptionId: DEMO_SUBSCRIPTION.classicApps,
       outcome: 'complete',
     });
-    const missing = await getSubscriptionStatus(
-      request('/', { params: { subscriptionId: '99999999-9999-9999-9999-999999999999' } }),
-      context(),
+    const missing = await through(
+      getSubscriptionStatus(
+        request('/', { params: { subscriptionId: '99999999-9999-9999-9999-999999999999' } }),
+        context(),
+      ),
     );
     expect(missing.status).toBe(404);
-    const bad = await getSubscriptionStatus(
-      request('/', { params: { subscriptionId: "x' or 1 eq 1" } }),
-      context(),
+    const bad = await through(
+      getSubscriptionStatus(
+        request('/', { params: { subscriptionId: "x' or 1 eq 1" } }),
+        context(),
+      ),
     );
     expect(bad.status).toBe(400);
     expect(body(bad).error.message).toMatch(/subscriptionId/);
@@ -74,7 +79,8 @@ describe('GET /api/health and /api/status', () => {
 
 describe('GET /api/findings', () => {
   it('pages through every open finding with an opaque continuation token', async () => {
-    const total = body(await getStatus(request('/api/status'), context())).findings.open as number;
+    const total = body(await through(getStatus(request('/api/status'), context()))).findings
+      .open as number;
     const seen = new Set<string>();
     let token: string | null = null;
     let pages = 0;
@@ -128,8 +134,8 @@ describe('GET /api/findings', () => {
   it('serves CSV', async () => {
     const response = await findings('?format=csv&severity=blocker&top=1000');
     expect(response.status).toBe(200);
-    expect((response.headers as Record<string, string>)['Content-Type']).toMatch(/text\/csv/);
-    const lines = String(response.body).trim().split('\r\n');
+    expect(response.headers.get('Content-Type')).toMatch(/text\/csv/);
+    const lines = response.body.trim().split('\r\n');
     expect(lines[0]).toMatch(/^"?state"?,"?ruleId"?/);
     expect(lines.length).toBeGreaterThan(1);
   });
@@ -156,7 +162,7 @@ describe('GET /api/findings', () => {
     const error = body(response).error;
     expect(error.code).toMatch(/Parameter/);
     expect(error.message).toContain(name);
-    expect(String(response.body)).not.toMatch(/at .*\.ts|stack/i);
+    expect(response.body).not.toMatch(/at .*\.ts|stack/i);
   });
 
   it('keeps injection attempts inert: quotes and unicode are just values that match nothing', async () => {
@@ -185,62 +191,67 @@ describe('GET /api/findings', () => {
 
 describe('GET /api/rules', () => {
   it('lists the catalog and serves each rule doc as a page or as JSON', async () => {
-    const list = body(await getRules(request('/api/rules'), context()));
+    const list = body(await through(getRules(request('/api/rules'), context())));
     expect(list.rules.length).toBe(34);
-    const page = await getRule(
-      request('/api/rules/classic/vm-endpoint-acl?format=html', {
-        params: { pack: 'classic', name: 'vm-endpoint-acl' },
-      }),
-      context(),
-    );
-    expect(page.status).toBe(200);
-    expect((page.headers as Record<string, string>)['Content-Security-Policy']).toMatch(
-      /default-src 'none'/,
-    );
-    expect(String(page.body)).toContain('<h2>Recommendation</h2>');
-    const asJson = body(
-      await getRule(
-        request('/api/rules/classic/vm-endpoint-acl', {
+    const page = await through(
+      getRule(
+        request('/api/rules/classic/vm-endpoint-acl?format=html', {
           params: { pack: 'classic', name: 'vm-endpoint-acl' },
         }),
         context(),
       ),
     );
+    expect(page.status).toBe(200);
+    expect(page.headers.get('Content-Security-Policy')).toMatch(/default-src 'none'/);
+    expect(page.body).toContain('<h2>Recommendation</h2>');
+    const asJson = body(
+      await through(
+        getRule(
+          request('/api/rules/classic/vm-endpoint-acl', {
+            params: { pack: 'classic', name: 'vm-endpoint-acl' },
+          }),
+          context(),
+        ),
+      ),
+    );
     expect(asJson).toMatchObject({ id: 'classic/vm-endpoint-acl', severity: 'blocker' });
     expect(asJson.docMarkdown).toMatch(/## Synopsis/);
-    const missing = await getRule(
-      request('/', { params: { pack: 'classic', name: '<script>' } }),
-      context(),
+    const missing = await through(
+      getRule(request('/', { params: { pack: 'classic', name: '<script>' } }), context()),
     );
     expect(missing.status).toBe(404);
-    expect(String(missing.body)).not.toContain('<script>');
+    expect(missing.body).not.toContain('<script>');
   });
 });
 
 describe('POST /api/scans', () => {
   it('answers 202 with the scan id, and 409 while that scan runs', async () => {
     stack.graph.setFaults({ latencyMs: 300 });
-    const first = await startScan(
-      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
-      context(),
+    const first = await through(
+      startScan(
+        request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+        context(),
+      ),
     );
     expect(first.status).toBe(202);
     const { scanId } = body(first);
     expect(scanId).toMatch(/^scan-/);
-    const second = await startScan(
-      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
-      context(),
+    const second = await through(
+      startScan(
+        request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+        context(),
+      ),
     );
     expect(second.status).toBe(409);
     expect(body(second).error.code).toBe('ScanAlreadyRunning');
     // Wait for the first to finish, then the status shows it.
     stack.graph.setFaults({});
     for (let i = 0; i < 100; i++) {
-      const status = body(await getStatus(request('/api/status'), context()));
+      const status = body(await through(getStatus(request('/api/status'), context())));
       if (status.lastScan.id === scanId && status.lastScan.status !== 'running') break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const status = body(await getStatus(request('/api/status'), context()));
+    const status = body(await through(getStatus(request('/api/status'), context())));
     expect(status.lastScan).toMatchObject({ id: scanId, trigger: 'http', status: 'succeeded' });
     expect(status.lastScan.subscriptions).toBe(DEMO_SUBSCRIPTIONS.length);
   });
@@ -250,42 +261,52 @@ describe('GET/PUT /api/contacts', () => {
   it('keeps the operator subscription → contacts list, validated', async () => {
     const { getContacts, putContacts } = await import('../../src/functions/contacts.js');
     const sub = DEMO_SUBSCRIPTION.platform;
-    const put = await putContacts(
-      request(`/api/contacts/${sub}?by=ops@contoso.com`, {
-        method: 'PUT',
-        params: { subscriptionId: sub },
-        body: JSON.stringify({ emails: ['Ops@Contoso.com', 'ops@contoso.com'] }),
-      }),
-      context(),
+    const put = await through(
+      putContacts(
+        request(`/api/contacts/${sub}?by=ops@contoso.com`, {
+          method: 'PUT',
+          params: { subscriptionId: sub },
+          body: JSON.stringify({ emails: ['Ops@Contoso.com', 'ops@contoso.com'] }),
+        }),
+        context(),
+      ),
     );
     expect(put.status).toBe(200);
     expect(body(put).emails).toEqual(['ops@contoso.com']);
-    const list = body(await getContacts(request('/api/contacts'), context()));
+    const list = body(await through(getContacts(request('/api/contacts'), context())));
     expect(list.contacts).toContainEqual({ subscriptionId: sub, emails: ['ops@contoso.com'] });
-    const bad = await putContacts(
-      request('/?by=ops@contoso.com', {
-        method: 'PUT',
-        params: { subscriptionId: sub },
-        body: JSON.stringify({ emails: ['not an address'] }),
-      }),
-      context(),
+    const bad = await through(
+      putContacts(
+        request('/?by=ops@contoso.com', {
+          method: 'PUT',
+          params: { subscriptionId: sub },
+          body: JSON.stringify({ emails: ['not an address'] }),
+        }),
+        context(),
+      ),
     );
     expect(bad.status).toBe(400);
     expect(body(bad).error.message).toMatch(/^emails\.0/);
-    const notGuid = await putContacts(
-      request('/', { method: 'PUT', params: { subscriptionId: 'x' }, body: '{}' }),
-      context(),
+    const notGuid = await through(
+      putContacts(
+        request('/', { method: 'PUT', params: { subscriptionId: 'x' }, body: '{}' }),
+        context(),
+      ),
     );
     expect(notGuid.status).toBe(400);
-    const cleared = await putContacts(
-      request('/?by=ops@contoso.com', {
-        method: 'PUT',
-        params: { subscriptionId: sub },
-        body: JSON.stringify({ emails: [] }),
-      }),
-      context(),
+    const cleared = await through(
+      putContacts(
+        request('/?by=ops@contoso.com', {
+          method: 'PUT',
+          params: { subscriptionId: sub },
+          body: JSON.stringify({ emails: [] }),
+        }),
+        context(),
+      ),
     );
     expect(cleared.status).toBe(200);
-    expect(body(await getContacts(request('/api/contacts'), context())).contacts).toEqual([]);
+    expect(body(await through(getContacts(request('/api/contacts'), context()))).contacts).toEqual(
+      [],
+    );
   });
 });

@@ -105,6 +105,7 @@ describe('app settings', () => {
       'COMMUNICATION_SERVICES_CONNECTION_STRING',
       'RESOURCE_GRAPH_CA_FILE',
       'COMMUNICATION_SERVICES_CA_FILE',
+      'TABLES_CA_FILE',
     ]) {
       expect(readiness.get(name), name).toBe("''");
     }

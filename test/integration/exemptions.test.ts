@@ -20,7 +20,7 @@ import { getExemptions, postExemption, removeExemption } from '../../src/functio
 import { getFindings } from '../../src/functions/get-findings.js';
 import { forgetCachedStatus } from '../../src/functions/get-status.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { body, context, request } from '../support/http.js';
+import { body, context, request, through } from '../support/http.js';
 import { renderForTests } from '../support/render.js';
 
 let stack: Stack;
@@ -73,9 +73,11 @@ const digest = () =>
     limits: { perMinute: 1000, perHour: 1000 },
   });
 const post = async (payload: unknown) =>
-  postExemption(
-    request('/api/exemptions', { method: 'POST', body: JSON.stringify(payload) }),
-    context(),
+  through(
+    postExemption(
+      request('/api/exemptions', { method: 'POST', body: JSON.stringify(payload) }),
+      context(),
+    ),
   );
 const daysFrom = (days: number) =>
   new Date(clock.getTime() + days * 86_400_000).toISOString().slice(0, 10);
@@ -106,9 +108,8 @@ describe('exemptions', () => {
       expect(response.status, field).toBe(400);
       expect(body(response).error.message, field).toMatch(new RegExp(`^${field}`));
     }
-    const notJson = await postExemption(
-      request('/api/exemptions', { method: 'POST', body: '{' }),
-      context(),
+    const notJson = await through(
+      postExemption(request('/api/exemptions', { method: 'POST', body: '{' }), context()),
     );
     expect(notJson.status).toBe(400);
   });
@@ -134,7 +135,9 @@ describe('exemptions', () => {
 
     const first = await scan();
     expect(first.counts.exempted).toBeGreaterThan(0);
-    const exempted = body(await getFindings(request('/api/findings?status=exempted'), context()));
+    const exempted = body(
+      await through(getFindings(request('/api/findings?status=exempted'), context())),
+    );
     expect(exempted.items.map((f: { resourceId: string }) => f.resourceId.toLowerCase())).toContain(
       ACL_VM.toLowerCase(),
     );
@@ -142,7 +145,9 @@ describe('exemptions', () => {
       exempted.items.every((f: { exemptionId: string }) => f.exemptionId === exemption.id),
     ).toBe(true);
     const open = body(
-      await getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      await through(
+        getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      ),
     );
     expect(open.items).toEqual([]);
 
@@ -151,7 +156,7 @@ describe('exemptions', () => {
     expect(firstMail?.plainText ?? '').not.toMatch(/vm-endpoint-acl/);
 
     forgetCachedStatus();
-    const listed = body(await getExemptions(request('/api/exemptions'), context()));
+    const listed = body(await through(getExemptions(request('/api/exemptions'), context())));
     const byId = new Map(listed.exemptions.map((e: { id: string }) => [e.id, e]));
     expect(byId.get(exemption.id)).toMatchObject({ state: 'active', stale: false });
     expect(byId.get(body(stale).id)).toMatchObject({ stale: true, matchedFindings: 0 });
@@ -162,7 +167,9 @@ describe('exemptions', () => {
     const later = await scan();
     expect(later.counts.exempted ?? 0).toBe(0);
     const reopened = body(
-      await getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      await through(
+        getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      ),
     );
     expect(reopened.items).toHaveLength(1);
     await digest();
@@ -175,27 +182,33 @@ describe('exemptions', () => {
   });
 
   it('deletes an exemption with an audit record, 404 for an unknown one', async () => {
-    const listed = body(await getExemptions(request('/api/exemptions'), context()));
+    const listed = body(await through(getExemptions(request('/api/exemptions'), context())));
     const id = listed.exemptions[0].id as string;
     expect(
       (
-        await removeExemption(
-          request(`/api/exemptions/${id}`, { method: 'DELETE', params: { id } }),
-          context(),
+        await through(
+          removeExemption(
+            request(`/api/exemptions/${id}`, { method: 'DELETE', params: { id } }),
+            context(),
+          ),
         )
       ).status,
     ).toBe(400);
-    const removed = await removeExemption(
-      request(`/api/exemptions/${id}?by=lead@contoso.com`, { method: 'DELETE', params: { id } }),
-      context(),
+    const removed = await through(
+      removeExemption(
+        request(`/api/exemptions/${id}?by=lead@contoso.com`, { method: 'DELETE', params: { id } }),
+        context(),
+      ),
     );
     expect(removed.status).toBe(204);
-    const again = await removeExemption(
-      request(`/api/exemptions/${id}?by=lead@contoso.com`, { method: 'DELETE', params: { id } }),
-      context(),
+    const again = await through(
+      removeExemption(
+        request(`/api/exemptions/${id}?by=lead@contoso.com`, { method: 'DELETE', params: { id } }),
+        context(),
+      ),
     );
     expect(again.status).toBe(404);
-    const audit = body(await getExemptions(request('/api/exemptions'), context())).audit;
+    const audit = body(await through(getExemptions(request('/api/exemptions'), context()))).audit;
     expect(audit[0]).toMatchObject({ action: 'delete', who: 'lead@contoso.com', exemptionId: id });
   });
 });

@@ -29,7 +29,7 @@ import { forgetCachedStatus, getStatus } from '../../src/functions/get-status.js
 import { runScheduledScan } from '../../src/functions/scan-readiness.js';
 import { startScan } from '../../src/functions/start-scan.js';
 import { DEFAULT_CATALOG } from '../../src/rules/index.js';
-import { body, context, request } from '../support/http.js';
+import { body, context, request, through } from '../support/http.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { expectedKeys, openKeys, setDiff, storedFindings, subscriptionIds } from './helpers.js';
 
@@ -245,21 +245,25 @@ describe('the scan lease shared by the timer and the HTTP trigger', () => {
     const timerContext = context();
     const timerRun = runScheduledScan('timer', timerContext);
     await until(() => stack!.graph.stats().requests > 0, 'the timer scan to start');
-    const refused = await startScan(
-      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
-      context(),
+    const refused = await through(
+      startScan(
+        request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+        context(),
+      ),
     );
     expect(refused.status).toBe(409);
     expect(body(refused).error.code).toBe('ScanAlreadyRunning');
     await timerRun;
     expect(timerContext.logs.some((l) => /^scan scan-\S+ succeeded/.test(l))).toBe(true);
-    const afterTimer = body(await getStatus(request('/api/status'), context()));
+    const afterTimer = body(await through(getStatus(request('/api/status'), context())));
     expect(afterTimer.lastScan).toMatchObject({ trigger: 'timer', status: 'succeeded' });
 
     // Now the HTTP scan holds it, and a timer run that fires meanwhile steps aside without failing.
-    const accepted = await startScan(
-      request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
-      context(),
+    const accepted = await through(
+      startScan(
+        request('/api/scans', { method: 'POST', headers: { 'Content-Type': 'application/json' } }),
+        context(),
+      ),
     );
     expect(accepted.status).toBe(202);
     const { scanId } = body(accepted);
@@ -274,7 +278,7 @@ describe('the scan lease shared by the timer and the HTTP trigger', () => {
     while ((await stack.store.readStatus())?.lastScan.id !== scanId && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
     forgetCachedStatus();
-    const final = body(await getStatus(request('/api/status'), context()));
+    const final = body(await through(getStatus(request('/api/status'), context())));
     expect(final.lastScan).toMatchObject({ id: scanId, trigger: 'http', status: 'succeeded' });
     // And it lets go of the lease once its record is written.
     let free: Lease | undefined;

@@ -17,6 +17,8 @@ let services: Services;
 const SUB = DEMO_SUBSCRIPTION.platform;
 const ACL_VM = demoRuleWitnesses()['classic/vm-endpoint-acl']?.[0] as string;
 const JSON_TYPE = { 'Content-Type': 'application/json' };
+/** The function key the local host enforces, as the Functions host does. */
+const KEY = 'k3y-for-the-security-tests';
 
 beforeAll(async () => {
   stack = await startStack({ tenant: demoTenant() });
@@ -29,6 +31,7 @@ beforeAll(async () => {
     port: 0,
     log: silentLogger,
     timers: false,
+    functionKey: KEY,
   });
 });
 afterAll(async () => {
@@ -37,7 +40,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const call = (path: string, init: RequestInit = {}) => fetch(`${host.url}${path}`, init);
+/** A call with the function key (as a header), unless the path gives it as `code`. */
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${host.url}${path}`, {
+    ...init,
+    headers: {
+      ...(path.includes('code=') ? {} : { 'x-functions-key': KEY }),
+      ...((init.headers as Record<string, string> | undefined) ?? {}),
+    },
+  });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
 const read = async (response: Response): Promise<any> => response.json();
 const exemption = (createdBy: string) => ({
@@ -93,6 +104,7 @@ describe('item 3: bounded, linear-time input handling', () => {
           headers: {
             'Content-Type': 'application/json',
             'Content-Length': String(10 * 1024 * 1024),
+            'x-functions-key': KEY,
           },
         },
         (res) => {
@@ -275,13 +287,13 @@ describe('item 7: signed tokens, JSON bodies, clean paths', () => {
 
 describe('item 8: the function key as ?code=', () => {
   it.each([
-    '/api/findings?code=k3y',
-    '/api/findings?format=csv&top=1000&code=k3y',
-    '/api/exemptions?code=k3y',
-    '/api/contacts?code=k3y',
-    '/api/status?code=k3y',
-    '/api/rules?code=k3y',
-    '/api/dashboard?code=k3y',
+    '/api/findings?code=k3y-for-the-security-tests',
+    '/api/findings?format=csv&top=1000&code=k3y-for-the-security-tests',
+    '/api/exemptions?code=k3y-for-the-security-tests',
+    '/api/contacts?code=k3y-for-the-security-tests',
+    '/api/status?code=k3y-for-the-security-tests',
+    '/api/rules?code=k3y-for-the-security-tests',
+    '/api/dashboard?code=k3y-for-the-security-tests',
   ])('GET %s is 200', async (path) => {
     expect((await call(path)).status).toBe(200);
   });

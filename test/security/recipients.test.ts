@@ -22,7 +22,7 @@ import { MAX_ADDRESSES_PER_TAG, resolveOwners } from '../../src/core/owners.js';
 import { getDashboard } from '../../src/functions/get-dashboard.js';
 import { getFindings } from '../../src/functions/get-findings.js';
 import { forgetCachedStatus, getStatus } from '../../src/functions/get-status.js';
-import { body, context, request } from '../support/http.js';
+import { body, context, request, through } from '../support/http.js';
 import { renderForTests } from '../support/render.js';
 import { startStack, type Stack } from '../support/stack.js';
 import { run, tempFiles } from '../support/cli.js';
@@ -165,7 +165,9 @@ describe('a scan and a digest with an outside owner tag', () => {
   it('mails the next owner in the chain, never the outside address, and lists it in status and dashboard', async () => {
     await runScan(scanDepsOf(services), { scope: { kind: 'tenant' }, trigger: 'cli' });
     const found = body(
-      await getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      await through(
+        getFindings(request('/api/findings?ruleId=classic/vm-endpoint-acl'), context()),
+      ),
     );
     expect(found.items).toHaveLength(1);
     expect(found.items[0].owners).not.toContain(OUTSIDE);
@@ -182,7 +184,7 @@ describe('a scan and a digest with an outside owner tag', () => {
     expect(recipients.filter((to) => !to.endsWith('@contoso.com'))).toEqual([]);
 
     forgetCachedStatus();
-    const status = body(await getStatus(request('/api/status'), context()));
+    const status = body(await through(getStatus(request('/api/status'), context())));
     expect(status.refusedRecipients).toContainEqual({
       address: OUTSIDE,
       why: 'outside the allowed domains',
@@ -197,14 +199,16 @@ describe('a scan and a digest with an outside owner tag', () => {
   it('refuses a contact outside the allowed domains', async () => {
     const { putContacts } = await import('../../src/functions/contacts.js');
     const sub = '3f2a7c1e-5b8d-4e6a-9f10-2c4d6e8a0b11';
-    const response = await putContacts(
-      request(`/api/contacts/${sub}?by=lead@contoso.com`, {
-        method: 'PUT',
-        params: { subscriptionId: sub },
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ emails: [OUTSIDE] }),
-      }),
-      context(),
+    const response = await through(
+      putContacts(
+        request(`/api/contacts/${sub}?by=lead@contoso.com`, {
+          method: 'PUT',
+          params: { subscriptionId: sub },
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ emails: [OUTSIDE] }),
+        }),
+        context(),
+      ),
     );
     expect(response.status).toBe(400);
     expect(body(response).error.message).toMatch(/outside the allowed domains/);

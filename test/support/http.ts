@@ -1,5 +1,11 @@
-// Builds the request and context objects HTTP handlers take, as the Functions host or the local host would.
-import type { ContextLike, HttpRequestLike } from '../../src/functions/http.js';
+// Calls HTTP handlers as the Functions host does: with @azure/functions' own HttpRequest and InvocationContext,
+// and what they return read back through its HttpResponse (as the worker converts it).
+import {
+  HttpRequest,
+  HttpResponse,
+  InvocationContext,
+  type HttpResponseInit,
+} from '@azure/functions';
 
 export function request(
   url: string,
@@ -9,33 +15,51 @@ export function request(
     headers?: Record<string, string>;
     body?: string;
   } = {},
-): HttpRequestLike {
+): HttpRequest {
   const parsed = new URL(url, 'http://localhost:7071');
-  const headers = new Headers(options.headers ?? {});
+  const headers: Record<string, string> = { ...(options.headers ?? {}) };
   // A body is JSON unless the test says otherwise (the API refuses other types with 415).
-  if (options.body !== undefined && !headers.has('content-type'))
-    headers.set('content-type', 'application/json');
-  return {
+  if (
+    options.body !== undefined &&
+    !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')
+  )
+    headers['content-type'] = 'application/json';
+  return new HttpRequest({
     method: options.method ?? 'GET',
     url: parsed.toString(),
-    query: parsed.searchParams,
+    headers,
     params: options.params ?? {},
-    headers: { get: (name) => headers.get(name) },
-    text: async () => options.body ?? '',
-  };
+    ...(options.body !== undefined ? { body: { string: options.body } } : {}),
+  });
 }
 
-export function context(): ContextLike & { logs: string[] } {
+export function context(functionName = 'test'): InvocationContext & { logs: string[] } {
   const logs: string[] = [];
-  return {
+  const invocation = new InvocationContext({
     invocationId: 'test',
-    logs,
-    log: (...args) => logs.push(args.map(String).join(' ')),
-    error: (...args) => logs.push(`ERROR ${args.map(String).join(' ')}`),
-  };
+    functionName,
+    logHandler: (level, ...args) =>
+      logs.push(`${level === 'error' ? 'ERROR ' : ''}${args.map(String).join(' ')}`),
+  });
+  return Object.assign(invocation, { logs });
+}
+
+/** A handler's answer as the caller gets it: through HttpResponse, its body read as text. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: string;
+}
+
+export async function through(
+  result: Promise<HttpResponseInit | HttpResponse> | HttpResponseInit | HttpResponse,
+): Promise<Answer> {
+  const value = await result;
+  const response = value instanceof HttpResponse ? value : new HttpResponse(value);
+  return { status: response.status, headers: response.headers, body: await response.text() };
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
-export function body(response: { body?: unknown }): any {
-  return JSON.parse(String(response.body));
+export function body(response: Answer): any {
+  return JSON.parse(response.body);
 }

@@ -17,6 +17,7 @@ import {
   type EmailRateLimit,
 } from './rateLimit.js';
 import { verifyAuthorization } from './signature.js';
+import { checkBearer } from '../../identity/jwt.js';
 
 export type { EmailFaultRule } from './faults.js';
 
@@ -41,7 +42,18 @@ export interface EmailEmulatorOptions {
   log?: (line: object) => void;
   /** The emulator's clock (ms since the epoch); default Date.now. Tests move it past the windows. */
   clock?: () => number;
+  /**
+   * Bearer tokens must be signed by this issuer (the local managed-identity endpoint, dev/identity), for the
+   * Communication Services audience and unexpired, else 401. Without it any bearer token passes.
+   */
+  identity?: { publicKey: string };
 }
+
+/** The audience of Communication Services tokens (the SDK asks for https://communication.azure.com//.default). */
+export const COMMUNICATION_AUDIENCES = [
+  'https://communication.azure.com',
+  'https://communication.azure.com/',
+] as const;
 
 /**
  * How long the service recognises a repeated send: "We only track requests for a specified duration (currently,
@@ -435,6 +447,23 @@ export async function startEmailEmulator(
       accessKey,
     );
     if (!auth.ok) return { reply: errorReply(401, 'Denied', auth.message), isSend };
+    if (auth.scheme === 'bearer' && options.identity) {
+      const check = checkBearer(req.headers.authorization, {
+        publicKey: options.identity.publicKey,
+        audiences: COMMUNICATION_AUDIENCES,
+      });
+      // The service's error shape (CommunicationErrorResponse: { error: { code, message } }, in the Email
+      // data-plane spec). Microsoft does not publish the codes it uses for a refused token: these are ARM's.
+      if (!check.ok) {
+        const code =
+          check.reason === 'expired'
+            ? 'ExpiredAuthenticationToken'
+            : check.reason === 'audience'
+              ? 'InvalidAuthenticationTokenAudience'
+              : 'InvalidAuthenticationToken';
+        return { reply: errorReply(401, code, `Denied: ${check.message}.`), isSend };
+      }
+    }
 
     if (!isSend && !operationMatch)
       return { reply: errorReply(404, 'NotFound', `No route for ${path}.`), isSend };

@@ -75,7 +75,7 @@ export function verifyAuthorization(
   if (!authorization) return { ok: false, message: 'The request has no Authorization header.' };
 
   const bearer = /^Bearer\s+(\S+)$/i.exec(authorization);
-  // Tokens are not validated: locally the managed-identity path only has to be exercised, not secured.
+  // Tokens are checked by the emulator itself when it trusts an issuer (its `identity` option, dev/identity).
   if (bearer) return { ok: true, scheme: 'bearer' };
 
   const hmac = HMAC_AUTHORIZATION.exec(authorization);

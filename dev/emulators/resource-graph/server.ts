@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSelfSignedCert } from '../../tls.js';
+import { checkBearer, type TokenCheck } from '../../identity/jwt.js';
 import { FaultState, parseFaultOptions, type FaultOptions } from './faults.js';
 import { compileQuery, KqlError, type CompiledQuery, type Row, type TableName } from './kql.js';
 import { FixedWindowQuota, formatTimeSpan } from './quota.js';
@@ -46,6 +47,47 @@ export interface EmulatorOptions {
   subscriptionLimit?: number;
   faults?: FaultOptions;
   log?: (line: object) => void;
+  /**
+   * Bearer tokens must be signed by this issuer (the local managed-identity endpoint, dev/identity), for ARM's
+   * audience and unexpired, else 401 as ARM answers. Without it any bearer token passes (CREDENTIAL_MODE=emulator).
+   */
+  identity?: { publicKey: string };
+}
+
+/**
+ * The audiences ARM accepts, as its own 401 names them ("It should exactly match with one of the allowed audiences
+ * ..."; e.g. https://github.com/Azure-Samples/active-directory-dotnetcore-daemon-v2/issues/145).
+ */
+export const ARM_AUDIENCES = [
+  'https://management.core.windows.net/',
+  'https://management.core.windows.net',
+  'https://management.azure.com/',
+  'https://management.azure.com',
+] as const;
+
+/** ARM's 401 for a token it refuses: InvalidAuthenticationTokenAudience, ExpiredAuthenticationToken, InvalidAuthenticationToken. */
+function refuseToken(check: Exclude<TokenCheck, { ok: true }>, now: number): Answer {
+  const utc = (seconds: number) => new Date(seconds * 1000).toISOString();
+  switch (check.reason) {
+    case 'audience':
+      return error(
+        401,
+        'InvalidAuthenticationTokenAudience',
+        `The access token has been obtained for wrong audience or resource '${String(check.claims?.aud)}'. It should exactly match with one of the allowed audiences ${ARM_AUDIENCES.map((a) => `'${a}'`).join(',')}.`,
+      );
+    case 'expired':
+      return error(
+        401,
+        'ExpiredAuthenticationToken',
+        `The access token expiry UTC time '${utc(Number(check.claims?.exp))}' is earlier than current UTC time '${new Date(now).toISOString()}'.`,
+      );
+    default:
+      return error(
+        401,
+        'InvalidAuthenticationToken',
+        `The access token is invalid (${check.message}).`,
+      );
+  }
 }
 
 export interface EmulatorStats {
@@ -421,6 +463,15 @@ export async function startResourceGraphEmulator(
         'AuthenticationFailed',
         "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
       );
+    }
+    if (options.identity) {
+      const now = Date.now();
+      const check = checkBearer(
+        req.headers.authorization,
+        { publicKey: options.identity.publicKey, audiences: ARM_AUDIENCES },
+        now,
+      );
+      if (!check.ok) return refuseToken(check, now);
     }
     let body: unknown;
     try {

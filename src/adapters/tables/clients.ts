@@ -7,6 +7,8 @@ export interface TablesOptions {
   readonly connection: TablesConnection;
   readonly credential?: TokenCredential;
   readonly prefix: string;
+  /** PEM of a CA to trust (local Azurite over HTTPS). */
+  readonly ca?: string;
 }
 
 /** A client for `{prefix}{suffix}`: a connection string locally (Azurite over http), the identity in Azure. */
@@ -15,10 +17,16 @@ export function tableClient(options: TablesOptions, suffix: string): TableClient
   if (options.connection.kind === 'connectionString') {
     return TableClient.fromConnectionString(options.connection.value, table, {
       allowInsecureConnection: true,
+      ...(options.ca ? { tlsOptions: { ca: options.ca } } : {}),
     });
   }
   if (!options.credential) throw new Error('identity-based Table Storage needs a credential');
-  return new TableClient(options.connection.endpoint, table, options.credential);
+  return new TableClient(
+    options.connection.endpoint,
+    table,
+    options.credential,
+    options.ca ? { tlsOptions: { ca: options.ca } } : {},
+  );
 }
 
 /** Creates the tables once per store (an existing table is fine); a failure is retried on the next call. */

@@ -13,10 +13,11 @@ import {
 } from '../../../src/rules/retirement/catalog.js';
 import { retirementRules } from '../../../src/rules/retirement/retirement-rules.js';
 import { expectVerdicts, row } from '../../support/rule-tester.js';
+import { RETIREMENT_FEED_SNAPSHOT } from '../../support/spec.js';
 import { armId, cloudService, ripId, shouting, storage, T, vm, vnet, nsgId } from '../fixtures.js';
 
-/** The official Azure retirement feed, as checked in next to the spec. Absent file = failing test. */
-const FEED_FILE = new URL('../../../../shared/data/azure-eol/service_list.json', import.meta.url);
+/** The official Azure retirement feed: the snapshot kept under test/fixtures (MIT, with its source). */
+const FEED_FILE = RETIREMENT_FEED_SNAPSHOT;
 const readFeed = (): unknown => JSON.parse(readFileSync(FEED_FILE, 'utf8'));
 
 const DEADLINES: Record<string, string> = {
@@ -208,7 +209,7 @@ describe('urgency through the engine', () => {
   });
 });
 
-describe('the official retirement feed (shared/data/azure-eol/service_list.json)', () => {
+describe('the official retirement feed (test/fixtures/azure-eol/service_list.json)', () => {
   it('parses in full, keeping entries whose RetirementDate is empty without a date', () => {
     const raw = readFeed();
     expect(Array.isArray(raw)).toBe(true);
