@@ -14,16 +14,74 @@ import { generateFunctionKey, startLocalHost } from './host.js';
 import { preferredPort } from './ports.js';
 import { startResourceGraphEmulator } from './emulators/resource-graph/server.js';
 import { demoTenant } from './tenants/demo.js';
+import { syntheticTenant } from './tenants/synthetic.js';
 import { startEmailEmulator } from './emulators/email/index.js';
 import { runDigests } from '../src/functions/send-digests.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '7071' },
-    'state-dir': { type: 'string', default: '.local' },
-    quiet: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `Usage: npm start [-- options]
+
+The whole local stack: Azurite, the Resource Graph and Communication Services emulators, and the app's functions
+on a local host; a first scan, then a digest.
+
+Options:
+  --port <n>              the local host's port (default 7071)
+  --tenant <name>         the tenant the Resource Graph emulator serves: demo (default), or synthetic
+  --subscriptions <n>     with --tenant synthetic: how many subscriptions (default 50)
+  --resources <n>         with --tenant synthetic: how many resources (default 5000)
+  --state-dir <dir>       where Azurite's data, certificates and the outbox live (default .local)
+  --quiet                 no log lines, only the summary
+  -h, --help              this text
+
+Environment: CREDENTIAL_MODE=default runs the production identity path (a local managed-identity endpoint, no
+key anywhere); LOCAL_FUNCTION_KEY sets the function key (else one is kept in <state-dir>/function-key).
+`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        port: { type: 'string', default: '7071' },
+        tenant: { type: 'string', default: 'demo' },
+        subscriptions: { type: 'string', default: '50' },
+        resources: { type: 'string', default: '5000' },
+        'state-dir': { type: 'string', default: '.local' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseOptions();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const count = (name: 'port' | 'subscriptions' | 'resources', max: number): number => {
+  const n = Number(values[name]);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    process.stderr.write(
+      `--${name}: "${values[name]}" is not a whole number from 1 to ${max}\n\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+  return n;
+};
+const port = count('port', 65_535);
+if (values.tenant !== 'demo' && values.tenant !== 'synthetic') {
+  process.stderr.write(`--tenant: "${values.tenant}" is not demo or synthetic\n\n${USAGE}`);
+  process.exit(2);
+}
+const tenant =
+  values.tenant === 'synthetic'
+    ? syntheticTenant({
+        subscriptions: count('subscriptions', 20_000),
+        resources: count('resources', 1_000_000),
+      })
+    : demoTenant();
 
 async function main(): Promise<void> {
   const stateDir = resolve(values['state-dir'] ?? '.local');
@@ -61,7 +119,7 @@ async function main(): Promise<void> {
     });
     stops.push(() => azurite.stop());
     const graph = await startResourceGraphEmulator({
-      tenant: demoTenant(),
+      tenant,
       port: await preferredPort(8443),
       ...trust,
     });
@@ -101,7 +159,7 @@ async function main(): Promise<void> {
       DIGEST_DEFAULT_RECIPIENTS: 'platform-team@contoso.example',
       // The demo tenant's owners are at contoso.com; an owner tag anywhere else is refused.
       EMAIL_ALLOWED_DOMAINS: 'contoso.com,contoso.example',
-      DASHBOARD_URL: `http://localhost:${values.port}/api/dashboard`,
+      DASHBOARD_URL: `http://localhost:${port}/api/dashboard`,
       ...process.env,
     };
     const config = loadConfig(env);
@@ -122,8 +180,14 @@ async function main(): Promise<void> {
       functions: FUNCTIONS,
       schedule: (setting) =>
         setting === 'SCAN_SCHEDULE' ? config.scanSchedule : config.digestSchedule,
-      port: Number(values.port),
+      port,
       log,
+    }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw new Error(
+          `port ${port} is busy (another npm start?): pick another with npm start -- --port ${port + 1}`,
+        );
+      throw error;
     });
     stops.push(() => host.close());
 
