@@ -1,6 +1,6 @@
 // Use case: scan a Resource Graph export offline (no Azure access): validate rows, evaluate the whole catalog.
 import { evaluate, type RuleError } from '../core/engine.js';
-import { MissingProperties } from '../core/notices.js';
+import { MissingProperties, missingTablesNotice } from '../core/notices.js';
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
@@ -78,7 +78,10 @@ export function scanExport(
   const missing = new MissingProperties(options.rules);
   missing.add(rows);
   return {
-    report: buildReport(evaluation.findings, rows.length, options.now, [missing.notice('export')]),
+    report: buildReport(evaluation.findings, rows.length, options.now, [
+      missing.notice('export'),
+      missingTablesNotice(rows, options.rules),
+    ]),
     skipped,
     ruleErrors: evaluation.ruleErrors,
     rows,

@@ -5,7 +5,7 @@ import type { Rule } from '../rules/define-rule.js';
 
 export interface ScanNotice {
   /** Stable, for machines (the SARIF notification descriptor). */
-  readonly code: 'rows-without-properties';
+  readonly code: 'rows-without-properties' | 'tables-missing';
   /** Rows of a type some property-reading rule needs, that carry no `properties`. */
   readonly rows: number;
   /** The same rows by (lower-case) type, sorted by type. */
@@ -66,4 +66,35 @@ export class MissingProperties {
       message: `${rows}: ${listed}; ${what}. ${fix}`,
     };
   }
+}
+
+const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
+
+/**
+ * An export that holds classic resources but none of the rows some cross-resource rules read (App Service
+ * Environments, HDInsight, API Management, peerings, role assignments, alerts...) leaves those rules undecided
+ * when the tenant has such rows: said once, naming the rules. An export made by `readiness export` holds every
+ * table the rules read (its subscription rows tell), so it gets no such notice.
+ */
+export function missingTablesNotice(
+  rows: readonly ResourceRow[],
+  rules: readonly Rule[],
+): ScanNotice | undefined {
+  const present = new Map<string, number>();
+  for (const row of rows) present.set(row.type, (present.get(row.type) ?? 0) + 1);
+  if (present.has(SUBSCRIPTION_TYPE)) return undefined;
+  const undecided = rules.filter(
+    (r) =>
+      r.appliesTo.some((t) => present.has(t)) &&
+      r.uses.length > 0 &&
+      r.uses.every((t) => !present.has(t)),
+  );
+  if (undecided.length === 0) return undefined;
+  const types = [...new Set(undecided.flatMap((r) => r.uses))].sort();
+  return {
+    code: 'tables-missing',
+    rows: 0,
+    types: Object.fromEntries(types.map((t) => [t, 0])),
+    message: `the input has no rows of ${types.join(', ')}; if the tenant has any, these rules were left undecided: ${undecided.map((r) => r.id).join(', ')}. \`readiness export --tenant --output export.json\` exports every table the rules read.`,
+  };
 }

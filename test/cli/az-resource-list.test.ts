@@ -72,8 +72,10 @@ describe('scan --input of an az resource list export (no properties)', () => {
     expect(on('retirement/classic-storage')).toEqual(['contosobackup', 'contosodisks']);
     expect(on('classic/vnet-expressroute')).toEqual(['legacy-vnet']);
 
-    expect(report.notices).toHaveLength(1);
-    const notice = report.notices?.[0];
+    // (An az resource list export also lacks the tables cross-resource rules read: that is its own notice.)
+    const own = report.notices?.filter((n) => n.code === 'rows-without-properties');
+    expect(own).toHaveLength(1);
+    const notice = own?.[0];
     expect(notice).toMatchObject({
       code: 'rows-without-properties',
       rows: 7,
@@ -111,7 +113,9 @@ describe('scan --input of an az resource list export (no properties)', () => {
         }[];
       }[];
     };
-    const notes = sarif.runs[0]?.invocations?.[0]?.toolExecutionNotifications ?? [];
+    const notes = (sarif.runs[0]?.invocations?.[0]?.toolExecutionNotifications ?? []).filter(
+      (n) => n.descriptor.id === 'rows-without-properties',
+    );
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({
       level: 'warning',
@@ -133,7 +137,10 @@ describe('scan --input of an az resource list export (no properties)', () => {
     );
     const { stdout, stderr } = await run('scan', '--input', withProperties, '--format', 'json');
     expect(stderr).not.toContain('no properties');
-    expect((JSON.parse(stdout) as Report).notices).toBeUndefined();
+    expect(
+      (JSON.parse(stdout) as Report).notices?.filter((n) => n.code === 'rows-without-properties') ??
+        [],
+    ).toEqual([]);
   });
 });
 

@@ -125,3 +125,24 @@ describe('scan --input says what it cannot use', () => {
     expect(r.stderr).toMatch(/nothing was scanned: all 3 row\(s\) are malformed/);
   });
 });
+
+describe('scan --input names the rules a one-table export leaves undecided', () => {
+  it('lists them for the old resources-only recipe, and says nothing for readiness export', async () => {
+    const classicOnly = demoTenant().resources.filter((r) =>
+      String(r.type).toLowerCase().startsWith('microsoft.classic'),
+    );
+    const input = files.file('classic-only.json', JSON.stringify(classicOnly));
+    const r = await run('scan', '--input', input, '--format', 'json', '--now', '2026-12-01');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { notices?: { code: string; message: string }[] };
+    const notice = report.notices?.find((n) => n.code === 'tables-missing');
+    for (const rule of [
+      'vnet-api-management',
+      'vnet-app-service-environment',
+      'vnet-hdinsight',
+      'vnet-peered',
+    ])
+      expect(notice?.message).toContain(`classic/${rule}`);
+    expect(r.stderr).toMatch(/readiness export --tenant/);
+  });
+});
