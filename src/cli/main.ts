@@ -532,6 +532,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
           for (const [id, s] of incomplete.slice(0, 10))
             io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
           if (result.fatal) throw new InputError(result.fatal);
+          tags.addNames([...result.states].map(([id, state]) => [id, state.displayName]));
           report = buildReport(all, result.resources, now, [missing.notice('resource-graph')]);
         } else {
           throw new UsageError(

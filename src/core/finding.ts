@@ -19,6 +19,8 @@ export interface Finding {
   readonly owners?: string;
   /** Why they own it: "tag owner on the resource", "the default recipients (no owner found)"... */
   readonly ownerReason?: string;
+  /** The subscription's display name, where the scan or export carries it. */
+  readonly subscriptionName?: string;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { blocker: 0, warning: 1, info: 2 };

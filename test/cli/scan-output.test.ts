@@ -7,17 +7,32 @@ import { run, tempFiles } from '../support/cli.js';
 
 const files = tempFiles('readiness-scan-output-');
 const t = demoTenant();
+// Subscription rows as resourcecontainers holds them (name = display name), as `readiness export` writes them.
+const subscriptions = t.subscriptions.map((s) => ({
+  id: `/subscriptions/${s.subscriptionId}`,
+  name: s.displayName,
+  type: 'microsoft.resources/subscriptions',
+  subscriptionId: s.subscriptionId,
+  tags: s.tags ?? {},
+}));
 const input = files.file(
   'demo.json',
   JSON.stringify([
     ...t.resources,
     ...(t.authorizationResources ?? []),
     ...(t.resourceGroups ?? []),
+    ...subscriptions,
   ]),
 );
 const base = ['scan', '--input', input, '--now', '2026-12-01'];
 
-type F = { resourceName: string; owners?: string; ownerReason?: string };
+type F = {
+  resourceName: string;
+  subscriptionId: string;
+  subscriptionName?: string;
+  owners?: string;
+  ownerReason?: string;
+};
 
 describe('scan output', () => {
   it('carries the owner and why, as the digests do', async () => {
@@ -25,6 +40,13 @@ describe('scan output', () => {
     expect(r.code).toBe(0);
     const findings = (JSON.parse(r.stdout) as { findings: F[] }).findings;
     expect(findings.every((f) => f.owners && f.ownerReason)).toBe(true);
+    // Subscriptions by the names people know.
+    const names = new Map(t.subscriptions.map((s) => [s.subscriptionId, s.displayName]));
+    expect(
+      findings
+        .filter((f) => f.subscriptionName !== names.get(f.subscriptionId))
+        .map((f) => [f.subscriptionId, f.subscriptionName]),
+    ).toEqual([]);
     expect(findings.some((f) => f.ownerReason?.startsWith('tag '))).toBe(true);
     expect(
       findings.some(

@@ -278,7 +278,7 @@ function ruleSection(g: RuleGroup): Html {
             html`<tr class="finding">
               <th scope="row">${f.resourceName} <span class="rid">${f.resourceId}</span></th>
               <td>${f.resourceGroup}</td>
-              <td>${f.subscriptionId}</td>
+              <td>${f.subscriptionName ? html`${f.subscriptionName} <span class="rid">${f.subscriptionId}</span>` : f.subscriptionId}</td>
               <td>${f.message}</td>
               ${hasDeadlines ? deadlineCell(f) : ''}
               ${hasOwners ? html`<td>${f.owners ?? '—'}${f.ownerReason ? html` <span class="why">(${f.ownerReason})</span>` : ''}</td>` : ''}
