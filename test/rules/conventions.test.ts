@@ -62,7 +62,9 @@ describe('rule ids', () => {
   it('are exactly the ids of rules.md, with its severities, manual marks and deadlines', () => {
     const spec = specRows();
     expect(spec.length, 'rules.md lists no rule: was its table format changed?').toBeGreaterThan(0);
-    expect(DEFAULT_CATALOG.map((r) => r.id).sort()).toEqual(spec.map((r) => r.id).sort());
+    // Data-defined retirements (Advisor's catalog) are not in the specification: their docs are built from data.
+    const handWritten = DEFAULT_CATALOG.filter((r) => r.docMarkdown === undefined);
+    expect(handWritten.map((r) => r.id).sort()).toEqual(spec.map((r) => r.id).sort());
     for (const row of spec) {
       const rule = DEFAULT_CATALOG.find((r) => r.id === row.id);
       if (!rule) continue;
@@ -103,8 +105,9 @@ describe('the registry', () => {
 describe.each(DEFAULT_CATALOG.map((rule) => [rule.id, rule] as const))('%s', (id, rule) => {
   it('has its doc: title, severity line, the four sections in order, its types and links', () => {
     expect(rule.doc).toBe(`docs/rules/${id}.md`);
-    expect(existsSync(fromRoot(rule.doc)), `${rule.doc} is missing`).toBe(true);
-    const doc = read(rule.doc);
+    if (rule.docMarkdown === undefined)
+      expect(existsSync(fromRoot(rule.doc)), `${rule.doc} is missing`).toBe(true);
+    const doc = rule.docMarkdown ?? read(rule.doc);
     const lines = doc.split('\n');
     expect(lines[0], 'first line').toBe(`# ${id}`);
     expect(doc).toContain(`**Severity:** ${rule.severity}`);
