@@ -25,6 +25,13 @@ export interface Tenant {
   resourceGroups?: Record<string, unknown>[];
   /** Rows of `authorizationresources`, e.g. microsoft.authorization/roleassignments. */
   authorizationResources?: Record<string, unknown>[];
+  /**
+   * Rows of `advisorresources`: microsoft.advisor/metadata (the catalog, tenant-level: no subscriptionId, so only
+   * a tenant-scope query returns them) and microsoft.advisor/recommendations (per resource).
+   */
+  advisorResources?: Record<string, unknown>[];
+  /** Rows of `servicehealthresources`: microsoft.resourcehealth/events and …/events/impactedresources. */
+  serviceHealthResources?: Record<string, unknown>[];
 }
 
 export interface EmulatorOptions {
@@ -159,6 +166,8 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
       resources: table(tenant.resources),
       resourcecontainers: table([...containers, ...(tenant.resourceGroups ?? [])]),
       authorizationresources: table(tenant.authorizationResources ?? []),
+      advisorresources: table(tenant.advisorResources ?? []),
+      servicehealthresources: table(tenant.serviceHealthResources ?? []),
     },
   };
 }

@@ -50,7 +50,14 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
   );
   const excludedTypes = new Set((ctx.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
 
-  const sink: SubscriptionSink = async (subscriptionId, findings, rows, containers, excluded) => {
+  const sink: SubscriptionSink = async (
+    subscriptionId,
+    findings,
+    rows,
+    containers,
+    excluded,
+    frozenRule,
+  ) => {
     const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
     const subMatches: Record<string, number> = {};
     const annotate = (finding: Finding): FindingOwners => {
@@ -108,7 +115,8 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     const outOfScope = (f: StoredFinding) =>
       excludedGroups.has(f.resourceGroup.toLowerCase()) ||
       excludedTypes.has(f.resourceType.toLowerCase()) ||
-      excluded.has(f.resourceId.toLowerCase());
+      excluded.has(f.resourceId.toLowerCase()) ||
+      (frozenRule?.(f.ruleId) ?? false);
     const kept = stored.filter((f) => !outOfScope(f) && !isExpired(f, now, ctx.retentionDays));
     const result = reconcile(kept, findings, { scanId: ctx.scanId, at }, rows.length, ownerOf);
     if (!previous || result.changes.length > 0 || expired.length > 0)

@@ -91,7 +91,9 @@ export async function recordSubscriptions(
   const status =
     fatal || (complete === 0 && states.size > 0)
       ? 'failed'
-      : incomplete.length > 0 || evaluation.limited
+      : incomplete.length > 0 ||
+          evaluation.limited ||
+          evaluation.retirementSources?.some((r) => r.outcome === 'failed')
         ? 'partial'
         : 'succeeded';
   const record: ScanRecord = {
@@ -119,6 +121,8 @@ export async function recordSubscriptions(
       vanished: evaluation.vanished,
       reason: evaluation.coverageReason,
     },
+    ...(evaluation.retirementSources ? { retirementSources: evaluation.retirementSources } : {}),
+    ...(evaluation.notEvaluated?.length ? { notEvaluated: evaluation.notEvaluated } : {}),
   };
   return { record, totals, records };
 }

@@ -7,6 +7,15 @@ import type { ScanIndex } from '../../core/scan-index.js';
 import { DEFAULT_THRESHOLDS } from '../../core/urgency.js';
 import { SourceError, type GraphQuery, type Scope } from '../ports.js';
 import { SubscriptionGrouper } from './group-by-subscription.js';
+import type { RetirementRead } from './read-retirements.js';
+import { findingKey } from '../../core/finding.js';
+
+/** The engine's findings and the retirement sources', one per rule and resource (the engine's first). */
+function withRetirements(engine: Finding[], sourced: readonly Finding[] | undefined): Finding[] {
+  if (!sourced?.length) return engine;
+  const seen = new Set(engine.map(findingKey));
+  return [...engine, ...sourced.filter((f) => !seen.has(findingKey(f)))];
+}
 import {
   describe,
   type ContainerTags,
@@ -25,6 +34,8 @@ export type SubscriptionSink = (
   containers: ContainerTags,
   /** Lower-case ids of resources a tag exclusion left out: their stored findings stay as they are. */
   excluded: ReadonlySet<string>,
+  /** Rules whose source was not read completely: their stored findings stay as they are. */
+  frozen?: (ruleId: string) => boolean,
 ) => Promise<void>;
 
 export interface StreamInput {
@@ -34,6 +45,8 @@ export interface StreamInput {
   readonly states: SubscriptionStates;
   readonly containers: ContainerTags;
   readonly sink: SubscriptionSink;
+  /** The retirement sources' findings by lower-case subscription id, and the rules they could not decide. */
+  readonly retirements?: Pick<RetirementRead, 'bySubscription' | 'frozen'>;
 }
 
 export interface StreamResult {
@@ -64,8 +77,12 @@ export async function streamSubscriptions(
       thresholds: ctx.thresholds ?? DEFAULT_THRESHOLDS,
     });
     ruleErrors.push(...evaluation.ruleErrors);
+    const findings = withRetirements(
+      evaluation.findings,
+      input.retirements?.bySubscription.get(subscriptionId.toLowerCase()),
+    );
     const task = input
-      .sink(subscriptionId, evaluation.findings, rows, input.containers, excluded)
+      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements?.frozen)
       .then(
         () => {
           state.outcome = 'complete';
