@@ -63,6 +63,8 @@ export interface TenantEvaluation {
   /** How each retirement source read (absent when the rules hold no data-defined retirement). */
   readonly retirementSources?: readonly RetirementSourceOutcome[];
   readonly notEvaluated?: readonly { ruleId: string; reason: string }[];
+  /** The retirements the sources made findings for. */
+  readonly dataRetirements?: readonly DataRetirement[];
 }
 
 /** Types a rule set needs, split by the Resource Graph table that holds them. */
@@ -142,7 +144,11 @@ export async function evaluateTenant(
     vanished: listing.vanished,
     limited: listing.limited,
     ...(retirements
-      ? { retirementSources: retirements.sources, notEvaluated: retirements.notEvaluated }
+      ? {
+          retirementSources: retirements.sources,
+          notEvaluated: retirements.notEvaluated,
+          dataRetirements: retirements.retirements,
+        }
       : {}),
   };
 }

@@ -169,7 +169,17 @@ export interface StatusSummary {
   readonly lastSucceededAt?: string | undefined;
   readonly totals: Counts;
   /** Open retirement findings by rule, with the rule's deadline, so urgency is computed when read. */
-  readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
+  readonly deadlines: readonly {
+    ruleId: string;
+    deadline: string;
+    count: number;
+    /** The retiring service (data-defined retirements: Microsoft's; hand-written: the resource provider). */
+    service?: string | undefined;
+    /** Retirements found by the sources that no rule of the catalog names (Service Health only, …). */
+    title?: string | undefined;
+    /** Microsoft's link. */
+    link?: string | undefined;
+  }[];
   /** Findings each exemption covered, tenant-wide: an exemption with none is stale. */
   readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
   /** The last few scans, newest first: what health and the operator alerts judge. */

@@ -224,7 +224,9 @@ async function scan(
   });
   for (const e of evaluation.ruleErrors.slice(0, 20))
     log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
-  await store.writeStatus(statusSummary(deps.rules, record, totals, records, previousStatus));
+  await store.writeStatus(
+    statusSummary(deps.rules, record, totals, records, previousStatus, evaluation.dataRetirements),
+  );
   await store
     .recordTrend({
       day: base.startedAt.slice(0, 10),

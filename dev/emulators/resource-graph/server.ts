@@ -131,8 +131,11 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
   }
   const table = (rows: Record<string, unknown>[]) => ({
     rows,
+    // A row with no (or an empty) subscriptionId belongs to the tenant: only a tenant-scope query returns it.
     subs: rows.map((r) =>
-      typeof r.subscriptionId === 'string' ? r.subscriptionId.toLowerCase() : undefined,
+      typeof r.subscriptionId === 'string' && r.subscriptionId !== ''
+        ? r.subscriptionId.toLowerCase()
+        : undefined,
     ),
   });
   // resourcecontainers: one row per subscription, then the resource groups.

@@ -86,6 +86,18 @@ export interface RetirementReadInput {
   readonly engineRules: ReadonlySet<string>;
 }
 
+/** Excluded subscriptions go into a Manual entry's query too, right after its table: they cost no quota. */
+function withExclusions(
+  kql: string,
+  table: string,
+  excluded: readonly string[] | undefined,
+): string {
+  if (!excluded?.length) return kql;
+  const list = excluded.map((s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ');
+  const rest = kql.trim().slice(table.length);
+  return `${table} | where subscriptionId !in~ (${list})${rest}`;
+}
+
 async function readAll(
   ctx: StageContext,
   query: GraphQuery,
@@ -160,7 +172,12 @@ export async function readRetirements(
       unknownRules.add(entry.id);
       continue;
     }
-    const query: GraphQuery = { table: accepted.table, types: [], columns: [], kql: accepted.kql };
+    const query: GraphQuery = {
+      table: accepted.table,
+      types: [],
+      columns: [],
+      kql: withExclusions(accepted.kql, accepted.table, subscriptionsOnly?.excludeSubscriptions),
+    };
     const rows = await read(`manual:${entry.id}`, [query]);
     if (!rows) {
       // A query that fails makes that retirement unknown for this scan, never the whole scan.
