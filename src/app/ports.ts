@@ -132,6 +132,8 @@ export interface RetirementSourceOutcome {
   readonly outcome: 'complete' | 'failed';
   readonly reason?: string | undefined;
   readonly rows: number;
+  /** Resource Graph pages (requests) the source cost, failed ones included. */
+  readonly pages: number;
 }
 
 export interface ScanRecord {

@@ -123,16 +123,19 @@ export async function readRetirements(
     ? { excludeSubscriptions: input.exclude.excludeSubscriptions }
     : undefined;
   const read = async (name: string, queries: GraphQuery[]): Promise<unknown[] | undefined> => {
+    // The stages run one after the other: the source's page counter over this read is this source's cost.
+    const before = ctx.source.stats().pages;
+    const cost = () => ({ pages: ctx.source.stats().pages - before });
     try {
       const rows: unknown[] = [];
       for (const q of queries)
         rows.push(...(await readAll(ctx, { ...q, exclude: subscriptionsOnly }, input.batches)));
-      sources.push({ source: name, outcome: 'complete', rows: rows.length });
+      sources.push({ source: name, outcome: 'complete', rows: rows.length, ...cost() });
       return rows;
     } catch (error) {
       const reason = reasonOf(error);
       ctx.log('retirement source failed', { source: name, reason });
-      sources.push({ source: name, outcome: 'failed', reason, rows: 0 });
+      sources.push({ source: name, outcome: 'failed', reason, rows: 0, ...cost() });
       if (ctx.signal?.aborted) throw error;
       return undefined;
     }
