@@ -32,6 +32,18 @@ describe('the retirement sources in a scan', () => {
     );
     const demo = demoRetirements();
     expect(record.notEvaluated?.map((n) => n.ruleId)).toEqual(demo.notEvaluated);
+    // The status summary counts every retirement by urgency, with its service (also those no rule names).
+    const status = await stack.store.readStatus();
+    expect(status?.deadlines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ruleId: 'retirement/health-zk3n-8rt', service: 'Functions' }),
+        expect.objectContaining({
+          ruleId: 'retirement/network-basic-load-balancer',
+          service: 'Network',
+          deadline: '2025-09-30',
+        }),
+      ]),
+    );
     const open = new Set((await stored(stack)).filter((f) => f.status === 'open').map(key));
     for (const [ruleId, ids] of Object.entries(demo.witnesses))
       for (const id of ids)
