@@ -92,4 +92,21 @@ describe('the retirement sources in a scan', () => {
     );
     expect(finding?.status).toBe('resolved');
   });
+
+  it('keeps a Service Health retirement open once the notice leaves the active view', async () => {
+    const tenant = demoTenant();
+    stack = await startStack({ tenant });
+    await stack.scan({ kind: 'tenant' });
+    // About 90 days later the notices are gone from servicehealthresources.
+    tenant.serviceHealthResources = [];
+    stack.graph.setTenant(tenant);
+    const record = await stack.scan({ kind: 'tenant' });
+    expect(record.status).toBe('succeeded');
+    const open = new Set((await stored(stack)).filter((f) => f.status === 'open').map(key));
+    const demo = demoRetirements();
+    for (const ruleId of ['retirement/health-fd7c-9q2', 'retirement/health-zk3n-8rt'])
+      for (const id of demo.witnesses[ruleId] ?? [])
+        expect(open.has(`${ruleId} ${id.toLowerCase()}`), `${ruleId} on ${id}`).toBe(true);
+    expect(record.counts.resolved).toBe(0);
+  });
 });

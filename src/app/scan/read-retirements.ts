@@ -11,6 +11,7 @@ import {
   catalogOfRows,
   HEALTH_EVENT,
   HEALTH_IMPACTED,
+  HEALTH_RULE_PREFIX,
   healthImpact,
   healthNotice,
   RETIREMENT_SUBCATEGORY,
@@ -70,6 +71,11 @@ export interface RetirementRead {
   readonly bySubscription: Map<string, Finding[]>;
   /** True for a rule id whose stored findings must stay as they were (its source was not read completely). */
   readonly frozen: (ruleId: string) => boolean;
+  /**
+   * True for a rule whose findings stay open once seen: Service Health notices leave the active view after
+   * about 90 days, and a retirement a notice announced does not go away because the notice did.
+   */
+  readonly keepUnseen: (ruleId: string) => boolean;
   readonly sources: RetirementSourceOutcome[];
   readonly notEvaluated: { ruleId: string; reason: string }[];
   /** The retirements findings were made for, by id (for the catalog shown with them). */
@@ -235,5 +241,13 @@ export async function readRetirements(
     sources: sources.map((s) => `${s.source}:${s.outcome}`).join(','),
     notEvaluated: notEvaluated.length,
   });
-  return { bySubscription, frozen, sources, notEvaluated, retirements: result.retirements };
+  const keepUnseen = (ruleId: string): boolean => ruleId.startsWith(HEALTH_RULE_PREFIX);
+  return {
+    bySubscription,
+    frozen,
+    keepUnseen,
+    sources,
+    notEvaluated,
+    retirements: result.retirements,
+  };
 }

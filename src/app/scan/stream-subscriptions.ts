@@ -34,9 +34,17 @@ export type SubscriptionSink = (
   containers: ContainerTags,
   /** Lower-case ids of resources a tag exclusion left out: their stored findings stay as they are. */
   excluded: ReadonlySet<string>,
-  /** Rules whose source was not read completely: their stored findings stay as they are. */
-  frozen?: (ruleId: string) => boolean,
+  /** What the retirement sources could not see this time, and what they keep once seen. */
+  retirements?: RetirementScope,
 ) => Promise<void>;
+
+/** How the retirement sources' stored findings are treated by a subscription's reconciliation. */
+export interface RetirementScope {
+  /** Rules whose source was not read completely: their stored findings stay as they are. */
+  frozen(ruleId: string): boolean;
+  /** Rules whose findings stay open once seen, when the source no longer lists them (aged-out notices). */
+  keepUnseen(ruleId: string): boolean;
+}
 
 export interface StreamInput {
   readonly batches: readonly Scope[];
@@ -46,7 +54,7 @@ export interface StreamInput {
   readonly containers: ContainerTags;
   readonly sink: SubscriptionSink;
   /** The retirement sources' findings by lower-case subscription id, and the rules they could not decide. */
-  readonly retirements?: Pick<RetirementRead, 'bySubscription' | 'frozen'>;
+  readonly retirements?: Pick<RetirementRead, 'bySubscription' | 'frozen' | 'keepUnseen'>;
 }
 
 export interface StreamResult {
@@ -82,7 +90,7 @@ export async function streamSubscriptions(
       input.retirements?.bySubscription.get(subscriptionId.toLowerCase()),
     );
     const task = input
-      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements?.frozen)
+      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements)
       .then(
         () => {
           state.outcome = 'complete';

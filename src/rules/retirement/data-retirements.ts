@@ -11,6 +11,8 @@ export const ADVISOR_RECOMMENDATION = 'microsoft.advisor/recommendations';
 export const HEALTH_EVENT = 'microsoft.resourcehealth/events';
 export const HEALTH_IMPACTED = 'microsoft.resourcehealth/events/impactedresources';
 export const RETIREMENT_SUBCATEGORY = 'ServiceUpgradeAndRetirement';
+/** Rules of Service Health notices no catalog entry names: `retirement/health-<tracking id>`. */
+export const HEALTH_RULE_PREFIX = 'retirement/health-';
 
 /** The row types of the retirement sources, lower case. */
 export const RETIREMENT_SOURCE_TYPES: readonly string[] = [
@@ -318,7 +320,7 @@ export function healthImpact(
 /** The rule of a notice no catalog entry names (its tracking id is the stable part). */
 export function retirementOfNotice(n: HealthNotice): DataRetirement {
   return {
-    id: `retirement/health-${kebab(n.trackingId)}`,
+    id: `${HEALTH_RULE_PREFIX}${kebab(n.trackingId)}`,
     service: n.services[0] ?? 'Azure',
     feature: n.title,
     date: n.date,
