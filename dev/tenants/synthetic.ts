@@ -796,6 +796,13 @@ export function mutateTenant(t: Tenant, o: { seed: number; fraction: number }): 
       const scope = (a.properties as { scope?: unknown } | undefined)?.scope;
       return typeof scope !== 'string' || !removed.has(scope.toLowerCase());
     }),
+    // Advisor stops recommending for a removed resource; Service Health notices stay as they were.
+    advisorResources: (t.advisorResources ?? []).filter((a) => {
+      const target = (a.properties as { resourceMetadata?: { resourceId?: unknown } } | undefined)
+        ?.resourceMetadata?.resourceId;
+      return typeof target !== 'string' || !removed.has(target.toLowerCase());
+    }),
+    serviceHealthResources: [...(t.serviceHealthResources ?? [])],
   };
 }
 
