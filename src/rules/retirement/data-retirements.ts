@@ -138,8 +138,10 @@ export function retirementFromMetadata(row: unknown): DataRetirement | { skip: s
   if (!typeId) return { skip: 'no recommendationTypeId' };
   if (!feature) return { skip: `${typeId}: no retirement feature (an upgrade)` };
   if (!date) return { skip: `${typeId}: no retirement date` };
-  const resourceType = str(at(p, 'supportedResourceType'))?.toLowerCase();
-  const service = serviceOfType(resourceType) ?? 'Azure';
+  const supported = str(at(p, 'supportedResourceType'));
+  const resourceType = supported?.toLowerCase();
+  // The namespace as Microsoft spells it (`ContainerService`, `DBforMySQL`); the id is lower case anyway.
+  const service = serviceOfType(supported) ?? 'Azure';
   const ingestion = str(at(p, 'recommendationIngestionType'));
   return {
     id: retirementIdOf(service, feature),

@@ -291,3 +291,13 @@ describe("Manual entries' queries", () => {
     if (!result.ok) expect(result.reason).toContain(reason);
   });
 });
+
+describe('service names', () => {
+  it('keep the resource provider namespace as Microsoft spells it, ids stay lower case', () => {
+    const entry = BUILT_IN_DATA_RETIREMENTS.find((r) => r.feature === 'Kubenet networking');
+    expect(entry).toMatchObject({
+      service: 'ContainerService',
+      id: 'retirement/containerservice-kubenet-networking',
+    });
+  });
+});
