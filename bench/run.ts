@@ -229,6 +229,14 @@ async function main(): Promise<void> {
       `  first scan: ${first.status}, ${pages} pages in ${wallSeconds.toFixed(1)} s (lower bound ${lowerBoundSeconds.toFixed(1)} s), ${throttled} 429s, ${firstScanWrites} entities written`,
     );
 
+    // What the retirement sources (Advisor, Service Health, Manual entries' queries) cost of those pages.
+    const retirementPages = (first.retirementSources ?? []).reduce((n, r) => n + r.pages, 0);
+    say(
+      `  retirement sources: ${retirementPages} of ${pages} pages (${(first.retirementSources ?? [])
+        .map((r) => `${r.source} ${r.pages}`)
+        .join(', ')})`,
+    );
+
     const rescanSource = newSource();
     const rescanStarted = performance.now();
     const rescan = await runScan(deps(rescanSource), { scope: { kind: 'tenant' }, trigger: 'cli' });
@@ -280,6 +288,7 @@ async function main(): Promise<void> {
         resources: graphStats.tenant.resources,
         rowsScanned: first.resources,
         pages,
+        retirementPages,
         wallSeconds: Number(wallSeconds.toFixed(2)),
         lowerBoundSeconds: Number(lowerBoundSeconds.toFixed(2)),
         ratio: Number((wallSeconds / lowerBoundSeconds).toFixed(3)),

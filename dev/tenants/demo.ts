@@ -60,6 +60,7 @@ import {
   type Extension,
   type Row,
 } from './build.js';
+import { demoRetirementRows, type RetirementRows } from './retirements.js';
 
 /** The demo subscriptions by role. */
 export const DEMO_SUBSCRIPTION = {
@@ -837,10 +838,26 @@ export function demoHealthyClassicIds(): string[] {
   ];
 }
 
+/** The demo's modern resources hit by retirements, and the Advisor and Service Health rows that say so. */
+export function demoRetirements(): RetirementRows {
+  return demoRetirementRows({
+    platform: P,
+    sandbox: S,
+    classicVmId: vmId(A, 'cs-healthy', 'vm-healthy01'),
+  });
+}
+
 /** The demo tenant: a fresh copy on every call, so a caller may mutate it. */
 export function demoTenant(): Tenant {
   const apps = classicApps();
-  const resources = [...apps.rows, ...platform(), ...renderFarm(), ...sandbox()];
+  const retirements = demoRetirements();
+  const resources = [
+    ...apps.rows,
+    ...platform(),
+    ...renderFarm(),
+    ...sandbox(),
+    ...retirements.resources,
+  ];
   return {
     subscriptions: [
       {
@@ -878,5 +895,7 @@ export function demoTenant(): Tenant {
       'rg-functions': { contact: `${HOSTILE_SCRIPT}` },
     }),
     authorizationResources: [...roleAssignments(), ...roleDefinitions()],
+    advisorResources: retirements.advisor,
+    serviceHealthResources: retirements.health,
   };
 }

@@ -13,6 +13,7 @@ import {
   type Row,
 } from './build.js';
 import { createRandom, type Random } from './random.js';
+import { advisorMetadataRows, noticeRow, recommendationRow, typeIdOf } from './retirements.js';
 
 export interface SyntheticOptions {
   subscriptions: number;
@@ -249,12 +250,71 @@ export function syntheticTenant(o: SyntheticOptions): Tenant {
   for (const plan of plans) {
     generateSubscription(random, plan, resources, roleAssignments, classicVnetsSoFar);
   }
+  const retirements = retirementRowsOf(
+    resources,
+    subscriptions,
+    createRandom((o.seed ?? 1) + 7919),
+  );
   return {
     subscriptions,
     resources,
     resourceGroups: resourceGroupsOf(resources, random),
     authorizationResources: roleAssignments,
+    advisorResources: retirements.advisor,
+    serviceHealthResources: retirements.health,
   };
+}
+
+/** Advisor retirement recommendations on a share of the modern resources, and Service Health notices. */
+function retirementRowsOf(
+  resources: readonly Row[],
+  subscriptions: Tenant['subscriptions'],
+  random: Random,
+): { advisor: Row[]; health: Row[] } {
+  const advisor: Row[] = advisorMetadataRows();
+  const health: Row[] = [];
+  const hits: Record<string, { share: number; feature: string; date: string }> = {
+    'microsoft.network/publicipaddresses': {
+      share: 0.3,
+      feature: 'Basic SKU public IP addresses',
+      date: '2025-09-30',
+    },
+    'microsoft.compute/virtualmachines': {
+      share: 0.2,
+      feature: 'Unmanaged disks',
+      date: '2026-03-31',
+    },
+    'microsoft.storage/storageaccounts': {
+      share: 0.25,
+      feature: 'TLS 1.0 and 1.1',
+      date: '2026-02-03',
+    },
+    'microsoft.web/hostingenvironments': {
+      share: 1,
+      feature: 'App Service Environment v1 and v2',
+      date: '2024-08-31',
+    },
+  };
+  for (const r of resources) {
+    const hit = hits[String(r.type)];
+    if (!hit || random.next() >= hit.share) continue;
+    advisor.push(recommendationRow(String(r.id), typeIdOf(hit.feature), hit.feature, hit.date));
+    // Now and then an upgrade that retires nothing on the same resource.
+    if (random.next() < 0.05)
+      advisor.push(recommendationRow(String(r.id), typeIdOf(hit.feature), 'N/A', ''));
+  }
+  for (const s of subscriptions) {
+    if (random.next() >= 0.1) continue;
+    health.push(
+      noticeRow(s.subscriptionId, {
+        trackingId: 'ZK3N-8RT',
+        title: 'Support for the in-process model for .NET apps in Azure Functions ends',
+        service: 'Functions',
+        date: '2026-11-10',
+      }),
+    );
+  }
+  return { advisor, health };
 }
 
 function generateSubscription(
@@ -736,6 +796,13 @@ export function mutateTenant(t: Tenant, o: { seed: number; fraction: number }): 
       const scope = (a.properties as { scope?: unknown } | undefined)?.scope;
       return typeof scope !== 'string' || !removed.has(scope.toLowerCase());
     }),
+    // Advisor stops recommending for a removed resource; Service Health notices stay as they were.
+    advisorResources: (t.advisorResources ?? []).filter((a) => {
+      const target = (a.properties as { resourceMetadata?: { resourceId?: unknown } } | undefined)
+        ?.resourceMetadata?.resourceId;
+      return typeof target !== 'string' || !removed.has(target.toLowerCase());
+    }),
+    serviceHealthResources: [...(t.serviceHealthResources ?? [])],
   };
 }
 

@@ -3,8 +3,13 @@
 import { RuleSet, type RuleError } from '../core/engine.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
+import { BUILT_IN_DATA_RETIREMENTS, claimedTypes } from '../rules/index.js';
+import { BUILT_IN_RETIREMENTS } from '../rules/retirement/catalog.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 import { indexReferences } from './scan/index-references.js';
+import { readRetirements, type RetirementRead } from './scan/read-retirements.js';
+import type { DataRetirement } from '../rules/retirement/data-retirements.js';
+import type { RetirementSourceOutcome } from './ports.js';
 import { listSubscriptions, type ListingInput } from './scan/list-subscriptions.js';
 import type { ContainerTags, SubscriptionState } from './scan/state.js';
 import { streamSubscriptions, type SubscriptionSink } from './scan/stream-subscriptions.js';
@@ -33,6 +38,15 @@ export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
   /** Parts of the tenant left out, in the queries themselves. */
   readonly filter?: ScopeFilter;
+  /**
+   * The retirement sources' catalog (the built-in snapshot of Advisor's) and the Advisor types hand-written
+   * retirements claim. Without it the sources are read only when the rules hold data-defined retirements,
+   * with the built-in catalog.
+   */
+  readonly retirements?: {
+    readonly catalog: readonly DataRetirement[];
+    readonly claimed?: ReadonlyMap<string, { ruleId: string; types: readonly string[] }>;
+  };
 }
 
 export interface TenantEvaluation {
@@ -46,6 +60,11 @@ export interface TenantEvaluation {
   readonly vanished: number;
   /** Set when Resource Graph answered for part of the scope only. */
   readonly limited?: string | undefined;
+  /** How each retirement source read (absent when the rules hold no data-defined retirement). */
+  readonly retirementSources?: readonly RetirementSourceOutcome[];
+  readonly notEvaluated?: readonly { ruleId: string; reason: string }[];
+  /** The retirements the sources made findings for. */
+  readonly dataRetirements?: readonly DataRetirement[];
 }
 
 /** Types a rule set needs, split by the Resource Graph table that holds them. */
@@ -89,6 +108,17 @@ export async function evaluateTenant(
     ? undefined
     : await indexReferences(ctx, planned.references, listing.batches, subscriptionFilter);
   if (refs && 'fatal' in refs) fatal = refs.fatal;
+  // 2b. The retirement sources (Advisor, Service Health, Manual entries' queries), each safe on its own.
+  let retirements: RetirementRead | undefined;
+  const retirementInput = deps.retirements ?? defaultRetirements(deps.rules);
+  if (!fatal && retirementInput)
+    retirements = await readRetirements(ctx, {
+      batches: listing.batches,
+      catalog: retirementInput.catalog,
+      ...(retirementInput.claimed ? { claimed: retirementInput.claimed } : {}),
+      exclude: subscriptionFilter,
+      engineRules: new Set(deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
+    });
   // 3. Targets, streamed and evaluated subscription by subscription. Excluded subscriptions, groups,
   //    types and tags are filtered in the queries: they cost no quota.
   if (!fatal && refs && 'index' in refs) {
@@ -99,6 +129,7 @@ export async function evaluateTenant(
       states,
       containers: listing.containers,
       sink,
+      ...(retirements ? { retirements } : {}),
     });
     resources = streamed.resources;
     ruleErrors = streamed.ruleErrors;
@@ -112,5 +143,18 @@ export async function evaluateTenant(
     coverageReason: listing.coverageReason,
     vanished: listing.vanished,
     limited: listing.limited,
+    ...(retirements
+      ? {
+          retirementSources: retirements.sources,
+          notEvaluated: retirements.notEvaluated,
+          dataRetirements: retirements.retirements,
+        }
+      : {}),
   };
+}
+
+/** The data-defined retirements the rules hold, as the sources' catalog. */
+function defaultRetirements(rules: readonly Rule[]): TenantEvaluationDeps['retirements'] {
+  if (!rules.some((r) => r.retirement)) return undefined;
+  return { catalog: BUILT_IN_DATA_RETIREMENTS, claimed: claimedTypes(BUILT_IN_RETIREMENTS) };
 }

@@ -5,6 +5,12 @@ import type { Rule } from '../rules/define-rule.js';
 import { queriesFor } from './evaluate-tenant.js';
 import { roleDefinitionsFor } from './role-definitions.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
+import {
+  CATALOG_QUERY,
+  IMPACTED_QUERY,
+  NOTICES_QUERY,
+  RECOMMENDATIONS_QUERY,
+} from './scan/read-retirements.js';
 
 export interface ExportProgress {
   readonly pages: number;
@@ -63,6 +69,13 @@ export async function exportTenant(
       { ...q, exclude: deps.filter },
       undefined,
     ]),
+    // The retirement sources a scan reads when the rules hold data-defined retirements (Manual entries'
+    // queries are not exported: `scan --input` lists them as not evaluated).
+    ...(deps.rules.some((r) => r.retirement)
+      ? [CATALOG_QUERY, RECOMMENDATIONS_QUERY, NOTICES_QUERY, IMPACTED_QUERY].map(
+          (q): [GraphQuery, undefined] => [{ ...q, exclude: subscriptionsOnly }, undefined],
+        )
+      : []),
   ];
   const excluded = new Set((deps.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()));
   const batches = deps.source

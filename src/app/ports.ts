@@ -8,7 +8,12 @@ import type { Exemption } from '../core/exemptions.js';
 
 export type { Scope, Counts, StoredFinding };
 
-export type GraphTable = 'resources' | 'resourcecontainers' | 'authorizationresources';
+export type GraphTable =
+  | 'resources'
+  | 'resourcecontainers'
+  | 'authorizationresources'
+  | 'advisorresources'
+  | 'servicehealthresources';
 
 /** Parts of the tenant left out of the scan, applied in the query so they cost no quota. */
 export interface ScopeFilter {
@@ -28,6 +33,13 @@ export interface GraphQuery {
   readonly onlyTagged?: { readonly key: string; readonly value: string } | undefined;
   /** Only rows with one of these names (case-insensitive): role definitions by GUID. */
   readonly names?: readonly string[] | undefined;
+  /** Only rows whose value at a dotted path equals this string (case-insensitive), e.g. Advisor's subcategory. */
+  readonly where?: readonly { readonly path: string; readonly equals: string }[] | undefined;
+  /**
+   * A query sent as it is (a Manual retirement's published query, accepted by `acceptManualQuery`): `types`,
+   * `columns` and the filters are then ignored.
+   */
+  readonly kql?: string | undefined;
 }
 
 /** Why a page could not be had after retries. */
@@ -118,6 +130,16 @@ export interface Coverage {
   readonly reason?: string | undefined;
 }
 
+/** How a retirement source read (Advisor, Service Health, a Manual entry's query). */
+export interface RetirementSourceOutcome {
+  readonly source: string;
+  readonly outcome: 'complete' | 'failed';
+  readonly reason?: string | undefined;
+  readonly rows: number;
+  /** Resource Graph pages (requests) the source cost, failed ones included. */
+  readonly pages: number;
+}
+
 export interface ScanRecord {
   readonly id: string;
   readonly trigger: ScanTrigger;
@@ -140,6 +162,10 @@ export interface ScanRecord {
   readonly source?: SourceStats | undefined;
   /** What the scan saw against the previous complete scan, and why it held back when coverage dropped. */
   readonly coverage?: Coverage | undefined;
+  /** The retirement sources: a failed one leaves its findings as they were and makes the scan partial. */
+  readonly retirementSources?: readonly RetirementSourceOutcome[] | undefined;
+  /** Retirements the scan could not decide (Manual entries whose query the product does not run), and why. */
+  readonly notEvaluated?: readonly { ruleId: string; reason: string }[] | undefined;
 }
 
 /** The O(1) status: what `GET /api/status` reads. */
@@ -149,7 +175,17 @@ export interface StatusSummary {
   readonly lastSucceededAt?: string | undefined;
   readonly totals: Counts;
   /** Open retirement findings by rule, with the rule's deadline, so urgency is computed when read. */
-  readonly deadlines: readonly { ruleId: string; deadline: string; count: number }[];
+  readonly deadlines: readonly {
+    ruleId: string;
+    deadline: string;
+    count: number;
+    /** The retiring service (data-defined retirements: Microsoft's; hand-written: the resource provider). */
+    service?: string | undefined;
+    /** Retirements found by the sources that no rule of the catalog names (Service Health only, …). */
+    title?: string | undefined;
+    /** Microsoft's link. */
+    link?: string | undefined;
+  }[];
   /** Findings each exemption covered, tenant-wide: an exemption with none is stale. */
   readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
   /** Addresses owner tags named that are not mailed (outside EMAIL_ALLOWED_DOMAINS, too many in one tag). */

@@ -20,7 +20,8 @@ import type {
 
 export interface DeadlineView {
   readonly byUrgency: Record<Urgency, number>;
-  readonly rules: readonly { ruleId: string; deadline: string; urgency: Urgency; count: number }[];
+  /** Retirements with open findings, their urgency now, and (when known) their service, title and link. */
+  readonly rules: readonly (StatusSummary['deadlines'][number] & { urgency: Urgency })[];
 }
 
 export interface StatusView {

@@ -218,9 +218,10 @@ async function scan(
       },
     },
     input.scope,
-    (subscriptionId, findings, rows, containers, excluded) => {
-      missing.add(rows);
-      return reconciler.sink(subscriptionId, findings, rows, containers, excluded);
+    // Every argument passes through: the sink's signature grows with the stages.
+    (...args: Parameters<typeof reconciler.sink>) => {
+      missing.add(args[2]);
+      return reconciler.sink(...args);
     },
     input.signal,
   );
@@ -238,7 +239,14 @@ async function scan(
   for (const e of evaluation.ruleErrors.slice(0, 20))
     log('rule error', { ruleId: e.ruleId, resourceId: e.resourceId, error: e.message });
   await store.writeStatus({
-    ...statusSummary(deps.rules, record, totals, records, previousStatus),
+    ...statusSummary(
+      deps.rules,
+      record,
+      totals,
+      records,
+      previousStatus,
+      evaluation.dataRetirements,
+    ),
     ...refused.summary(),
   });
   await store

@@ -6,6 +6,53 @@ import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { buildReport, type ScanReport } from './report.js';
 import { jsonPosition } from '../core/parse-position.js';
+import type { Finding } from '../core/finding.js';
+import { findingKey } from '../core/finding.js';
+import {
+  advisorHit,
+  catalogOfRows,
+  healthImpact,
+  healthNotice,
+  RETIREMENT_SOURCE_TYPES,
+  retirementFindings,
+  type DataRetirement,
+} from '../rules/retirement/data-retirements.js';
+import { BUILT_IN_DATA_RETIREMENTS, claimedTypes } from '../rules/index.js';
+import { BUILT_IN_RETIREMENTS } from '../rules/retirement/catalog.js';
+
+const SOURCE_TYPES = new Set(RETIREMENT_SOURCE_TYPES);
+
+/** A row of `advisorresources` or `servicehealthresources` (it says so by its `type`). */
+function isSourceRow(raw: unknown): boolean {
+  const type = (raw as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && SOURCE_TYPES.has(type.toLowerCase());
+}
+
+/**
+ * The retirement findings of an export's Advisor and Service Health rows. An export is the snapshot it is:
+ * no freshness filter. Manual entries' queries are not run offline: their resources need a live query.
+ */
+export function exportRetirementFindings(
+  rows: readonly unknown[],
+  options: { now: Date; thresholds?: UrgencyThresholds; catalog?: readonly DataRetirement[] },
+): Finding[] {
+  if (rows.length === 0) return [];
+  const byType = new Map(
+    (options.catalog ?? BUILT_IN_DATA_RETIREMENTS).map((r) => [r.recommendationTypeId ?? r.id, r]),
+  );
+  for (const r of catalogOfRows(rows)) byType.set(r.recommendationTypeId ?? r.id, r);
+  const pick = <T>(read: (row: unknown) => T | { skip: string }): T[] =>
+    rows.map(read).filter((x): x is T => !(typeof x === 'object' && x !== null && 'skip' in x));
+  return retirementFindings({
+    catalog: [...byType.values()],
+    recommendations: pick(advisorHit),
+    notices: pick(healthNotice),
+    impacted: pick(healthImpact),
+    claimed: claimedTypes(BUILT_IN_RETIREMENTS),
+    now: options.now,
+    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+  }).findings;
+}
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -61,12 +108,17 @@ export function scanExport(
 ): ExportScan {
   const rows: ResourceRow[] = [];
   const skipped: { index: number; reason: string }[] = [];
+  const sourceRows: unknown[] = [];
   rawRows.forEach((raw, index) => {
+    if (isSourceRow(raw)) {
+      sourceRows.push(raw);
+      return;
+    }
     const parsed = toResourceRow(raw);
     if (parsed.ok) rows.push(parsed.row);
     else skipped.push({ index, reason: parsed.reason });
   });
-  if (rows.length === 0 && skipped.length > 0)
+  if (rows.length === 0 && sourceRows.length === 0 && skipped.length > 0)
     throw new InputError(
       `nothing was scanned: all ${skipped.length} row(s) are malformed (row ${skipped[0]?.index}: ${skipped[0]?.reason})`,
     );
@@ -75,10 +127,16 @@ export function scanExport(
     now: options.now,
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
+  // Data-defined retirements apply only when the catalog holds them (as the live scan reads them).
+  const sourced = options.rules.some((r) => r.retirement)
+    ? exportRetirementFindings(sourceRows, options)
+    : [];
+  const seen = new Set(evaluation.findings.map(findingKey));
+  const findings = [...evaluation.findings, ...sourced.filter((f) => !seen.has(findingKey(f)))];
   const missing = new MissingProperties(options.rules);
   missing.add(rows);
   return {
-    report: buildReport(evaluation.findings, rows.length, options.now, [
+    report: buildReport(findings, rows.length, options.now, [
       missing.notice('export'),
       missingTablesNotice(rows, options.rules),
     ]),

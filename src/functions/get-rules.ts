@@ -38,7 +38,7 @@ export async function getRule(
     ((request.headers.get('accept') ?? '').includes('text/html') ? 'html' : 'json');
   if (format !== 'html' && format !== 'json')
     return problem(400, 'InvalidParameter', 'format: must be html or json');
-  const doc = readRuleDoc(rule.doc);
+  const doc = rule.docMarkdown ?? readRuleDoc(rule.doc);
   if (format === 'json')
     return json(
       200,

@@ -28,6 +28,17 @@ export interface RuleMeta {
   readonly deadline?: string | undefined;
   /** Path of the rule's doc, relative to the repository root. */
   readonly doc: string;
+  /** Data-defined retirements: the doc page, built from Microsoft's metadata (no file under docs/rules). */
+  readonly docMarkdown?: string | undefined;
+  /** Data-defined retirements: what the digests and the dashboard group by. */
+  readonly retirement?:
+    | {
+        readonly service: string;
+        readonly feature: string;
+        readonly origin: 'Automated' | 'Manual' | 'ServiceHealth';
+        readonly link?: string | undefined;
+      }
+    | undefined;
 }
 
 export type Outcome =

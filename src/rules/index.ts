@@ -2,6 +2,12 @@
 import type { Rule } from './define-rule.js';
 import { BUILT_IN_RETIREMENTS, type Retirement } from './retirement/catalog.js';
 import { retirementRules } from './retirement/retirement-rules.js';
+import advisorCatalog from './retirement/advisor-catalog.json' with { type: 'json' };
+import {
+  catalogOfRows,
+  dataRetirementRule,
+  type DataRetirement,
+} from './retirement/data-retirements.js';
 import cloudServiceMixedAvailabilitySets from './classic/cloud-service-mixed-availability-sets.js';
 import cloudServiceMultipleAvailabilitySets from './classic/cloud-service-multiple-availability-sets.js';
 import rbacOnClassicResource from './classic/rbac-on-classic-resource.js';
@@ -63,11 +69,51 @@ export const CLASSIC_RULES: readonly Rule[] = Object.freeze([
   vnetPeered,
 ]);
 
-/** The whole catalog: migration rules, then one rule per retirement entry. */
+/** The bundled snapshot of Advisor's retirement catalog (a scan reads the live one over it). */
+export const BUILT_IN_DATA_RETIREMENTS: readonly DataRetirement[] = Object.freeze(
+  catalogOfRows(advisorCatalog.rows),
+);
+
+/** Advisor recommendation types a hand-written retirement stands for: they get no rule of their own. */
+export function claimedTypes(
+  retirements: readonly Retirement[],
+): Map<string, { ruleId: string; types: readonly string[] }> {
+  const out = new Map<string, { ruleId: string; types: readonly string[] }>();
+  for (const r of retirements)
+    for (const t of r.advisorTypeIds ?? [])
+      out.set(t.toLowerCase(), {
+        ruleId: r.id,
+        types: r.selector.types.map((x) => x.toLowerCase()),
+      });
+  return out;
+}
+
+/** Data-defined retirements as rules, less those a hand-written retirement claims or whose id it has. */
+export function dataRules(
+  data: readonly DataRetirement[],
+  retirements: readonly Retirement[] = BUILT_IN_RETIREMENTS,
+): Rule[] {
+  const claimed = claimedTypes(retirements);
+  const taken = new Set(retirements.map((r) => r.id));
+  const out = new Map<string, Rule>();
+  for (const d of data) {
+    if (d.recommendationTypeId && claimed.has(d.recommendationTypeId)) continue;
+    if (taken.has(d.id) || out.has(d.id)) continue;
+    out.set(d.id, dataRetirementRule(d));
+  }
+  return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The whole catalog: migration rules, one rule per retirement entry, then the data-defined retirements. */
 export function buildCatalog(
   retirements: readonly Retirement[] = BUILT_IN_RETIREMENTS,
+  data: readonly DataRetirement[] = BUILT_IN_DATA_RETIREMENTS,
 ): readonly Rule[] {
-  return Object.freeze([...CLASSIC_RULES, ...retirementRules(retirements)]);
+  return Object.freeze([
+    ...CLASSIC_RULES,
+    ...retirementRules(retirements),
+    ...dataRules(data, retirements),
+  ]);
 }
 
 export const DEFAULT_CATALOG: readonly Rule[] = buildCatalog();

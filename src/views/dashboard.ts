@@ -2,15 +2,28 @@
 // Nothing is loaded from anywhere: one inline style and one inline script, both allowed by a per-response nonce.
 // Every tenant-controlled string goes through `html` (escaped); links go through `safeHref`.
 import { SEVERITIES, type Severity } from '../core/severity.js';
-import { URGENCIES, type Urgency } from '../core/urgency.js';
-import type { FindingState } from '../core/lifecycle.js';
-import type {
-  DashboardFinding,
-  DashboardModel,
-  DashboardRule,
-  DashboardSubscription,
-} from './dashboard-model.js';
+import { URGENCIES } from '../core/urgency.js';
+import type { DashboardFinding, DashboardModel, DashboardSubscription } from './dashboard-model.js';
 import { html, raw, safeHref, type Html } from './html.js';
+import {
+  age,
+  badge,
+  byText,
+  duration,
+  n,
+  plural,
+  ruleLink,
+  ruleTitle,
+  SEVERITY_LABEL,
+  STATE_LABEL,
+  stateTag,
+  subscriptionName,
+  truncate,
+  URGENCY_LABEL,
+  when,
+  type Lookups,
+} from './dashboard/common.js';
+import { deadlines } from './dashboard/deadlines.js';
 
 /** A CSP nonce: base64 or base64url, at least 16 characters (≥ 96 bits of randomness). */
 const NONCE = /^[A-Za-z0-9+/_-]{16,}={0,2}$/;
@@ -35,28 +48,6 @@ export function DASHBOARD_CSP(nonce: string): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
-
-const SEVERITY_LABEL: Record<Severity, { one: string; many: string }> = {
-  blocker: { one: 'Blocker', many: 'Blockers' },
-  warning: { one: 'Warning', many: 'Warnings' },
-  info: { one: 'Info', many: 'Info' },
-};
-
-const STATE_LABEL: Record<FindingState, string> = {
-  new: 'New',
-  open: 'Open',
-  reopened: 'Reopened',
-  resolved: 'Resolved',
-};
-
-const URGENCY_LABEL: Record<Urgency, string> = {
-  overdue: 'Overdue',
-  'due-7': 'Due within 7 days',
-  'due-30': 'Due within 30 days',
-  'due-90': 'Due within 90 days',
-  'due-180': 'Due within 180 days',
-  later: 'Later',
-};
 
 /** Bars drawn per chart; the rest is summed up in a note under the chart. */
 const MAX_BARS = 25;
@@ -206,6 +197,15 @@ footer a { color: var(--link); }
 const SCRIPT = `
 (() => {
   'use strict';
+  const service = document.getElementById('t-service');
+  if (!service) return;
+  const items = Array.from(document.querySelectorAll('.timeline li[data-service]'));
+  service.addEventListener('change', () => {
+    for (const li of items) li.hidden = service.value !== '' && li.dataset.service !== service.value;
+  });
+})();
+(() => {
+  'use strict';
   const byId = (id) => document.getElementById(id);
   const table = byId('findings-table');
   if (!table || !table.tBodies[0]) return;
@@ -259,82 +259,6 @@ const SCRIPT = `
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Small helpers
-
-const NUMBER = new Intl.NumberFormat('en-US');
-
-function n(value: number): string {
-  return NUMBER.format(value);
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${n(count)} ${count === 1 ? one : many}`;
-}
-
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function truncate(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
-}
-
-/** An ISO timestamp as `YYYY-MM-DD HH:MM UTC` in a <time> element. */
-function when(iso: string | null | undefined): Html {
-  if (!iso) return html`—`;
-  const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
-  return html`<time datetime="${iso}">${match ? `${match[1]} ${match[2]} UTC` : iso}</time>`;
-}
-
-function duration(startedAt: string, endedAt: string | undefined): string {
-  if (!endedAt) return '';
-  const ms = Date.parse(endedAt) - Date.parse(startedAt);
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${s % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** A duration in seconds, roughly: `45 min`, `7 h`, `3 days`. */
-function age(seconds: number): string {
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 90) return plural(minutes, 'min', 'min');
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return plural(hours, 'h', 'h');
-  return plural(Math.round(hours / 24), 'day', 'days');
-}
-
-function badge(severity: Severity): Html {
-  return html`<span class="badge badge-${severity}">${SEVERITY_LABEL[severity].one}</span>`;
-}
-
-function stateTag(state: FindingState): Html {
-  return html`<span class="state state-${state}">${STATE_LABEL[state]}</span>`;
-}
-
-interface Lookups {
-  readonly rules: ReadonlyMap<string, DashboardRule>;
-  readonly subscriptions: ReadonlyMap<string, DashboardSubscription>;
-}
-
-function ruleTitle(ruleId: string, look: Lookups): string {
-  return look.rules.get(ruleId)?.title ?? ruleId;
-}
-
-/** The rule's title linking to its doc (only http(s) and relative links survive), with the id in small text. */
-function ruleLink(ruleId: string, look: Lookups, withId = true): Html {
-  const rule = look.rules.get(ruleId);
-  const title = rule?.title ?? ruleId;
-  const link = rule
-    ? html`<a href="${raw(safeHref(rule.docUrl))}" rel="noreferrer" title="${ruleId}">${title}</a>`
-    : html`${title}`;
-  return withId ? html`${link}<code class="sub">${ruleId}</code>` : link;
-}
-
-function subscriptionName(subscriptionId: string, look: Lookups): string {
-  return look.subscriptions.get(subscriptionId)?.displayName || subscriptionId;
-}
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Header
@@ -662,51 +586,6 @@ function blockerCharts(model: DashboardModel, look: Lookups): Html {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Deadlines and trend
-
-function deadlines(model: DashboardModel, look: Lookups): Html {
-  const { byUrgency, rules } = model.status.deadlines;
-  const any = rules.length > 0;
-  return html`<section aria-labelledby="deadlines-h">
-    <h2 id="deadlines-h">Retirement deadlines</h2>
-    <p>
-      Open findings of retirement rules by how soon the service retires (counted from
-      ${when(model.status.generatedAt)}).
-    </p>
-    ${any ? '' : html`<p class="empty">No open finding is affected by a retirement.</p>`}
-    <ol class="timeline">
-      ${URGENCIES.map((u) => {
-        const inStage = rules
-          .filter((r) => r.urgency === u)
-          .sort((a, b) => byText(a.deadline, b.deadline) || byText(a.ruleId, b.ruleId));
-        return html`<li class="stage stage-${u}" data-urgency="${u}">
-          <h3>${URGENCY_LABEL[u]}</h3>
-          <p class="stage-count">
-            ${n(byUrgency[u])}<span class="visually-hidden">
-              ${byUrgency[u] === 1 ? 'finding' : 'findings'}</span
-            >
-          </p>
-          ${
-            inStage.length > 0
-              ? html`<ul>
-                  ${inStage.map(
-                    (r) =>
-                      html`<li>
-                        ${ruleLink(r.ruleId, look, false)}
-                        <span class="sub"
-                          >${plural(r.count, 'finding', 'findings')} ·
-                          ${u === 'overdue' ? 'retired' : 'retires'}
-                          <time datetime="${r.deadline}">${r.deadline}</time></span
-                        >
-                      </li>`,
-                  )}
-                </ul>`
-              : html`<p class="muted">Nothing</p>`
-          }
-        </li>`;
-      })}
-    </ol>
-  </section>`;
-}
 
 function trend(model: DashboardModel): Html {
   const days = model.trend;

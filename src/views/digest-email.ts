@@ -7,6 +7,7 @@ import { summarize, type Digest, type DigestItem, type DigestSummary } from '../
 import { daysUntil, type Urgency } from '../core/urgency.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { html, raw, safeHref, type Html } from './html.js';
+import { serviceOfType } from '../rules/retirement/data-retirements.js';
 
 export interface DigestEmailOptions {
   /** The catalog, for each rule's title and recommendation (a rule missing from it shows its id). */
@@ -168,7 +169,10 @@ function sectionsOf(digest: Digest): Section[] {
   return sections.filter((s) => s.items.length > 0);
 }
 
-/** Groups by rule, keeping the digest's order (it is sorted by kind, severity, rule). */
+/**
+ * Groups by rule, keeping the digest's order (it is sorted by kind, severity, rule); retirements come after the
+ * other groups, by date and then service, so an owner reads them as a calendar.
+ */
 function groupsOf(items: readonly DigestItem[], rules: readonly RuleMeta[]): RuleGroup[] {
   const byRule = new Map<string, DigestItem[]>();
   for (const item of items) {
@@ -176,11 +180,36 @@ function groupsOf(items: readonly DigestItem[], rules: readonly RuleMeta[]): Rul
     if (list) list.push(item);
     else byRule.set(item.ruleId, [item]);
   }
-  return [...byRule].map(([ruleId, list]) => ({
+  const groups = [...byRule].map(([ruleId, list]) => ({
     ruleId,
     rule: rules.find((r) => r.id === ruleId),
     items: list,
   }));
+  const dated = groups.filter((g) => retirementOf(g));
+  const other = groups.filter((g) => !retirementOf(g));
+  dated.sort((a, b) => {
+    const x = retirementOf(a) as { date: string; service: string };
+    const y = retirementOf(b) as { date: string; service: string };
+    return (
+      x.date.localeCompare(y.date) ||
+      x.service.localeCompare(y.service) ||
+      a.ruleId.localeCompare(b.ruleId)
+    );
+  });
+  return [...other, ...dated];
+}
+
+/** A retirement group's date, service and Microsoft's link. */
+function retirementOf(
+  group: RuleGroup,
+): { date: string; service: string; link: string | undefined } | undefined {
+  const date = group.rule?.deadline ?? group.items.find((i) => i.deadline)?.deadline;
+  if (!date) return undefined;
+  const service =
+    group.rule?.retirement?.service ??
+    serviceOfType(group.rule?.appliesTo[0] ?? group.items[0]?.resourceType) ??
+    'Azure';
+  return { date, service, link: group.rule?.retirement?.link ?? group.rule?.links[0] };
 }
 
 /** Text a person reads: control characters (but newlines) and bidirectional overrides removed. */
@@ -305,8 +334,13 @@ function groupHtml(
   const docNote = isLinkable(docUrl)
     ? ''
     : html`<br><span style="color:${C.muted};font-size:12px;">Doc: <span style="${MONO}">${oneLine(docUrl)}</span></span>`;
+  const retirement = retirementOf(group);
+  const retires = retirement
+    ? html`<p style="margin:2px 0 0 0;color:${C.fg};font-size:13px;">Retires <strong>${retirement.date}</strong> \u00b7 ${oneLine(retirement.service)}${isLinkable(retirement.link) ? html` \u00b7 ${link(retirement.link, "Microsoft's announcement")}` : ''}</p>`
+    : '';
   return html`<tr><td style="padding:12px 24px 4px 24px;background-color:${C.card};color:${C.fg};${FONT};">
 <p style="margin:0;font-size:15px;line-height:1.35;font-weight:bold;color:${C.fg};">${link(docUrl, title)} <span style="${MONO};font-size:12px;font-weight:normal;color:${C.muted};">${group.ruleId}</span> <span style="font-size:12px;font-weight:normal;color:${C.muted};">(${plural(group.items.length, 'resource', 'resources')})</span>${docNote}</p>
+${retires}
 ${recommendation}
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;border:1px solid ${C.line};${FONT};">
 <tr><th style="${th}width:24%;">Resource</th><th style="${th}width:22%;">Group / subscription</th><th style="${th}">Finding</th><th style="${th}width:20%;">Why you</th></tr>
@@ -417,6 +451,15 @@ function groupText(
     ),
   );
   out.push(`  Doc: ${oneLine(options.ruleDocUrl(group.ruleId))}`);
+  const retirement = retirementOf(group);
+  if (retirement)
+    out.push(
+      ...wrapText(
+        `Retires ${retirement.date} - ${oneLine(retirement.service)}${retirement.link ? ` - Microsoft's announcement: ${oneLine(retirement.link)}` : ''}`,
+        TEXT_WIDTH,
+        '  ',
+      ),
+    );
   if (section.id !== 'resolved' && group.rule?.recommendation)
     out.push(...wrapText(`What to do: ${oneLine(group.rule.recommendation)}`, TEXT_WIDTH, '  '));
   const shown = group.items.slice(0, max);

@@ -130,8 +130,29 @@ describe("the product's Resource Graph queries pass Microsoft's KQL analysis", (
       new Set(['tenant', 'managementGroups', 'subscriptions:2', 'subscriptions:1']),
     );
     const tables = new Set(sent.map((s) => s.query.split(' ')[0]));
-    expect(tables).toEqual(new Set(['resourcecontainers', 'resources', 'authorizationresources']));
+    expect(tables).toEqual(
+      new Set([
+        'resourcecontainers',
+        'resources',
+        'authorizationresources',
+        'advisorresources',
+        'servicehealthresources',
+      ]),
+    );
     const queries = new Set(sent.map((s) => s.query));
+    // The retirement sources: Advisor's catalog and impacted resources, Service Health notices, and the
+    // Manual entries' published queries the product accepts.
+    for (const part of [
+      "advisorresources | where type =~ 'microsoft.advisor/metadata'",
+      "advisorresources | where type =~ 'microsoft.advisor/recommendations' | where properties.extendedProperties.recommendationSubCategory =~ 'ServiceUpgradeAndRetirement'",
+      "servicehealthresources | where type =~ 'microsoft.resourcehealth/events' | where properties.EventType =~ 'HealthAdvisory' | where properties.EventSubType =~ 'Retirement'",
+      "servicehealthresources | where type =~ 'microsoft.resourcehealth/events/impactedresources'",
+      "resources | where type =~ 'microsoft.sql/servers'",
+    ])
+      expect(
+        [...queries].some((q) => q.startsWith(part)),
+        part,
+      ).toBe(true);
     expect([...queries].some((q) => / \| where type =~ '/.test(q))).toBe(true);
     expect([...queries].some((q) => / \| where type in~ \(/.test(q))).toBe(true);
     for (const part of ['subscriptionId !in~', 'resourceGroup !in~', 'type !in~', 'tags['])

@@ -158,6 +158,17 @@ describe('owner digests', () => {
     expect(email.sent()).toHaveLength(sent.length);
   });
 
+  it('mails a subscription-level Service Health retirement to the subscription owners once, "announced for your subscription"', async () => {
+    await sendDigests(deps());
+    const toSandbox = email.sent().filter((m) => m.to.includes('sandbox-admins@contoso.com'));
+    expect(toSandbox).toHaveLength(1);
+    const text = `${toSandbox[0]?.plainText ?? ''}${toSandbox[0]?.html ?? ''}`;
+    // (The test renderer lists rule and resource; the real digest's wording is in test/views/digest-email.test.ts.)
+    expect(text.match(/retirement\/health-zk3n-8rt/g)).toHaveLength(1);
+    expect(await sendDigests(deps())).toMatchObject({ sent: 0 });
+    expect(email.sent().filter((m) => m.to.includes('sandbox-admins@contoso.com'))).toHaveLength(1);
+  });
+
   it('a 429 mid-batch stops the run; the next run sends the rest without duplicates', async () => {
     email.setFaults({
       rules: [

@@ -35,10 +35,14 @@ export function openKeys(stored: ReadonlyMap<string, StoredFinding>): Set<string
 
 /** The open finding keys a fresh, whole-tenant, in-memory evaluation of the same rows gives. */
 export function expectedKeys(tenant: Tenant, now = new Date()): Set<string> {
-  const result = scanExport([...tenant.resources, ...(tenant.authorizationResources ?? [])], {
-    rules: DEFAULT_CATALOG,
-    now,
-  });
+  // The retirement sources' rows too (Advisor, Service Health): `scan --input` takes the three tables mixed.
+  const rows = [
+    ...tenant.resources,
+    ...(tenant.authorizationResources ?? []),
+    ...(tenant.advisorResources ?? []),
+    ...(tenant.serviceHealthResources ?? []),
+  ];
+  const result = scanExport(rows, { rules: DEFAULT_CATALOG, now });
   if (result.ruleErrors.length > 0)
     throw new Error(`rule errors in the reference evaluation: ${result.ruleErrors[0]?.message}`);
   return new Set(result.report.findings.map((f) => findingKey(f)));

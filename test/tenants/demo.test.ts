@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../src/core/engine.js';
 import { toResourceRow, type ResourceRow } from '../../src/core/resource.js';
 import { DEFAULT_CATALOG } from '../../src/rules/index.js';
+import { scanExport } from '../../src/app/scan-export.js';
 import {
   DEMO_SUBSCRIPTIONS,
   demoHealthyClassicIds,
+  demoRetirements,
   demoRuleWitnesses,
   demoTenant,
   expectedDemoRuleIds,
@@ -407,10 +409,59 @@ describe('demo tenant: every rule fires', () => {
     const fired = new Set(findings.map((f) => `${f.ruleId} ${lower(f.resourceId)}`));
     const witnesses = demoRuleWitnesses();
     expect(DEFAULT_CATALOG.length).toBeGreaterThan(0);
-    for (const rule of DEFAULT_CATALOG) {
+    // Data-defined retirements are decided by the retirement sources: see the next test.
+    for (const rule of DEFAULT_CATALOG.filter((r) => r.appliesTo.length > 0)) {
       expect(witnesses[rule.id], `demo witnesses for ${rule.id}`).toBeDefined();
       for (const id of witnesses[rule.id] ?? [])
         expect(fired.has(`${rule.id} ${lower(id)}`), `${rule.id} on ${id}`).toBe(true);
     }
+  });
+
+  it('hits modern resources with at least 10 retirements across 5 services: Automated, Manual and Service Health', () => {
+    const demo = demoRetirements();
+    const ids = Object.keys(demo.witnesses);
+    expect(ids.length).toBeGreaterThanOrEqual(10);
+    const services = new Set(
+      ids.map((id) => DEFAULT_CATALOG.find((r) => r.id === id)?.retirement?.service ?? id),
+    );
+    expect(services.size).toBeGreaterThanOrEqual(5);
+    // Automated (Advisor rows), Manual (the published query runs live), Service Health (notices).
+    expect(ids.some((id) => id.startsWith('retirement/health-'))).toBe(true);
+    expect(
+      ids.some((id) => DEFAULT_CATALOG.find((r) => r.id === id)?.retirement?.origin === 'Manual'),
+    ).toBe(true);
+  });
+
+  it('its Advisor and Service Health rows make one finding per resource and retirement', () => {
+    const rows = [
+      ...tenant.resources,
+      ...(tenant.advisorResources ?? []),
+      ...(tenant.serviceHealthResources ?? []),
+    ];
+    const { report } = scanExport(rows, {
+      rules: DEFAULT_CATALOG,
+      now: new Date('2026-11-26T00:00:00Z'),
+    });
+    const fired = report.findings.map((f) => `${f.ruleId} ${lower(f.resourceId)}`);
+    expect(new Set(fired).size, 'one finding per resource and retirement').toBe(fired.length);
+    const demo = demoRetirements();
+    for (const [ruleId, resources] of Object.entries(demo.witnesses)) {
+      // Manual entries' queries need Resource Graph: they run in a live scan only.
+      if (DEFAULT_CATALOG.find((r) => r.id === ruleId)?.retirement?.origin === 'Manual') continue;
+      for (const id of resources)
+        expect(fired.includes(`${ruleId} ${lower(id)}`), `${ruleId} on ${id}`).toBe(true);
+    }
+    // The classic VM Advisor also reports keeps its hand-written finding only.
+    const vm = demoHealthyClassicIds()[0] as string;
+    expect(fired.filter((f) => f.endsWith(lower(vm)))).toEqual([
+      `retirement/classic-vm ${lower(vm)}`,
+    ]);
+    // Upgrades, postponed and remediated rows and other events make nothing more.
+    const dataFindings = report.findings.filter((f) => demo.witnesses[f.ruleId]);
+    expect(dataFindings.length).toBe(
+      Object.entries(demo.witnesses)
+        .filter(([id]) => DEFAULT_CATALOG.find((r) => r.id === id)?.retirement?.origin !== 'Manual')
+        .reduce((n, [, ids]) => n + ids.length, 0),
+    );
   });
 });

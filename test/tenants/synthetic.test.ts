@@ -225,3 +225,22 @@ describe('a synthetic tenant served by the emulator', () => {
     }
   });
 });
+
+describe('the synthetic tenant’s retirement sources', () => {
+  it('has Advisor retirement rows on modern resources and Service Health notices, deterministically', () => {
+    const a = syntheticTenant({ subscriptions: 20, resources: 4000, seed: 5 });
+    const b = syntheticTenant({ subscriptions: 20, resources: 4000, seed: 5 });
+    expect(a.advisorResources).toEqual(b.advisorResources);
+    const recs = (a.advisorResources ?? []).filter(
+      (r) => r.type === 'microsoft.advisor/recommendations',
+    );
+    expect(recs.length).toBeGreaterThan(0);
+    const ids = new Set(a.resources.map((r) => String(r.id).toLowerCase()));
+    for (const r of recs) {
+      const target = (r.properties as { resourceMetadata: { resourceId: string } }).resourceMetadata
+        .resourceId;
+      expect(ids.has(target.toLowerCase()), target).toBe(true);
+    }
+    expect((a.serviceHealthResources ?? []).length).toBeGreaterThan(0);
+  });
+});

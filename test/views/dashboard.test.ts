@@ -195,6 +195,50 @@ describe('renderDashboard', () => {
     expect(text).toMatch(/Later 0 findings Nothing/);
   });
 
+  it('holds every retirement on the timeline with its service and link, filterable by service', () => {
+    const base = dashboardFixture();
+    const rules = [
+      ...base.status.deadlines.rules.map((r) => ({ ...r, service: 'ClassicCompute' })),
+      {
+        ruleId: 'retirement/health-zk3n-8rt',
+        deadline: '2026-11-10',
+        urgency: 'overdue' as const,
+        count: 1,
+        service: 'Functions',
+        title: `Functions: in-process model ${HOSTILE_MARKUP}`,
+        link: 'javascript:alert(1)',
+      },
+      {
+        ruleId: 'retirement/network-basic-load-balancer',
+        deadline: '2025-09-30',
+        urgency: 'overdue' as const,
+        count: 3,
+        service: 'Network',
+        link: 'https://learn.microsoft.com/azure/load-balancer/',
+      },
+    ];
+    const page = render({
+      ...base,
+      status: { ...base.status, deadlines: { ...base.status.deadlines, rules } },
+    });
+    const section = page.slice(
+      page.indexOf('id="deadlines-h"'),
+      page.indexOf('</section>', page.indexOf('id="deadlines-h"')),
+    );
+    expect(section).toContain('<select id="t-service">');
+    expect([...section.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1])).toEqual([
+      '',
+      'ClassicCompute',
+      'Functions',
+      'Network',
+    ]);
+    expect(section).toContain('data-service="Functions"');
+    expect(section).toContain('href="https://learn.microsoft.com/azure/load-balancer/"');
+    // A retirement the catalog does not name shows its title, escaped; an unsafe link is dropped.
+    expect(section).not.toContain(HOSTILE_MARKUP);
+    expect(section).not.toContain('javascript:');
+  });
+
   it('draws the trend when there are two days or more, and says why not otherwise', () => {
     const page = render();
     const svg = element(page, 'svg', 'trend-chart');

@@ -305,3 +305,66 @@ describe('digest plain text', () => {
     ]);
   });
 });
+
+describe('retirements in a digest', () => {
+  const SANDBOX = '0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c44';
+  const data = (id: string, service: string, date: string, link: string): RuleMeta => ({
+    ...rule(id, `${service}: something retires`, 'warning', date),
+    appliesTo: [],
+    links: [link],
+    retirement: { service, feature: 'something', origin: 'Automated', link },
+  });
+  const rules = [
+    ...RULES,
+    data('retirement/network-basic-lb', 'Network', '2025-09-30', 'https://learn.microsoft.com/lb'),
+    data('retirement/cache-redis-4', 'Cache', '2026-06-30', 'https://learn.microsoft.com/redis'),
+    data('retirement/compute-disks', 'Compute', '2025-09-30', 'https://learn.microsoft.com/disks'),
+  ];
+  const retiring = (ruleId: string, deadline: string) =>
+    item({ ruleId, severity: 'warning', deadline, urgency: 'overdue' });
+
+  it("groups retirements by date, then service, each with Microsoft's link", () => {
+    const digest: Digest = {
+      recipient: 'owner@contoso.com',
+      items: [
+        retiring('retirement/cache-redis-4', '2026-06-30'),
+        retiring('retirement/network-basic-lb', '2025-09-30'),
+        item(),
+        retiring('retirement/compute-disks', '2025-09-30'),
+      ],
+    };
+    const mail = renderDigestEmail(digest, { rules, ruleDocUrl: docUrl, now: NOW });
+    const order = ['compute-disks', 'network-basic-lb', 'cache-redis-4'].map((n) =>
+      mail.text.indexOf(`[retirement/${n}]`),
+    );
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(mail.text.indexOf('[classic/vm-endpoint-acl]')).toBeLessThan(order[0]!);
+    expect(mail.text).toContain('Retires 2025-09-30 - Network');
+    expect(mail.text).toContain('https://learn.microsoft.com/lb');
+    expect(mail.html).toContain('href="https://learn.microsoft.com/redis"');
+  });
+
+  it('says a subscription-level notice is announced for the subscription', () => {
+    const digest: Digest = {
+      recipient: 'sandbox-admins@contoso.com',
+      items: [
+        item({
+          ruleId: 'retirement/health-zk3n-8rt',
+          severity: 'warning',
+          resourceId: `/subscriptions/${SANDBOX}`,
+          resourceName: SANDBOX,
+          resourceType: 'microsoft.resources/subscriptions',
+          resourceGroup: '',
+          deadline: '2026-11-10',
+          urgency: 'overdue',
+          message:
+            'Announced for your subscription: In-process model ends (Service Health ZK3N-8RT, 2026-11-10).',
+        }),
+      ],
+    };
+    const mail = renderDigestEmail(digest, { rules, ruleDocUrl: docUrl, now: NOW });
+    expect(mail.html).toContain('Announced for your subscription');
+    expect(mail.text).toContain('Retires 2026-11-10');
+  });
+});

@@ -19,7 +19,13 @@ import {
 export type Row = Record<string, unknown>;
 
 /** The tables the emulator serves (the schema knows more: those are refused as not emulated). */
-export const TABLES = ['resources', 'resourcecontainers', 'authorizationresources'] as const;
+export const TABLES = [
+  'resources',
+  'resourcecontainers',
+  'authorizationresources',
+  'advisorresources',
+  'servicehealthresources',
+] as const;
 export type TableName = (typeof TABLES)[number];
 
 /** Top-level columns of the Resource Graph tables (Kusto column names are case-sensitive). */

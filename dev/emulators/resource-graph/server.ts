@@ -27,6 +27,13 @@ export interface Tenant {
   resourceGroups?: Record<string, unknown>[];
   /** Rows of `authorizationresources`, e.g. microsoft.authorization/roleassignments. */
   authorizationResources?: Record<string, unknown>[];
+  /**
+   * Rows of `advisorresources`: microsoft.advisor/metadata (the catalog, tenant-level: no subscriptionId, so only
+   * a tenant-scope query returns them) and microsoft.advisor/recommendations (per resource).
+   */
+  advisorResources?: Record<string, unknown>[];
+  /** Rows of `servicehealthresources`: microsoft.resourcehealth/events and …/events/impactedresources. */
+  serviceHealthResources?: Record<string, unknown>[];
 }
 
 export interface EmulatorOptions {
@@ -167,8 +174,11 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
   }
   const table = (rows: Record<string, unknown>[]) => ({
     rows,
+    // A row with no (or an empty) subscriptionId belongs to the tenant: only a tenant-scope query returns it.
     subs: rows.map((r) =>
-      typeof r.subscriptionId === 'string' ? r.subscriptionId.toLowerCase() : undefined,
+      typeof r.subscriptionId === 'string' && r.subscriptionId !== ''
+        ? r.subscriptionId.toLowerCase()
+        : undefined,
     ),
   });
   // resourcecontainers: one row per subscription, then the resource groups.
@@ -209,6 +219,8 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
           tenant.authorizationResources ?? [],
         ),
       ]),
+      advisorresources: table(tenant.advisorResources ?? []),
+      servicehealthresources: table(tenant.serviceHealthResources ?? []),
     },
   };
 }

@@ -7,6 +7,7 @@ export function kqlString(value: string): string {
 }
 
 export function buildKql(query: GraphQuery): string {
+  if (query.kql !== undefined) return query.kql;
   if (query.types.length === 0) throw new Error(`a ${query.table} query needs at least one type`);
   const types = [...new Set(query.types.map((t) => t.toLowerCase()))].sort();
   const where =
@@ -31,6 +32,11 @@ export function buildKql(query: GraphQuery): string {
     filters.push(
       `tags[${kqlString(query.onlyTagged.key)}] =~ ${kqlString(query.onlyTagged.value)}`,
     );
+  for (const w of query.where ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(w.path))
+      throw new Error(`not a column path: "${w.path}"`);
+    filters.push(`${w.path} =~ ${kqlString(w.equals)}`);
+  }
   const excluded = filters.map((f) => ` | where ${f}`).join('');
   return `${query.table} | where ${where}${excluded} | project ${columns} | order by id asc`;
 }

@@ -58,7 +58,14 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
   );
   const excludedTypes = new Set((ctx.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
 
-  const sink: SubscriptionSink = async (subscriptionId, findings, rows, containers, excluded) => {
+  const sink: SubscriptionSink = async (
+    subscriptionId,
+    findings,
+    rows,
+    containers,
+    excluded,
+    retirements,
+  ) => {
     const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
     const subMatches: Record<string, number> = {};
     const annotate = (finding: Finding): FindingOwners => {
@@ -118,9 +125,19 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     const outOfScope = (f: StoredFinding) =>
       excludedGroups.has(f.resourceGroup.toLowerCase()) ||
       excludedTypes.has(f.resourceType.toLowerCase()) ||
-      excluded.has(f.resourceId.toLowerCase());
+      excluded.has(f.resourceId.toLowerCase()) ||
+      (retirements?.frozen(f.ruleId) ?? false);
     const kept = stored.filter((f) => !outOfScope(f) && !isExpired(f, now, ctx.retentionDays));
-    const result = reconcile(kept, findings, { scanId: ctx.scanId, at }, rows.length, ownerOf);
+    // Retirements announced by a notice stay open once seen, though the notice leaves the active view.
+    const fresh = new Set(findings.map(findingKey));
+    const carried = retirements
+      ? kept.filter(
+          (f) =>
+            f.status === 'open' && retirements.keepUnseen(f.ruleId) && !fresh.has(findingKey(f)),
+        )
+      : [];
+    const current = carried.length > 0 ? [...findings, ...carried] : findings;
+    const result = reconcile(kept, current, { scanId: ctx.scanId, at }, rows.length, ownerOf);
     if (!previous || result.changes.length > 0 || expired.length > 0)
       await store.markSubscription(subscriptionId);
     await store.deleteFindings(subscriptionId, expired);

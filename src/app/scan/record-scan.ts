@@ -1,5 +1,6 @@
 // Stage 5: the subscription records, the scan record and the O(1) status summary, from what the stages saw.
 import { addCounts, emptyCounts, type Counts } from '../../core/lifecycle.js';
+import { serviceOfType, type DataRetirement } from '../../rules/retirement/data-retirements.js';
 import type { Rule } from '../../rules/define-rule.js';
 import type {
   FindingStore,
@@ -91,7 +92,9 @@ export async function recordSubscriptions(
   const status =
     fatal || (complete === 0 && states.size > 0)
       ? 'failed'
-      : incomplete.length > 0 || evaluation.limited
+      : incomplete.length > 0 ||
+          evaluation.limited ||
+          evaluation.retirementSources?.some((r) => r.outcome === 'failed')
         ? 'partial'
         : 'succeeded';
   const record: ScanRecord = {
@@ -119,6 +122,8 @@ export async function recordSubscriptions(
       vanished: evaluation.vanished,
       reason: evaluation.coverageReason,
     },
+    ...(evaluation.retirementSources ? { retirementSources: evaluation.retirementSources } : {}),
+    ...(evaluation.notEvaluated?.length ? { notEvaluated: evaluation.notEvaluated } : {}),
   };
   return { record, totals, records };
 }
@@ -130,6 +135,8 @@ export function statusSummary(
   totals: Counts,
   records: readonly SubscriptionRecord[],
   previousStatus: StatusSummary | undefined,
+  /** Retirements the sources made findings for (those the catalog does not name get their entry here). */
+  dataRetirements: readonly DataRetirement[] = [],
 ): StatusSummary {
   return {
     lastScan: record,
@@ -142,7 +149,7 @@ export function statusSummary(
       resolved: record.counts.resolved,
       reopened: record.counts.reopened,
     },
-    deadlines: deadlinesOf(rules, totals),
+    deadlines: deadlinesOf(rules, totals, dataRetirements),
     exemptionMatches: sumMatches(records),
     recentScans: withRecent(previousStatus, record),
   };
@@ -164,14 +171,32 @@ export function withRecent(
   ].slice(0, 10);
 }
 
-function deadlinesOf(rules: readonly Rule[], totals: Counts): StatusSummary['deadlines'] {
-  return rules
+function deadlinesOf(
+  rules: readonly Rule[],
+  totals: Counts,
+  dataRetirements: readonly DataRetirement[],
+): StatusSummary['deadlines'] {
+  const fromRules = rules
     .filter((r) => r.deadline !== undefined && (totals.byRule[r.id] ?? 0) > 0)
     .map((r) => ({
       ruleId: r.id,
       deadline: r.deadline as string,
       count: totals.byRule[r.id] ?? 0,
+      service: r.retirement?.service ?? serviceOfType(r.appliesTo[0]) ?? 'Azure',
+      ...((r.retirement?.link ?? r.links[0]) ? { link: r.retirement?.link ?? r.links[0] } : {}),
     }));
+  const named = new Set(rules.map((r) => r.id));
+  const fromSources = dataRetirements
+    .filter((d) => !named.has(d.id) && (totals.byRule[d.id] ?? 0) > 0)
+    .map((d) => ({
+      ruleId: d.id,
+      deadline: d.date,
+      count: totals.byRule[d.id] ?? 0,
+      service: d.service,
+      title: `${d.service}: ${d.feature}`,
+      ...(d.link ? { link: d.link } : {}),
+    }));
+  return [...fromRules, ...fromSources];
 }
 
 function sumMatches(records: readonly SubscriptionRecord[]): Record<string, number> {

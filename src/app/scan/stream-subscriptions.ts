@@ -7,6 +7,15 @@ import type { ScanIndex } from '../../core/scan-index.js';
 import { DEFAULT_THRESHOLDS } from '../../core/urgency.js';
 import { SourceError, type GraphQuery, type Scope } from '../ports.js';
 import { SubscriptionGrouper } from './group-by-subscription.js';
+import type { RetirementRead } from './read-retirements.js';
+import { findingKey } from '../../core/finding.js';
+
+/** The engine's findings and the retirement sources', one per rule and resource (the engine's first). */
+function withRetirements(engine: Finding[], sourced: readonly Finding[] | undefined): Finding[] {
+  if (!sourced?.length) return engine;
+  const seen = new Set(engine.map(findingKey));
+  return [...engine, ...sourced.filter((f) => !seen.has(findingKey(f)))];
+}
 import {
   describe,
   type ContainerTags,
@@ -25,7 +34,17 @@ export type SubscriptionSink = (
   containers: ContainerTags,
   /** Lower-case ids of resources a tag exclusion left out: their stored findings stay as they are. */
   excluded: ReadonlySet<string>,
+  /** What the retirement sources could not see this time, and what they keep once seen. */
+  retirements?: RetirementScope,
 ) => Promise<void>;
+
+/** How the retirement sources' stored findings are treated by a subscription's reconciliation. */
+export interface RetirementScope {
+  /** Rules whose source was not read completely: their stored findings stay as they are. */
+  frozen(ruleId: string): boolean;
+  /** Rules whose findings stay open once seen, when the source no longer lists them (aged-out notices). */
+  keepUnseen(ruleId: string): boolean;
+}
 
 export interface StreamInput {
   readonly batches: readonly Scope[];
@@ -34,6 +53,8 @@ export interface StreamInput {
   readonly states: SubscriptionStates;
   readonly containers: ContainerTags;
   readonly sink: SubscriptionSink;
+  /** The retirement sources' findings by lower-case subscription id, and the rules they could not decide. */
+  readonly retirements?: Pick<RetirementRead, 'bySubscription' | 'frozen' | 'keepUnseen'>;
 }
 
 export interface StreamResult {
@@ -64,8 +85,12 @@ export async function streamSubscriptions(
       thresholds: ctx.thresholds ?? DEFAULT_THRESHOLDS,
     });
     ruleErrors.push(...evaluation.ruleErrors);
+    const findings = withRetirements(
+      evaluation.findings,
+      input.retirements?.bySubscription.get(subscriptionId.toLowerCase()),
+    );
     const task = input
-      .sink(subscriptionId, evaluation.findings, rows, input.containers, excluded)
+      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements)
       .then(
         () => {
           state.outcome = 'complete';

@@ -25,6 +25,8 @@ export const retirementSchema = z.object({
     .union([z.string(), z.number()])
     .nullable()
     .transform((v) => (v === null ? null : String(v))),
+  /** Advisor recommendation types (microsoft.advisor/metadata) this hand-written retirement stands for. */
+  advisorTypeIds: z.array(z.string().min(1)).optional(),
   selector: z.object({
     types: z.array(z.string().min(1)).min(1),
     all: z.array(conditionSchema).optional(),
