@@ -205,7 +205,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
-    const bytes = await readBody(req, options.maxBodyBytes ?? 1_048_576);
+    // No declared body (no Content-Length, no chunked encoding): nothing to read, and no stream to drain.
+    const declaresBody =
+      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+    const bytes = declaresBody
+      ? await readBody(req, options.maxBodyBytes ?? 1_048_576)
+      : Buffer.alloc(0);
     const request = new HttpRequest({
       method,
       url: url.toString(),
