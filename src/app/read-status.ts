@@ -81,12 +81,32 @@ export function statusView(
       freshness,
     };
   }
+  // Everything but the clock's own fields changes only with the summary or the UTC day (urgency is per day):
+  // computed once per summary and day, however many requests read it.
+  const key = `${now.toISOString().slice(0, 10)}|${thresholds ? JSON.stringify(thresholds) : ''}`;
+  let cached = views.get(summary);
+  if (cached?.key !== key) {
+    cached = { key, view: summaryView(summary, now, thresholds) };
+    views.set(summary, cached);
+  }
+  return { generatedAt: now.toISOString(), ...cached.view, freshness };
+}
+
+const views = new WeakMap<
+  StatusSummary,
+  { key: string; view: Omit<StatusView, 'generatedAt' | 'freshness'> }
+>();
+
+function summaryView(
+  summary: StatusSummary,
+  now: Date,
+  thresholds: UrgencyThresholds | undefined,
+): Omit<StatusView, 'generatedAt' | 'freshness'> {
   const { counts: _counts, ...lastScan } = summary.lastScan;
   const byRule = Object.fromEntries(
     Object.entries(summary.totals.byRule).sort(([a], [b]) => (a < b ? -1 : 1)),
   );
   return {
-    generatedAt: now.toISOString(),
     lastScan,
     findings: {
       open: summary.totals.open,
@@ -102,7 +122,6 @@ export function statusView(
       reopened: summary.totals.reopened,
     },
     lastSucceededAt: summary.lastSucceededAt ?? null,
-    freshness,
     refusedRecipients: summary.refusedRecipients ?? [],
     refusedRecipientsTotal: summary.refusedRecipientsTotal ?? 0,
   };
