@@ -4,6 +4,7 @@ import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { Rule } from '../rules/define-rule.js';
 import { queriesFor } from './evaluate-tenant.js';
 import { roleDefinitionsFor } from './role-definitions.js';
+import { refersToClassic } from './scan/index-references.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 import {
   CATALOG_QUERY,
@@ -30,14 +31,6 @@ const CONTAINERS: GraphQuery = {
   types: ['microsoft.resources/subscriptions', 'microsoft.resources/subscriptions/resourcegroups'],
   columns: ['id', 'name', 'type', 'subscriptionId', 'resourceGroup', 'tags'],
 };
-
-/** Reference rows matter only when they point at a classic resource: the scan keeps only those, so does the export. */
-function refersToClassic(row: ResourceRow): boolean {
-  return (
-    row.properties !== undefined &&
-    JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic')
-  );
-}
 
 /**
  * Pages through the scope batch by batch — subscriptions and resource groups (names and owner tags), the rows

@@ -1,6 +1,7 @@
 // Renders a scan report in the CLI's output formats.
 import type { ScanReport } from '../app/report.js';
 import { comparePriority } from '../core/finding.js';
+import { count } from '../rules/views/listing.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { findingsToCsv } from '../views/csv.js';
 import { renderHtmlReport } from './formats/html-report.js';
@@ -27,11 +28,6 @@ function ownerLabel(f: { owners?: string; ownerReason?: string }): string {
         ? 'default'
         : '';
   return `${first}${more}${why ? ` (${why})` : ''}`;
-}
-
-/** "1 blocker", "2 blockers". */
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function pad(value: string, width: number): string {

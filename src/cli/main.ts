@@ -349,6 +349,34 @@ function recipientsOf(values: readonly string[] | undefined): string[] {
   return out;
 }
 
+/** The live scope, its endpoint and its exclusions: the options `scan` and `export` share. */
+function withScopeOptions(command: Command): Command {
+  return command
+    .option('--subscription <id>', 'these subscriptions (repeatable, or comma-separated)', collect)
+    .option('--management-group <id>', 'these management groups (repeatable)', collect)
+    .option('--tenant', 'every subscription the identity can read')
+    .option(
+      '--endpoint <url>',
+      'Resource Graph endpoint: a known cloud (management.azure.com, management.usgovcloudapi.net, management.chinacloudapi.cn) or this machine (the emulator)',
+    )
+    .option(
+      '--trust-endpoint',
+      'send your Azure token to an --endpoint that is neither a known cloud nor this machine',
+    )
+    .option(
+      '--ca <file>',
+      'PEM of a CA to trust for --endpoint and --retirement-feed URLs (a local emulator)',
+    )
+    .option('--exclude-subscription <id>', 'leave these subscriptions out (repeatable)', collect)
+    .option(
+      '--exclude-resource-group <name>',
+      'leave these resource groups out (repeatable)',
+      collect,
+    )
+    .option('--exclude-type <type>', 'leave these resource types out (repeatable)', collect)
+    .option('--exclude-tag <key=value>', 'leave resources with this tag out (repeatable)', collect);
+}
+
 /** Every input's bounds, on every command that reads one. */
 function withLimitOptions(command: Command): Command {
   return command
@@ -373,30 +401,11 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError();
 
-  withLimitOptions(program.command('scan'))
+  withScopeOptions(withLimitOptions(program.command('scan')))
     .description('scan a Resource Graph export (--input) or a live scope through Resource Graph')
     .option(
       '--input <file>',
       'a Resource Graph export: a JSON array of rows, or an object with a "data" array',
-    )
-    .option(
-      '--subscription <id>',
-      'scan these subscriptions (repeatable, or comma-separated)',
-      collect,
-    )
-    .option('--management-group <id>', 'scan these management groups (repeatable)', collect)
-    .option('--tenant', 'scan every subscription the identity can read')
-    .option(
-      '--endpoint <url>',
-      'Resource Graph endpoint: a known cloud (management.azure.com, management.usgovcloudapi.net, management.chinacloudapi.cn) or this machine (the emulator)',
-    )
-    .option(
-      '--trust-endpoint',
-      'send your Azure token to an --endpoint that is neither a known cloud nor this machine',
-    )
-    .option(
-      '--ca <file>',
-      'PEM of a CA to trust for --endpoint and --retirement-feed URLs (a local emulator)',
     )
     .addOption(new Option('--format <format>', 'output format').choices(FORMATS))
     .option('--output <file>', 'write the report to a file instead of standard output')
@@ -411,14 +420,6 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
       '--retirement-feed <fileOrUrl>',
       'retirement dates from a feed in the official Azure retirement feed format',
     )
-    .option('--exclude-subscription <id>', 'leave these subscriptions out (repeatable)', collect)
-    .option(
-      '--exclude-resource-group <name>',
-      'leave these resource groups out (repeatable)',
-      collect,
-    )
-    .option('--exclude-type <type>', 'leave these resource types out (repeatable)', collect)
-    .option('--exclude-tag <key=value>', 'leave resources with this tag out (repeatable)', collect)
     .option(
       '--exemptions <file>',
       'accepted findings, until a date: a YAML or JSON list of exemptions',
@@ -580,40 +581,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         ...(limits.ca ? { ca: limits.ca } : {}),
       });
     },
-    withScopeOptions: (command) =>
-      command
-        .option(
-          '--subscription <id>',
-          'these subscriptions (repeatable, or comma-separated)',
-          collect,
-        )
-        .option('--management-group <id>', 'these management groups (repeatable)', collect)
-        .option('--tenant', 'every subscription the identity can read')
-        .option(
-          '--endpoint <url>',
-          'Resource Graph endpoint (default https://management.azure.com)',
-        )
-        .option('--ca <file>', 'PEM of a CA to trust for --endpoint (a local emulator)')
-        .option(
-          '--trust-endpoint',
-          'send the Azure token to an --endpoint that is not a known Azure Resource Manager endpoint',
-        )
-        .option(
-          '--exclude-subscription <id>',
-          'leave these subscriptions out (repeatable)',
-          collect,
-        )
-        .option(
-          '--exclude-resource-group <name>',
-          'leave these resource groups out (repeatable)',
-          collect,
-        )
-        .option('--exclude-type <type>', 'leave these resource types out (repeatable)', collect)
-        .option(
-          '--exclude-tag <key=value>',
-          'leave resources with this tag out (repeatable)',
-          collect,
-        ),
+    withScopeOptions,
   });
 
   registerPlanCommand(program, {

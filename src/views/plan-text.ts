@@ -1,6 +1,7 @@
 // The migration plan as a person reads it on a terminal or in a Markdown page.
 import type { MigrationPlan, MigrationUnit } from '../core/migration-plan.js';
 import { PLAN_SOURCES, SCOPE_TITLES } from '../core/migration-plan.js';
+import { count } from '../rules/views/listing.js';
 
 const TYPE_NOUN: Record<string, [string, string]> = {
   'microsoft.classiccompute/virtualmachines': ['VM', 'VMs'],
@@ -13,11 +14,6 @@ const TYPE_NOUN: Record<string, [string, string]> = {
     'network security groups',
   ],
 };
-
-/** "1 blocker", "3 VMs": counts read as English. */
-export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n} ${n === 1 ? singular : plural}`;
-}
 
 function contents(unit: MigrationUnit): string {
   const byType = new Map<string, number>();

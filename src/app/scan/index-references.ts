@@ -6,7 +6,7 @@ import { roleDefinitionsFor } from '../role-definitions.js';
 import { describe, type StageContext } from './state.js';
 
 /** Reference rows matter only when they point at a classic resource; the rest is dropped on arrival. */
-function refersToClassic(row: ResourceRow): boolean {
+export function refersToClassic(row: ResourceRow): boolean {
   return (
     row.properties !== undefined &&
     JSON.stringify(row.properties).toLowerCase().includes('microsoft.classic')
