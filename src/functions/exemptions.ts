@@ -6,7 +6,7 @@ import {
   listExemptions,
 } from '../app/exemptions.js';
 import { services } from '../composition.js';
-import { callerOf } from './caller.js';
+import { callerOf, mayManage, viewerOf } from './caller.js';
 import { summary } from './get-status.js';
 import {
   json,
@@ -26,6 +26,10 @@ export async function postExemption(
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
   const s = services();
+  const viewer = viewerOf(request, s.config, 'api');
+  if (!viewer.ok) return viewer.response;
+  const refused = mayManage(viewer.viewer, 'create exemptions');
+  if (refused) return refused;
   const query = parseQuery(request.query, {});
   if (!query.ok) return query.response;
   const read = await readJsonBody(request);
@@ -78,6 +82,10 @@ export async function removeExemption(
   const query = parseQuery(request.query, { by: z.string().max(254).optional() });
   if (!query.ok) return query.response;
   const s = services();
+  const viewer = viewerOf(request, s.config, 'api');
+  if (!viewer.ok) return viewer.response;
+  const refused = mayManage(viewer.viewer, 'remove exemptions');
+  if (refused) return refused;
   const who = callerOf(request, s.config, query.value.by, 'by');
   if (!who.ok) return who.response;
   const removed = await deleteExemption(
