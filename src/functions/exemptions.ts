@@ -1,5 +1,6 @@
 // POST/GET/DELETE /api/exemptions: what a team has accepted, until when, and why — validated and audited.
 import {
+  applyExemptionChange,
   createExemption,
   deleteExemption,
   ExemptionInputError,
@@ -49,7 +50,13 @@ export async function postExemption(
       who.caller.who,
       who.caller.selfDeclared,
     );
-    return json(201, exemption, { Location: `/api/exemptions/${exemption.id}` });
+    // In effect on the stored findings now, or the answer says when it will be.
+    const effect = await applyExemptionChange(
+      { store: s.store, exemptions: s.exemptions, now: s.clock() },
+      exemption,
+      'create',
+    );
+    return json(201, { ...exemption, effect }, { Location: `/api/exemptions/${exemption.id}` });
   } catch (error) {
     if (error instanceof ExemptionInputError)
       return problem(400, 'InvalidExemption', error.message);
@@ -88,12 +95,15 @@ export async function removeExemption(
   if (refused) return refused;
   const who = callerOf(request, s.config, query.value.by, 'by');
   if (!who.ok) return who.response;
-  const removed = await deleteExemption(
-    s.exemptions,
-    id,
-    who.caller.who,
-    s.clock(),
-    who.caller.selfDeclared,
+  const existing = await s.exemptions.getExemption(id);
+  const removed =
+    existing &&
+    (await deleteExemption(s.exemptions, id, who.caller.who, s.clock(), who.caller.selfDeclared));
+  if (!existing || !removed) return problem(404, 'NotFound', `no exemption ${id}`);
+  const effect = await applyExemptionChange(
+    { store: s.store, exemptions: s.exemptions, now: s.clock() },
+    existing,
+    'remove',
   );
-  return removed ? { status: 204 } : problem(404, 'NotFound', `no exemption ${id}`);
+  return json(200, { id, removed: true, effect });
 }
