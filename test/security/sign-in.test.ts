@@ -27,6 +27,21 @@ let keyed: RunningHost;
 beforeAll(async () => {
   stack = await startStack({ tenant: demoTenant() });
   await stack.scan({ kind: 'tenant' }, { owners: { tagNames: ['owner'], defaultRecipients: [] } });
+  // An address the app refused to mail, as a scan records it: someone else's, for the platform team to fix.
+  const status = await stack.store.readStatus();
+  if (status)
+    await stack.store.writeStatus({
+      ...status,
+      refusedRecipients: [
+        {
+          address: 'someone@elsewhere.example',
+          why: 'outside EMAIL_ALLOWED_DOMAINS',
+          where: 'tag owner on /subscriptions/x/resourceGroups/rg-secret',
+          findings: 1,
+        },
+      ],
+      refusedRecipientsTotal: 1,
+    });
   services = createServices(
     loadConfig({
       ...stack.env(),
@@ -136,6 +151,13 @@ describe('sign-in on (APP_SERVICE_AUTHENTICATION=true, behind the stand-in)', ()
     const html = await own.text();
     expect(html).toContain(OWNER);
     expect(html).not.toContain(OTHER);
+    // Other people's refused addresses, the exemptions and the audit trail are the platform team's.
+    expect(html).not.toContain('someone@elsewhere.example');
+    const lead = await signIn('lead@contoso.com', [ROLE]);
+    const all = await fetch(`${signedIn.url}/api/dashboard`, {
+      headers: { cookie: lead, accept: 'text/html' },
+    });
+    expect(await all.text()).toContain('someone@elsewhere.example');
   });
 
   it('shows the platform team every owner', async () => {
