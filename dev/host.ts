@@ -7,6 +7,7 @@ import { Cron } from 'croner';
 import functions, { type HttpResponseInit, type Timer } from '@azure/functions';
 import type { FunctionRegistration, HttpFunction } from '../src/functions/registry.js';
 import type { Logger } from '../src/app/ports.js';
+import { SignInStandIn } from './sign-in.js';
 
 // @azure/functions is CommonJS: Node's ESM loader only sees `app` as a named export, so the classes come off the default.
 const { HttpRequest, HttpResponse, InvocationContext } = functions;
@@ -29,6 +30,13 @@ export interface LocalHostOptions {
    * (health, the rule docs) need none.
    */
   readonly functionKey: string;
+  /**
+   * The App Service Authentication stand-in (APP_SERVICE_AUTHENTICATION=true locally): client-sent principal headers
+   * are stripped, a local sign-in (`/.auth/login/aad?user=<address>[&roles=..][&groups=..]`) sets the session cookie,
+   * and the principal headers are set only for a signed-in session; an unauthenticated request to a people's route is
+   * redirected to the sign-in (a browser) or answered 401, as `RedirectToLoginPage` does. See dev/sign-in.ts.
+   */
+  readonly signIn?: boolean;
 }
 
 /** The header the Functions host reads a function key from (else the `code` query parameter). */
@@ -113,6 +121,17 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const routes = options.functions
     .filter((f): f is HttpFunction => f.kind === 'http')
     .map((fn) => ({ fn, ...compileRoute(fn.route) }));
+  // People's routes are anonymous at the host only behind sign-in, and then they must be: a mismatch is refused.
+  for (const { fn } of routes) {
+    if (fn.access !== 'people') continue;
+    if (fn.authLevel === 'anonymous' && !options.signIn)
+      throw new Error(
+        `${fn.name} is anonymous but the host has no sign-in: register functionsFor(false), or start with sign-in`,
+      );
+    if (fn.authLevel !== 'anonymous' && options.signIn)
+      throw new Error(`${fn.name} needs a key behind sign-in: register functionsFor(true)`);
+  }
+  const auth = options.signIn ? new SignInStandIn() : undefined;
   const timers = options.functions.filter((f) => f.kind === 'timer');
   const running = new Map<string, Promise<void>>();
 
@@ -155,6 +174,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const method = (req.method ?? 'GET').toUpperCase();
+    // App Service Authentication sits in front of everything: its own endpoints, and the headers it owns.
+    const session = auth?.strip(req);
+    if (auth && url.pathname.startsWith('/.auth/')) {
+      auth.endpoint(url, req, res);
+      return;
+    }
     const matches = routes.map((r) => ({ r, m: r.pattern.exec(url.pathname) })).filter((x) => x.m);
     if (matches.length === 0) {
       res.writeHead(404, { 'Content-Type': 'application/json; charset=utf-8' });
@@ -192,6 +217,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       );
       return;
     }
+    if (auth && match.r.fn.access === 'people' && !session) {
+      auth.unauthenticated(url, req, res);
+      return;
+    }
     if (match.r.fn.authLevel !== 'anonymous') {
       const given = url.searchParams.get('code') ?? req.headers[FUNCTION_KEY_HEADER];
       if (typeof given !== 'string' || !sameKey(given, options.functionKey)) {
@@ -205,6 +234,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
+    if (session) Object.assign(headers, auth?.headersFor(session));
     // No declared body (no Content-Length, no chunked encoding): nothing to read, and no stream to drain.
     const declaresBody =
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config.js';
 import { createServices, setServices } from '../src/composition.js';
-import { FUNCTIONS } from '../src/functions/registry.js';
+import { functionsFor } from '../src/functions/registry.js';
 import { runScheduledScan } from '../src/functions/scan-readiness.js';
 import { jsonLogger } from '../src/adapters/logger.js';
 import { startAzurite } from './azurite.js';
@@ -177,7 +177,9 @@ async function main(): Promise<void> {
       writeFileSync(keyFile, `${functionKey}\n`, { mode: 0o600 });
     const host = await startLocalHost({
       functionKey,
-      functions: FUNCTIONS,
+      // APP_SERVICE_AUTHENTICATION=true: the people's routes behind the local sign-in stand-in, as in Azure.
+      functions: functionsFor(config.appServiceAuthentication),
+      signIn: config.appServiceAuthentication,
       schedule: (setting) =>
         setting === 'SCAN_SCHEDULE' ? config.scanSchedule : config.digestSchedule,
       port,
@@ -197,11 +199,18 @@ async function main(): Promise<void> {
     say(`  dashboard  ${host.url}/api/dashboard`);
     say(`  health     ${host.url}/api/health`);
     say(`  outbox     ${outbox}`);
+    const keyRoutes = config.appServiceAuthentication
+      ? 'the API routes need it'
+      : 'every route but health and the rule docs needs it';
     say(
       process.env.LOCAL_FUNCTION_KEY
-        ? '  key        LOCAL_FUNCTION_KEY (every route but health and the rule docs needs it)'
-        : `  key        ${keyFile} (every route but health and the rule docs needs it: ?code=KEY or the x-functions-key header)`,
+        ? `  key        LOCAL_FUNCTION_KEY (${keyRoutes})`
+        : `  key        ${keyFile} (${keyRoutes}: ?code=KEY or the x-functions-key header)`,
     );
+    if (config.appServiceAuthentication)
+      say(
+        `  sign-in    ${host.url}/.auth/login/aad?user=you@contoso.com (add &roles=${config.platformTeam.appRole ?? 'ROLE'} or &groups=${config.platformTeam.groupId ?? 'GROUP'} for the platform team)`,
+      );
     say(
       `  emulators  Resource Graph ${graph.url} (demo tenant), e-mail ${email.endpoint}, Azurite :${azurite.port}`,
     );

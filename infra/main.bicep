@@ -162,8 +162,14 @@ param emailAllowedDomains string = ''
 // The domains of DIGEST_DEFAULT_RECIPIENTS and OPERATOR_RECIPIENTS, the default of EMAIL_ALLOWED_DOMAINS.
 var recipientDomains = join(union(map(filter(split('${digestDefaultRecipients},${operatorRecipients}', ','), r => contains(r, '@')), r => toLower(trim(last(split(r, '@'))))), []), ',')
 
-@description('APP_SERVICE_AUTHENTICATION: true once App Service Authentication (Entra ID) is in front of the app; only then are the x-ms-client-principal-* headers trusted.')
-param appServiceAuthentication bool = false
+@description('APP_SERVICE_AUTHENTICATION: people sign in with Microsoft Entra ID (an app registration and App Service Authentication are created: infra/modules/sign-in.bicep); the dashboard then needs no key. false: every route but health and the rule docs needs a function key.')
+param appServiceAuthentication bool = true
+
+@description('PLATFORM_TEAM_APP_ROLE: the app role (created on the app registration) whose holders see every owner and manage exemptions and contacts.')
+param platformTeamAppRole string = 'Readiness.Platform'
+
+@description('PLATFORM_TEAM_GROUP_ID: object id of an Entra ID security group that counts as the platform team as well (optional).')
+param platformTeamGroupId string = ''
 
 @description('CONTINUATION_TOKEN_KEY: signs the findings API continuation tokens; a new random key each deployment (old tokens then get a 400).')
 @secure()
@@ -386,6 +392,21 @@ module functionApp 'modules/function-app.bicep' = {
   ]
 }
 
+// Sign-in for people (before the app settings that say APP_SERVICE_AUTHENTICATION=true: the app refuses that setting
+// while App Service Authentication is off).
+module signIn 'modules/sign-in.bicep' = if (appServiceAuthentication) {
+  name: 'sign-in'
+  scope: rg
+  params: {
+    functionAppName: functionApp.outputs.name
+    defaultHostName: functionApp.outputs.defaultHostName
+    identityPrincipalId: identity.outputs.principalId
+    registrationName: 'readiness-${resourceToken}'
+    displayName: 'Readiness scanner (${environmentName})'
+    platformTeamAppRole: platformTeamAppRole
+  }
+}
+
 // Every setting the app reads: exactly the keys of SETTINGS in src/config.ts (test/infra/settings.test.ts checks it).
 // Connection strings stay empty in Azure: tables and e-mail are reached through their endpoints with the identity.
 var readinessSettings = {
@@ -427,6 +448,8 @@ var readinessSettings = {
   RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false' // tokens go only to the known clouds' Resource Manager endpoints
   EMAIL_ALLOWED_DOMAINS: empty(emailAllowedDomains) ? recipientDomains : emailAllowedDomains
   APP_SERVICE_AUTHENTICATION: string(appServiceAuthentication)
+  PLATFORM_TEAM_GROUP_ID: platformTeamGroupId
+  PLATFORM_TEAM_APP_ROLE: platformTeamAppRole
   CONTINUATION_TOKEN_KEY: continuationTokenKey
 }
 
@@ -443,6 +466,7 @@ module functionAppSettings 'modules/function-app-settings.bicep' = {
   dependsOn: [
     monitoringRoles
     communicationRoles
+    signIn
   ]
 }
 
@@ -459,4 +483,5 @@ output SCAN_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 output EMAIL_SENDER string = communication.outputs.senderAddress
 // The DNS records that verify emailCustomDomain (empty without one): README "E-mail limits and a custom domain".
 output EMAIL_CUSTOM_DOMAIN_DNS_RECORDS object = communication.outputs.customDomainDnsRecords
+output SIGN_IN_CLIENT_ID string = appServiceAuthentication ? signIn!.outputs.clientId : ''
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -62,6 +62,14 @@ export interface Config {
   };
   /** The app sits behind App Service Authentication: the x-ms-client-principal-* headers are trusted. */
   readonly appServiceAuthentication: boolean;
+  /**
+   * Who sees every owner's findings and manages exemptions and contacts once people sign in: members of the group or
+   * holders of the app role. Required when `appServiceAuthentication` is on.
+   */
+  readonly platformTeam: {
+    readonly groupId?: string | undefined;
+    readonly appRole?: string | undefined;
+  };
   /** Signs the findings API's continuation tokens (HMAC-SHA256). */
   readonly continuationTokenKey: string;
   readonly ownerTags: readonly string[];
@@ -125,6 +133,8 @@ export const SETTINGS = {
   RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false',
   EMAIL_ALLOWED_DOMAINS: '',
   APP_SERVICE_AUTHENTICATION: 'false',
+  PLATFORM_TEAM_GROUP_ID: '',
+  PLATFORM_TEAM_APP_ROLE: '',
   CONTINUATION_TOKEN_KEY: '',
 } as const satisfies Record<string, string>;
 
@@ -172,6 +182,18 @@ const positiveInt = (min: number, max: number) =>
     .int('must be a whole number')
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
+
+/**
+ * Whether people sign in (APP_SERVICE_AUTHENTICATION is `true`), read the way loadConfig reads it, for the function
+ * registration at start-up (src/functions/index.ts): anything but `true` keeps the people's routes key-protected.
+ */
+export function signInConfigured(env: Record<string, string | undefined> = process.env): boolean {
+  return (env.APP_SERVICE_AUTHENTICATION ?? '').trim().toLowerCase() === 'true';
+}
+
+/** An app role's value: no spaces, printable ASCII, not starting with a dot (as Entra ID accepts it). */
+const APP_ROLE =
+  /^[A-Za-z0-9!#$%&'()*+,\-/:;<=>?@[\]^_`{|}~][A-Za-z0-9!#$%&'()*+,\-./:;<=>?@[\]^_`{|}~]{0,249}$/;
 
 /** Reads and validates the settings; throws ConfigError naming every wrong one. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
@@ -456,6 +478,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       message: 'must be at least 32 characters (the value is not shown)',
     });
   }
+  // Sign-in: the principal headers are trusted only behind App Service Authentication. In Azure the platform says
+  // whether it is on (WEBSITE_AUTH_ENABLED=True, as Microsoft.Identity.Web reads it): a setting that claims it while
+  // it is off would let anyone send a principal header, so it stops start-up.
+  const appServiceAuthentication = flag('APP_SERVICE_AUTHENTICATION');
+  const groupId = get('PLATFORM_TEAM_GROUP_ID');
+  const appRole = get('PLATFORM_TEAM_APP_ROLE');
+  if (groupId && !GUID.test(groupId))
+    problems.push({
+      setting: 'PLATFORM_TEAM_GROUP_ID',
+      message: "must be a group's object id (a GUID)",
+    });
+  if (appRole && !APP_ROLE.test(appRole))
+    problems.push({
+      setting: 'PLATFORM_TEAM_APP_ROLE',
+      message: 'must be an app role value (no spaces, at most 250 characters)',
+    });
+  if (appServiceAuthentication && !groupId && !appRole)
+    problems.push({
+      setting: 'PLATFORM_TEAM_GROUP_ID',
+      message:
+        'required when APP_SERVICE_AUTHENTICATION is true (or PLATFORM_TEAM_APP_ROLE): who sees every finding and manages exemptions',
+    });
+  if (
+    appServiceAuthentication &&
+    inAzure &&
+    (env.WEBSITE_AUTH_ENABLED ?? '').trim().toLowerCase() !== 'true'
+  )
+    problems.push({
+      setting: 'APP_SERVICE_AUTHENTICATION',
+      message:
+        'is true but App Service Authentication is not enabled on this app (WEBSITE_AUTH_ENABLED): principal headers would not be trustworthy',
+    });
   const domainLimits = isAzureManagedSender(sender)
     ? EMAIL_LIMITS.azureManagedDomain
     : EMAIL_LIMITS.customDomain;
@@ -493,7 +547,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           : check('EMAIL_MAX_PER_HOUR', positiveInt(1, 100_000), domainLimits.perHour),
       allowedDomains,
     },
-    appServiceAuthentication: flag('APP_SERVICE_AUTHENTICATION'),
+    appServiceAuthentication,
+    platformTeam: {
+      groupId: groupId && GUID.test(groupId) ? groupId.toLowerCase() : undefined,
+      appRole: appRole || undefined,
+    },
     // Unset: a random key per process (tokens then page on the instance that issued them).
     continuationTokenKey: tokenKey || randomBytes(32).toString('base64url'),
     ownerTags,

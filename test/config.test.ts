@@ -1,6 +1,12 @@
 // Settings whose defaults depend on other settings, and lists an operator types by hand.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, EMAIL_LIMITS, isAzureManagedSender, loadConfig } from '../src/config.js';
+import {
+  ConfigError,
+  EMAIL_LIMITS,
+  isAzureManagedSender,
+  loadConfig,
+  signInConfigured,
+} from '../src/config.js';
 
 const BASE = {
   TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true',
@@ -52,5 +58,60 @@ describe('recipient lists', () => {
     });
     expect(email.operatorRecipients).toEqual(['a@x.example', 'b@y.example', 'c@z.example']);
     expect(email.defaultRecipients).toEqual(['team@x.example']);
+  });
+});
+
+describe('sign-in settings', () => {
+  const LOCAL = { TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+  const GROUP = '11111111-2222-4333-8444-555555555555';
+
+  it('names the platform team by group object id or app role', () => {
+    const config = loadConfig({
+      ...LOCAL,
+      APP_SERVICE_AUTHENTICATION: 'true',
+      PLATFORM_TEAM_GROUP_ID: GROUP.toUpperCase(),
+      PLATFORM_TEAM_APP_ROLE: 'Readiness.Platform',
+    });
+    expect(config.platformTeam).toEqual({ groupId: GROUP, appRole: 'Readiness.Platform' });
+  });
+
+  it('requires a platform team once sign-in is on', () => {
+    expect(() => loadConfig({ ...LOCAL, APP_SERVICE_AUTHENTICATION: 'true' })).toThrow(
+      /PLATFORM_TEAM_GROUP_ID: required when APP_SERVICE_AUTHENTICATION is true/,
+    );
+  });
+
+  it('refuses a group that is not an object id and a role with spaces', () => {
+    expect(() =>
+      loadConfig({ ...LOCAL, APP_SERVICE_AUTHENTICATION: 'true', PLATFORM_TEAM_GROUP_ID: 'ops' }),
+    ).toThrow(/PLATFORM_TEAM_GROUP_ID: must be a group's object id \(a GUID\)/);
+    expect(() =>
+      loadConfig({
+        ...LOCAL,
+        APP_SERVICE_AUTHENTICATION: 'true',
+        PLATFORM_TEAM_APP_ROLE: 'platform team',
+      }),
+    ).toThrow(/PLATFORM_TEAM_APP_ROLE: must be an app role value/);
+  });
+
+  it('in Azure, trusts the principal only where App Service Authentication is really on', () => {
+    const azure = {
+      ...LOCAL,
+      WEBSITE_SITE_NAME: 'func-x',
+      APP_SERVICE_AUTHENTICATION: 'true',
+      PLATFORM_TEAM_GROUP_ID: GROUP,
+    };
+    expect(() => loadConfig(azure)).toThrow(
+      /APP_SERVICE_AUTHENTICATION: .*App Service Authentication is not enabled on this app \(WEBSITE_AUTH_ENABLED\)/,
+    );
+    expect(loadConfig({ ...azure, WEBSITE_AUTH_ENABLED: 'True' }).appServiceAuthentication).toBe(
+      true,
+    );
+  });
+
+  it('reads sign-in for the registration the same way, off unless exactly true', () => {
+    expect(signInConfigured({ APP_SERVICE_AUTHENTICATION: ' TRUE ' })).toBe(true);
+    for (const value of [undefined, '', 'false', 'yes', '1'])
+      expect(signInConfigured({ APP_SERVICE_AUTHENTICATION: value })).toBe(false);
   });
 });

@@ -43,6 +43,8 @@ var platformSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   // Makes the host sign its telemetry with the identity's token (Monitoring Metrics Publisher).
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // App Service Authentication (sign-in.bicep) proves the app registration with this identity instead of a secret.
+  OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: identityClientId
 }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {

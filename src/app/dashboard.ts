@@ -22,6 +22,8 @@ export interface DashboardInput {
   /** Exemptions with their state, and the audit trail, when the store has them. */
   readonly exemptions?: readonly ExemptionView[];
   readonly audit?: readonly AuditEntry[];
+  /** Only this owner's findings (an owner's view; the access decision is the caller's). */
+  readonly owner?: string | undefined;
   /** Open findings shown in the page; the rest are in the CSV. */
   readonly limit?: number;
 }
@@ -64,11 +66,21 @@ export async function buildDashboard(input: DashboardInput): Promise<DashboardMo
   const open: StoredFinding[] = [];
   for (const severity of SEVERITIES) {
     if (open.length >= limit) break;
-    open.push(...(await collect(input.store, { status: 'open', severity }, limit - open.length)));
+    open.push(
+      ...(await collect(
+        input.store,
+        { status: 'open', severity, owner: input.owner },
+        limit - open.length,
+      )),
+    );
   }
   const lastScanId = input.summary?.lastScan.id;
   const resolved = lastScanId
-    ? await collect(input.store, { status: 'resolved', resolvedScan: lastScanId }, 200)
+    ? await collect(
+        input.store,
+        { status: 'resolved', resolvedScan: lastScanId, owner: input.owner },
+        200,
+      )
     : [];
   const toView = (f: StoredFinding): DashboardFinding => {
     const v = viewOf(f, bySub.get(f.subscriptionId), input.now, input.thresholds);

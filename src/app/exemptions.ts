@@ -1,8 +1,17 @@
-// Use cases for exemptions: validate and create one (audited), list them with their state (active, expired, stale), delete one.
+// Use cases for exemptions: validate and create one (audited), list them with their state (active, expired, stale), delete
+// one, and bring the stored findings in line when one is created or removed.
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isActive, type Exemption, type ExemptionScope } from '../core/exemptions.js';
-import type { ExemptionStore } from './ports.js';
+import { exemptionFor, isActive, type Exemption, type ExemptionScope } from '../core/exemptions.js';
+import { findingKey } from '../core/finding.js';
+import type { Counts, StoredFinding } from '../core/lifecycle.js';
+import { SEVERITIES, type Severity } from '../core/severity.js';
+import {
+  AlreadyRunningError,
+  type ExemptionStore,
+  type FindingStore,
+  type StatusSummary,
+} from './ports.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY = 86_400_000;
@@ -206,4 +215,210 @@ export async function deleteExemption(
     exemptionId: id,
     what: JSON.stringify(existing),
   });
+}
+
+/** What creating or removing an exemption did to the stored findings, or when it will. */
+export interface ExemptionEffect {
+  /** `now`: the stored findings, their counts and the status say it already; `next-scan`: the next scan will. */
+  readonly applied: 'now' | 'next-scan';
+  /** Stored findings whose exemption changed now. */
+  readonly findings: number;
+  readonly message: string;
+}
+
+export interface ApplyExemptionDeps {
+  readonly store: FindingStore;
+  readonly exemptions: Pick<ExemptionStore, 'listExemptions'>;
+  readonly now: Date;
+}
+
+/** The subscription an exemption's scope lies in; undefined for a tag (any subscription). */
+function subscriptionOf(scope: ExemptionScope): string | undefined {
+  switch (scope.kind) {
+    case 'resource':
+      return /^\/subscriptions\/([^/]+)\//i.exec(scope.resourceId)?.[1]?.toLowerCase();
+    case 'resourceGroup':
+    case 'subscription':
+      return scope.subscriptionId.toLowerCase();
+    case 'tag':
+      return undefined;
+  }
+}
+
+const nextScan = (message: string): ExemptionEffect => ({
+  applied: 'next-scan',
+  findings: 0,
+  message: `takes effect at the next scan: ${message}`,
+});
+
+/**
+ * Brings the stored findings of the exemption's subscription in line with the exemptions as they are now (after
+ * `changed` was created or removed): each open finding gets the active exemption covering it, as a scan would give
+ * it, and the subscription's counts and the status summary move with it. It holds the scan lease meanwhile, so no
+ * scan writes the same partition with the exemptions it read before; while a scan runs it leaves everything to the
+ * next scan and says so. A tag exemption is left to the next scan too: stored findings do not keep their resource's
+ * tags, so whom it covers is only known when the resources are read again.
+ */
+export async function applyExemptionChange(
+  deps: ApplyExemptionDeps,
+  changed: Exemption,
+  change: 'create' | 'remove',
+): Promise<ExemptionEffect> {
+  const subscriptionId = subscriptionOf(changed.scope);
+  if (subscriptionId === undefined)
+    return nextScan(
+      "stored findings do not keep their resource's tags, so a tag exemption is matched when the resources are read again",
+    );
+  let lease;
+  try {
+    lease = await deps.store.acquireLease(`exemption-${changed.id}`, 60, deps.now);
+  } catch (error) {
+    if (error instanceof AlreadyRunningError)
+      return nextScan('a scan is running, and it read the exemptions before this change');
+    throw error;
+  }
+  try {
+    const record = await deps.store.readSubscription(subscriptionId);
+    if (!record)
+      return {
+        applied: 'now',
+        findings: 0,
+        message: 'in effect now: the subscription holds no stored findings yet',
+      };
+    const all = await deps.exemptions.listExemptions();
+    // Tag exemptions cannot be judged without tags: a finding keeps one the last scan gave it, if it still exists.
+    const judged = all.filter((e) => e.scope.kind !== 'tag');
+    const tagged = new Map(all.filter((e) => e.scope.kind === 'tag').map((e) => [e.id, e]));
+    const stored = await deps.store.loadFindings(subscriptionId);
+    const changes: StoredFinding[] = [];
+    for (const f of stored) {
+      if (f.status !== 'open') continue;
+      const kept = f.exemptionId ? tagged.get(f.exemptionId) : undefined;
+      const found = exemptionFor(judged, f, deps.now);
+      const best =
+        kept && isActive(kept, deps.now) && (!found || kept.expiresOn >= found.expiresOn)
+          ? kept
+          : found;
+      if ((best?.id ?? undefined) === (f.exemptionId || undefined)) continue;
+      changes.push({
+        ...f,
+        exemptionId: best?.id,
+        exemptedUntil: best?.expiresOn,
+        expiredExemptionId: best ? undefined : f.expiredExemptionId,
+      });
+    }
+    if (changes.length === 0)
+      return { applied: 'now', findings: 0, message: 'in effect now: no stored finding changed' };
+    // The partition's hash is cleared first, so the next scan reconciles it instead of trusting the old hash.
+    await deps.store.markSubscription(subscriptionId);
+    await deps.store.writeFindings(subscriptionId, changes);
+    const before = new Map(stored.map((f) => [findingKey(f), f]));
+    const delta = countDelta(changes.map((c) => [before.get(findingKey(c)) as StoredFinding, c]));
+    await deps.store.writeSubscriptions([
+      {
+        ...record,
+        findingsHash: '',
+        counts: applyDelta(record.counts, delta),
+        exemptionMatches: moveMatches(record.exemptionMatches, delta.matches),
+      },
+    ]);
+    const summary = await deps.store.readStatus();
+    if (summary)
+      await deps.store.writeStatus({
+        ...summary,
+        totals: applyDelta(summary.totals, delta),
+        deadlines: moveDeadlines(summary.deadlines, delta.deadlines),
+        exemptionMatches: moveMatches(summary.exemptionMatches, delta.matches),
+      });
+    const verb = change === 'create' ? 'exempted' : 'restored';
+    return {
+      applied: 'now',
+      findings: changes.length,
+      message: `in effect now: ${changes.length} stored finding${changes.length === 1 ? '' : 's'} ${verb}`,
+    };
+  } finally {
+    await lease.release();
+  }
+}
+
+interface CountDelta {
+  readonly open: number;
+  readonly exempted: number;
+  readonly bySeverity: Record<Severity, number>;
+  readonly byRule: Record<string, number>;
+  readonly matches: Record<string, number>;
+  readonly deadlines: Map<string, { deadline: string; change: number }>;
+}
+
+function countDelta(pairs: readonly (readonly [StoredFinding, StoredFinding])[]): CountDelta {
+  const delta = {
+    open: 0,
+    exempted: 0,
+    bySeverity: { blocker: 0, warning: 0, info: 0 } as Record<Severity, number>,
+    byRule: {} as Record<string, number>,
+    matches: {} as Record<string, number>,
+    deadlines: new Map<string, { deadline: string; change: number }>(),
+  };
+  for (const [was, now] of pairs) {
+    if (was.exemptionId) delta.matches[was.exemptionId] = (delta.matches[was.exemptionId] ?? 0) - 1;
+    if (now.exemptionId) delta.matches[now.exemptionId] = (delta.matches[now.exemptionId] ?? 0) + 1;
+    // Only a move between counted-open and exempted changes the open counts.
+    const step = (was.exemptionId ? 0 : -1) + (now.exemptionId ? 0 : 1);
+    if (step === 0) continue;
+    delta.open += step;
+    delta.exempted -= step;
+    delta.bySeverity[now.severity] += step;
+    delta.byRule[now.ruleId] = (delta.byRule[now.ruleId] ?? 0) + step;
+    if (now.deadline) {
+      const d = delta.deadlines.get(now.ruleId) ?? { deadline: now.deadline, change: 0 };
+      delta.deadlines.set(now.ruleId, { ...d, change: d.change + step });
+    }
+  }
+  return delta;
+}
+
+function applyDelta(counts: Counts, delta: CountDelta): Counts {
+  const bySeverity = { ...counts.bySeverity };
+  for (const s of SEVERITIES) bySeverity[s] = Math.max(0, bySeverity[s] + delta.bySeverity[s]);
+  const byRule = { ...counts.byRule };
+  for (const [rule, n] of Object.entries(delta.byRule)) {
+    const next = (byRule[rule] ?? 0) + n;
+    if (next > 0) byRule[rule] = next;
+    else delete byRule[rule];
+  }
+  return {
+    ...counts,
+    open: Math.max(0, counts.open + delta.open),
+    exempted: Math.max(0, (counts.exempted ?? 0) + delta.exempted),
+    bySeverity,
+    byRule,
+  };
+}
+
+function moveMatches(
+  matches: Readonly<Record<string, number>> | undefined,
+  delta: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const out: Record<string, number> = { ...(matches ?? {}) };
+  for (const [id, n] of Object.entries(delta)) {
+    const next = (out[id] ?? 0) + n;
+    if (next > 0) out[id] = next;
+    else delete out[id];
+  }
+  return out;
+}
+
+function moveDeadlines(
+  deadlines: StatusSummary['deadlines'],
+  delta: CountDelta['deadlines'],
+): StatusSummary['deadlines'] {
+  const out = deadlines.map((d) => {
+    const change = delta.get(d.ruleId)?.change ?? 0;
+    return change === 0 ? d : { ...d, count: d.count + change };
+  });
+  for (const [ruleId, { deadline, change }] of delta) {
+    if (change > 0 && !deadlines.some((d) => d.ruleId === ruleId))
+      out.push({ ruleId, deadline, count: change });
+  }
+  return out.filter((d) => d.count > 0);
 }

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { services } from '../composition.js';
 import { inAllowedDomains, isEmailAddress, MAX_ADDRESS_LENGTH } from '../core/email-address.js';
-import { callerOf } from './caller.js';
+import { callerOf, mayManage, viewerOf } from './caller.js';
 import {
   json,
   problem,
@@ -65,6 +65,10 @@ export async function putContacts(
     );
   }
   const s = services();
+  const viewer = viewerOf(request, s.config, 'api');
+  if (!viewer.ok) return viewer.response;
+  const refused = mayManage(viewer.viewer, 'edit contacts');
+  if (refused) return refused;
   const who = callerOf(request, s.config, query.value.by, 'by');
   if (!who.ok) return who.response;
   const emails = [...new Set(parsed.data.emails.map((e) => e.toLowerCase()))];

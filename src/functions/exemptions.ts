@@ -1,12 +1,13 @@
 // POST/GET/DELETE /api/exemptions: what a team has accepted, until when, and why — validated and audited.
 import {
+  applyExemptionChange,
   createExemption,
   deleteExemption,
   ExemptionInputError,
   listExemptions,
 } from '../app/exemptions.js';
 import { services } from '../composition.js';
-import { callerOf } from './caller.js';
+import { callerOf, mayManage, viewerOf } from './caller.js';
 import { summary } from './get-status.js';
 import {
   json,
@@ -26,6 +27,10 @@ export async function postExemption(
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
   const s = services();
+  const viewer = viewerOf(request, s.config, 'api');
+  if (!viewer.ok) return viewer.response;
+  const refused = mayManage(viewer.viewer, 'create exemptions');
+  if (refused) return refused;
   const query = parseQuery(request.query, {});
   if (!query.ok) return query.response;
   const read = await readJsonBody(request);
@@ -45,7 +50,13 @@ export async function postExemption(
       who.caller.who,
       who.caller.selfDeclared,
     );
-    return json(201, exemption, { Location: `/api/exemptions/${exemption.id}` });
+    // In effect on the stored findings now, or the answer says when it will be.
+    const effect = await applyExemptionChange(
+      { store: s.store, exemptions: s.exemptions, now: s.clock() },
+      exemption,
+      'create',
+    );
+    return json(201, { ...exemption, effect }, { Location: `/api/exemptions/${exemption.id}` });
   } catch (error) {
     if (error instanceof ExemptionInputError)
       return problem(400, 'InvalidExemption', error.message);
@@ -78,14 +89,21 @@ export async function removeExemption(
   const query = parseQuery(request.query, { by: z.string().max(254).optional() });
   if (!query.ok) return query.response;
   const s = services();
+  const viewer = viewerOf(request, s.config, 'api');
+  if (!viewer.ok) return viewer.response;
+  const refused = mayManage(viewer.viewer, 'remove exemptions');
+  if (refused) return refused;
   const who = callerOf(request, s.config, query.value.by, 'by');
   if (!who.ok) return who.response;
-  const removed = await deleteExemption(
-    s.exemptions,
-    id,
-    who.caller.who,
-    s.clock(),
-    who.caller.selfDeclared,
+  const existing = await s.exemptions.getExemption(id);
+  const removed =
+    existing &&
+    (await deleteExemption(s.exemptions, id, who.caller.who, s.clock(), who.caller.selfDeclared));
+  if (!existing || !removed) return problem(404, 'NotFound', `no exemption ${id}`);
+  const effect = await applyExemptionChange(
+    { store: s.store, exemptions: s.exemptions, now: s.clock() },
+    existing,
+    'remove',
   );
-  return removed ? { status: 204 } : problem(404, 'NotFound', `no exemption ${id}`);
+  return json(200, { id, removed: true, effect });
 }

@@ -12,6 +12,7 @@ import {
   type HttpResponseInit,
 } from './http.js';
 import { GUID, parseQuery } from './params.js';
+import { ownerScope, viewerOf, type Viewer } from './caller.js';
 
 const CSV_COLUMNS = [
   'state',
@@ -44,10 +45,28 @@ export function findingsCsv(items: readonly FindingView[]): string {
   ]);
 }
 
+/** GET /api/findings (an API route: the function key sees every owner's findings). */
 export async function getFindings(
   request: HttpRequestLike,
   _context: ContextLike,
 ): Promise<HttpResponseInit> {
+  return findings(request, { kind: 'key' });
+}
+
+/**
+ * GET /api/dashboard/findings: the same answer for the dashboard's reader — a signed-in owner gets their own findings
+ * only (asking for another owner's is a 403), the platform team and key callers any owner's.
+ */
+export async function getDashboardFindings(
+  request: HttpRequestLike,
+  _context: ContextLike,
+): Promise<HttpResponseInit> {
+  const viewer = viewerOf(request, services().config, 'people');
+  if (!viewer.ok) return viewer.response;
+  return findings(request, viewer.viewer);
+}
+
+async function findings(request: HttpRequestLike, viewer: Viewer): Promise<HttpResponseInit> {
   const s = services();
   const ruleIds = new Set(s.rules.map((r) => r.id));
   const parsed = parseQuery(request.query, {
@@ -78,8 +97,10 @@ export async function getFindings(
     format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).default('json'),
   });
   if (!parsed.ok) return parsed.response;
-  const { top, continuationToken, format, subscriptionId, ...rest } = parsed.value;
-  const filter = { ...rest, subscriptionId: subscriptionId?.toLowerCase() };
+  const { top, continuationToken, format, subscriptionId, owner: asked, ...rest } = parsed.value;
+  const scope = ownerScope(viewer, asked);
+  if (!scope.ok) return scope.response;
+  const filter = { ...rest, owner: scope.owner, subscriptionId: subscriptionId?.toLowerCase() };
   let page;
   try {
     page = await queryFindings(s.store, filter, {

@@ -1,8 +1,11 @@
-// Entry point for the Azure Functions host (package.json "main"): registers every function of the registry.
+// Entry point for the Azure Functions host (package.json "main"): registers every function of the registry, the
+// people's routes anonymous when App Service Authentication is in front (APP_SERVICE_AUTHENTICATION=true).
 import { app } from '@azure/functions';
-import { FUNCTIONS } from './registry.js';
+import { signInConfigured } from '../config.js';
+import { functionsFor } from './registry.js';
 
-for (const fn of FUNCTIONS) {
+// authLevel is fixed at registration: the people's routes are anonymous only when sign-in is configured.
+for (const fn of functionsFor(signInConfigured(process.env))) {
   if (fn.kind === 'timer') {
     app.timer(fn.name, { schedule: `%${fn.scheduleSetting}%`, handler: fn.handler });
   } else {

@@ -3,7 +3,7 @@ import type { Timer } from '@azure/functions';
 import type { SettingName } from '../config.js';
 import { getStatus, getSubscriptionStatus } from './get-status.js';
 import { health } from './health.js';
-import { getFindings } from './get-findings.js';
+import { getDashboardFindings, getFindings } from './get-findings.js';
 import { getRule, getRules } from './get-rules.js';
 import { startScan } from './start-scan.js';
 import { getDashboard } from './get-dashboard.js';
@@ -28,7 +28,13 @@ export interface HttpFunction {
   /** Route under /api, with `{param}` segments. */
   readonly route: string;
   readonly methods: readonly ('GET' | 'POST' | 'PUT' | 'DELETE')[];
+  /** As registered when sign-in is off; people's routes become anonymous when it is on (functionsFor). */
   readonly authLevel: 'anonymous' | 'function';
+  /**
+   * `public`: no tenant data, anonymous (health, rule docs). `api`: scripts, always the function key. `people`: the
+   * dashboard and its reads — the sign-in protects them when APP_SERVICE_AUTHENTICATION is true, else the key.
+   */
+  readonly access: 'public' | 'api' | 'people';
   readonly handler: (request: HttpRequestLike, context: ContextLike) => Promise<HttpResponseInit>;
 }
 
@@ -53,6 +59,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'health',
     methods: ['GET'],
     authLevel: 'anonymous',
+    access: 'public',
     handler: health,
   },
   {
@@ -61,6 +68,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'status',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getStatus,
   },
   {
@@ -69,6 +77,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'status/subscriptions/{subscriptionId}',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getSubscriptionStatus,
   },
   {
@@ -77,6 +86,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'findings',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getFindings,
   },
   {
@@ -85,6 +95,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'rules',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getRules,
   },
   // Rule docs hold no tenant data, and e-mails link to them: anonymous.
@@ -94,6 +105,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'rules/{pack}/{name}',
     methods: ['GET'],
     authLevel: 'anonymous',
+    access: 'public',
     handler: getRule,
   },
   {
@@ -102,6 +114,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'scans',
     methods: ['POST'],
     authLevel: 'function',
+    access: 'api',
     handler: startScan,
   },
   {
@@ -110,7 +123,18 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'dashboard',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'people',
     handler: getDashboard,
+  },
+  // The dashboard's own read of findings: the viewer's findings, paged, as the findings API answers.
+  {
+    kind: 'http',
+    name: 'getDashboardFindings',
+    route: 'dashboard/findings',
+    methods: ['GET'],
+    authLevel: 'function',
+    access: 'people',
+    handler: getDashboardFindings,
   },
   {
     kind: 'http',
@@ -118,6 +142,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'exemptions',
     methods: ['POST'],
     authLevel: 'function',
+    access: 'api',
     handler: postExemption,
   },
   {
@@ -126,6 +151,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'exemptions',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getExemptions,
   },
   {
@@ -134,6 +160,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'exemptions/{id}',
     methods: ['DELETE'],
     authLevel: 'function',
+    access: 'api',
     handler: removeExemption,
   },
   {
@@ -142,6 +169,7 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'contacts',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: getContacts,
   },
   {
@@ -150,9 +178,24 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     route: 'contacts/{subscriptionId}',
     methods: ['PUT'],
     authLevel: 'function',
+    access: 'api',
     handler: putContacts,
   },
 ]);
+
+/**
+ * The functions as the host registers them: with sign-in on, the people's routes are anonymous at the host (App
+ * Service Authentication in front requires the sign-in, and the handlers require its principal); with it off they keep
+ * authLevel function, so nothing is reachable without a key unless sign-in is configured. authLevel is fixed at
+ * registration, so this is decided once at start-up from the same setting loadConfig reads (signInConfigured).
+ */
+export function functionsFor(signIn: boolean): readonly FunctionRegistration[] {
+  return FUNCTIONS.map((fn) =>
+    fn.kind === 'http' && fn.access === 'people' && signIn
+      ? { ...fn, authLevel: 'anonymous' as const }
+      : fn,
+  );
+}
 
 /** What a function prints through its context goes through the same credential redaction as the JSON logs. */
 function redacting(context: ContextLike): ContextLike {

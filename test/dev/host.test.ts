@@ -15,6 +15,7 @@ const FUNCTIONS: FunctionRegistration[] = [
     route: 'echo/{id}',
     methods: ['POST'],
     authLevel: 'function',
+    access: 'api',
     handler: async (request, context) => {
       const body = await request.text();
       seen.push({ request, context, body });
@@ -32,6 +33,7 @@ const FUNCTIONS: FunctionRegistration[] = [
     route: 'secret',
     methods: ['GET'],
     authLevel: 'function',
+    access: 'api',
     handler: async () => new HttpResponse({ status: 200, body: 'the secret' }) as never,
   },
   {
@@ -40,6 +42,7 @@ const FUNCTIONS: FunctionRegistration[] = [
     route: 'open',
     methods: ['GET'],
     authLevel: 'anonymous',
+    access: 'public',
     handler: async () => ({ status: 200, body: 'open' }),
   },
 ];

@@ -77,6 +77,32 @@ describe(`the entry point (package.json main: ${main})`, () => {
       expect(['anonymous', 'function']).toContain(r.options.authLevel);
   });
 
+  it('registers the people routes anonymous only when sign-in is configured (APP_SERVICE_AUTHENTICATION=true)', async () => {
+    const people = FUNCTIONS.filter((f) => f.kind === 'http' && f.access === 'people').map(
+      (f) => f.name,
+    );
+    expect(people.sort()).toEqual(['getDashboard', 'getDashboardFindings']);
+    for (const r of registered.filter((x) => people.includes(x.name)))
+      expect(r.options.authLevel, r.name).toBe('function');
+    registered.length = 0;
+    vi.resetModules();
+    vi.stubEnv('APP_SERVICE_AUTHENTICATION', 'true');
+    try {
+      await import(pathToFileURL(join(ROOT, main)).href);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    const anonymous = registered
+      .filter((r) => r.trigger === 'http' && r.options.authLevel === 'anonymous')
+      .map((r) => String(r.options.route));
+    expect(anonymous.sort()).toEqual([
+      'dashboard',
+      'dashboard/findings',
+      'health',
+      'rules/{pack}/{name}',
+    ]);
+  });
+
   it('never registers two functions on the same route and method', () => {
     const pairs = registered
       .filter((r) => r.trigger === 'http')

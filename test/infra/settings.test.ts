@@ -24,6 +24,8 @@ const PLATFORM_SETTINGS = new Set([
   'AZURE_CLIENT_ID',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  // App Service Authentication's stand-in for a client secret: the identity, as a federated credential.
+  'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
 ]);
 
 /** App settings Flex Consumption refuses: the runtime and the package come from functionAppConfig. */
