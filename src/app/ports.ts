@@ -271,6 +271,8 @@ export interface FindingFilter {
   readonly subscriptionId?: string | undefined;
   readonly severity?: Severity | undefined;
   readonly ruleId?: string | undefined;
+  /** Any of these rules (the dashboard's service filter: the retirements of one service). */
+  readonly ruleIds?: readonly string[] | undefined;
   readonly resourceGroup?: string | undefined;
   /** An owner address (case-insensitive), matched against the finding's owners. */
   readonly owner?: string | undefined;

@@ -70,7 +70,7 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
   const styleTag = raw(`<style nonce="${nonce}">${STYLE}</style>`);
   const scriptTag = raw(`<script nonce="${nonce}">${SCRIPT}</script>`);
   const main = hasScan
-    ? html`${summary(model, model.findings.length > 0)} ${blockerCharts(model, look)}
+    ? html`${summary(model, look)} ${blockerCharts(model, look)}
       ${deadlines(model, look)} ${trend(model)} ${findingsSection(model, look)}
       ${resolvedSection(model, look)} ${subscriptionsSection(model)} ${exemptionsSection(model)} ${refusedSection(model)}`
     : noScan();

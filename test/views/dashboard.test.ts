@@ -126,7 +126,9 @@ describe('renderDashboard', () => {
   it('shows the counts: summary cards, new and resolved since the previous scan', () => {
     const text = textOf(render());
     expect(text).toContain('6 open blockers');
-    expect(text).toContain('3 open warnings');
+    // Overdue retirements are their own headline number, apart from the warnings.
+    expect(text).toContain('1 overdue retirement past its date');
+    expect(text).toContain('2 other open warnings');
     expect(text).toContain('2 open info findings');
     expect(text).toContain('11 open findings in all');
     expect(text).toContain('2 new since the previous scan and 1 reopened');
@@ -249,7 +251,7 @@ describe('renderDashboard', () => {
     expect(one).toContain('appears once scans have run on two different days');
   });
 
-  it('renders a findings table with every column, rule doc links and filterable rows', () => {
+  it('renders a findings table with every column, rule doc links and links to narrower views', () => {
     const page = render();
     const table = element(page, 'table', 'findings-table');
     expect(table).toMatch(/<caption\b/);
@@ -261,7 +263,7 @@ describe('renderDashboard', () => {
       'Resource',
       'Subscription',
       'Resource group',
-      'Owners',
+      'Owners, and why',
       'Deadline',
       'Message',
     ]);
@@ -270,52 +272,80 @@ describe('renderDashboard', () => {
     expect(count(body, /data-severity="blocker"/)).toBe(6);
     expect(count(body, /<th scope="row"/)).toBe(FINDINGS.length);
     expect(body).toContain('<a href="/api/rules/classic/vm-endpoint-acl" rel="noreferrer"');
-    expect(body).toContain(`data-subscription="${SUBS.legacy}"`);
-    expect(body).toContain('data-urgency="overdue"');
+    // A subscription and an owner each open their own view.
+    expect(body).toContain(`<a href="/api/dashboard?subscription=${SUBS.legacy}">`);
+    expect(body).toContain('<a href="/api/dashboard?owner=ops%40contoso.com">');
     expect(body).toContain('data-state="reopened"');
-    expect(body).toMatch(/data-text="[^"]*&lt;script&gt;alert\(1\)&lt;\/script&gt;[^"]*"/);
     expect(body).toContain(
       'title="/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/',
     );
     expect(textOf(body)).toContain('Blocker');
-    expect(textOf(body)).toContain('2024-08-31 Overdue');
-    expect(textOf(page)).toContain('Showing 11 of 11 findings');
-    expect(page).toMatch(/<p class="count" id="findings-count" aria-live="polite">/);
+    // Long past: overdue since the date, not "before" it.
+    expect(textOf(body)).toContain('overdue since 2024-08-31');
+    expect(textOf(body)).toContain('due 2026-12-20 Due within 30 days');
+    expect(textOf(page)).toContain('11 findings on this page of 11 in this view');
   });
 
-  it('labels every filter and offers only values present in the table', () => {
-    const page = render();
-    for (const id of [
-      'f-search',
-      'f-severity',
-      'f-rule',
-      'f-subscription',
-      'f-state',
-      'f-urgency',
-    ]) {
-      expect(page).toContain(`<label for="${id}">`);
-      expect(page).toMatch(new RegExp(`<(input|select)\\b[^>]*id="${id}"`));
-    }
-    const values = (id: string) =>
-      [...element(page, 'select', id).matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
-    expect(values('f-severity')).toEqual(['', 'blocker', 'warning', 'info']);
-    expect(values('f-state')).toEqual(['', 'new', 'reopened', 'open']);
-    expect(values('f-urgency')).toEqual(['', 'overdue', 'due-30', 'none']);
-    expect(values('f-subscription')).toHaveLength(4);
-    expect(values('f-rule')).toHaveLength(7);
+  it('shows the active filters, each removable, and a link that clears them all', () => {
+    const plain = render();
+    expect(textOf(element(plain, 'p', 'active-filters'))).toContain('All open findings');
+    const page = render(
+      dashboardFixture({
+        filters: { owner: 'ops@contoso.com', severity: 'blocker', subscription: SUBS.legacy },
+      }),
+    );
+    const active = page.slice(
+      page.indexOf('id="active-filters"'),
+      page.indexOf('id="clear-filters"'),
+    );
+    expect(textOf(active)).toContain('Owner: ops@contoso.com');
+    expect(textOf(active)).toContain('Severity: Blockers');
+    expect(textOf(active)).toContain(`Subscription: Legacy`);
+    expect(active).not.toContain(HOSTILE_BREAKOUT);
+    // Removing one keeps the others.
+    expect(active).toMatch(
+      new RegExp(
+        `href="/api/dashboard\\?owner=ops%40contoso\\.com&amp;subscription=${SUBS.legacy}"`,
+      ),
+    );
+    expect(page).toContain('<a id="clear-filters" href="/api/dashboard">Clear all filters</a>');
   });
 
-  it('notes a capped table and links the full CSV', () => {
-    const capped = render(
+  it('pages: a next link (rel=next) carrying the continuation, and the first page', () => {
+    const page = render(
       dashboardFixture({
         findingsTotal: 1500,
-        findingsLimit: 11,
+        page: {
+          size: 11,
+          nextUrl: '/api/dashboard?severity=blocker&continuationToken=abc.def',
+          firstUrl: '/api/dashboard?severity=blocker',
+        },
+        filters: { severity: 'blocker' },
         csvUrl: '/api/findings?format=csv&top=1000',
       }),
     );
-    expect(textOf(capped)).toContain('most serious of 1,500 open findings');
-    expect(capped).toContain('<a href="/api/findings?format=csv&amp;top=1000">');
-    expect(render()).not.toContain('class="cap"');
+    expect(page).toContain(
+      '<a href="/api/dashboard?severity=blocker&amp;continuationToken=abc.def" rel="next" id="next-page">Next page</a>',
+    );
+    expect(page).toContain('<a href="/api/dashboard?severity=blocker">First page</a>');
+    expect(textOf(page)).toContain('11 findings on this page of 1,500 in this view');
+    expect(page).toContain('<a href="/api/findings?format=csv&amp;top=1000">');
+    expect(render()).not.toContain('rel="next"');
+  });
+
+  it('links each finding to a pre-filled exemption request to the platform contact', () => {
+    const page = render(dashboardFixture({ platformContact: 'platform@contoso.com' }));
+    const links = [...page.matchAll(/<a class="sub ask" href="([^"]+)"/g)].map((m) =>
+      (m[1] ?? '').replace(/&amp;/g, '&'),
+    );
+    expect(links).toHaveLength(FINDINGS.length);
+    const first = new URL(links[0] as string);
+    expect(first.protocol).toBe('mailto:');
+    expect(first.pathname).toBe('platform@contoso.com');
+    const body = first.searchParams.get('body') ?? '';
+    expect(body).toContain(`Resource: ${FINDINGS[0]?.resourceId}`);
+    expect(body).toContain('Rule: classic/vm-endpoint-acl');
+    expect(render()).not.toContain('class="sub ask"');
   });
 
   it('lists what the last scan resolved', () => {

@@ -1,126 +1,109 @@
-// The dashboard's findings section. The findings table.
+// The dashboard's findings section: one page of the view's findings (filtered as the URL says, paged on the server
+// with a signed continuation), the active filters with a way to clear them, and links that open narrower views.
 import { SEVERITIES } from '../../core/severity.js';
-import { URGENCIES } from '../../core/urgency.js';
-import type { DashboardFinding, DashboardModel } from '../dashboard-model.js';
+import type { DashboardFilters, DashboardFinding, DashboardModel } from '../dashboard-model.js';
+import { FILTER_NAMES } from '../dashboard-model.js';
+import { exemptionRequestHref } from '../exemption-request.js';
 import { html, raw, safeHref, type Html } from '../html.js';
 import {
   badge,
-  byText,
+  deadlineWords,
   n,
   plural,
   ruleLink,
   ruleTitle,
   SEVERITY_LABEL,
-  STATE_LABEL,
   stateTag,
   subscriptionName,
   URGENCY_LABEL,
   type Lookups,
 } from './common.js';
 
-function option(value: string, text: string): Html {
-  return html`<option value="${value}">${text}</option>`;
+const STATUS_WORDS = { open: 'Open', exempted: 'Exempted', resolved: 'Resolved' } as const;
+
+function link(model: DashboardModel, filters: DashboardFilters, text: Html | string): Html {
+  return html`<a href="${raw(safeHref(model.viewUrl(filters)))}">${text}</a>`;
 }
 
-function counted<K extends string>(
-  items: readonly DashboardFinding[],
-  key: (f: DashboardFinding) => K,
-): Map<K, number> {
-  const counts = new Map<K, number>();
-  for (const f of items) counts.set(key(f), (counts.get(key(f)) ?? 0) + 1);
-  return counts;
+/** The filter's value in words (a subscription by its name, a rule by its title). */
+function filterText(name: (typeof FILTER_NAMES)[number], value: string, look: Lookups): string {
+  switch (name) {
+    case 'subscription':
+      return subscriptionName(value, look);
+    case 'rule':
+      return ruleTitle(value, look);
+    case 'severity':
+      return SEVERITY_LABEL[value as keyof typeof SEVERITY_LABEL]?.many ?? value;
+    case 'status':
+      return STATUS_WORDS[value as keyof typeof STATUS_WORDS] ?? value;
+    default:
+      return value;
+  }
 }
 
-function filters(model: DashboardModel, look: Lookups): Html {
-  const fs = model.findings;
-  const sev = counted(fs, (f) => f.severity);
-  const states = counted(fs, (f) => f.state);
-  const urg = counted(fs, (f) => f.urgency ?? 'none');
-  const rules = [...counted(fs, (f) => f.ruleId)].sort(
-    ([a], [b]) =>
-      byText(ruleTitle(a, look).toLowerCase(), ruleTitle(b, look).toLowerCase()) || byText(a, b),
-  );
-  const subs = [...counted(fs, (f) => f.subscriptionId)]
-    .map(([id, count]) => {
-      const name =
-        fs.find((f) => f.subscriptionId === id)?.subscriptionName || subscriptionName(id, look);
-      return { id, count, name };
-    })
-    .sort((a, b) => byText(a.name.toLowerCase(), b.name.toLowerCase()) || byText(a.id, b.id));
-  const select = (id: string, label: string, options: Html[]) =>
-    html`<div class="field">
-      <label for="${id}">${label}</label>
-      <select id="${id}" autocomplete="off">
-        ${option('', 'All')} ${options}
-      </select>
-    </div>`;
-  return html`<div class="filters" role="search" aria-label="Filter the findings">
-    <div class="field field-search">
-      <label for="f-search">Search</label>
-      <input
-        id="f-search"
-        type="search"
-        autocomplete="off"
-        spellcheck="false"
-        aria-describedby="f-search-hint"
-        placeholder="resource, owner, message…"
-      />
-      <span id="f-search-hint" class="sub">
-        Matches resource names and ids, rules, subscriptions, resource groups, owners and messages.
-      </span>
-    </div>
-    ${select(
-      'f-severity',
-      'Severity',
-      SEVERITIES.filter((s) => sev.has(s)).map((s) =>
-        option(s, `${SEVERITY_LABEL[s].one} (${n(sev.get(s) ?? 0)})`),
-      ),
-    )}
-    ${select(
-      'f-rule',
-      'Rule',
-      rules.map(([id, count]) => option(id, `${ruleTitle(id, look)} (${n(count)})`)),
-    )}
-    ${select(
-      'f-subscription',
-      'Subscription',
-      subs.map((s) => option(s.id, `${s.name} (${n(s.count)})`)),
-    )}
-    ${select(
-      'f-state',
-      'State',
-      (['new', 'reopened', 'open'] as const)
-        .filter((s) => states.has(s))
-        .map((s) => option(s, `${STATE_LABEL[s]} (${n(states.get(s) ?? 0)})`)),
-    )}
-    ${select('f-urgency', 'Deadline', [
-      ...URGENCIES.filter((u) => urg.has(u)).map((u) =>
-        option(u, `${URGENCY_LABEL[u]} (${n(urg.get(u) ?? 0)})`),
-      ),
-      ...(urg.has('none') ? [option('none', `No deadline (${n(urg.get('none') ?? 0)})`)] : []),
-    ])}
-    <div class="field">
-      <button type="button" id="f-reset">Clear filters</button>
-    </div>
+const FILTER_LABEL: Record<(typeof FILTER_NAMES)[number], string> = {
+  owner: 'Owner',
+  subscription: 'Subscription',
+  severity: 'Severity',
+  rule: 'Rule',
+  status: 'Status',
+  service: 'Service',
+};
+
+function without(filters: DashboardFilters, name: (typeof FILTER_NAMES)[number]): DashboardFilters {
+  const { [name]: _dropped, ...rest } = filters;
+  return rest;
+}
+
+/** What the view is filtered by, each filter with a link that removes it, and one that clears them all. */
+export function activeFilters(model: DashboardModel, look: Lookups): Html {
+  const active = FILTER_NAMES.filter((name) => model.filters[name] !== undefined);
+  if (active.length === 0)
+    return html`<p class="active-filters" id="active-filters">
+      All open findings of the tenant. Open an owner's view from the <em>Owners</em> column, a
+      subscription's or a rule's from their names.
+    </p>`;
+  return html`<div class="active-filters" id="active-filters" role="status">
+    <span>Filtered by</span>
+    <ul class="chips">
+      ${active.map((name) => {
+        const value = String(model.filters[name]);
+        return html`<li class="chip" data-filter="${name}">
+          <span>${FILTER_LABEL[name]}: <strong>${filterText(name, value, look)}</strong></span>
+          <a
+            href="${raw(safeHref(model.viewUrl(without(model.filters, name))))}"
+            aria-label="Remove the ${FILTER_LABEL[name].toLowerCase()} filter"
+            >remove</a
+          >
+        </li>`;
+      })}
+    </ul>
+    <a id="clear-filters" href="${raw(safeHref(model.viewUrl({})))}">Clear all filters</a>
   </div>`;
 }
 
-function searchText(f: DashboardFinding, look: Lookups): string {
-  return [
-    f.resourceName,
-    f.resourceId,
-    f.resourceType,
-    f.ruleId,
-    ruleTitle(f.ruleId, look),
-    f.subscriptionName,
-    f.subscriptionId,
-    f.resourceGroup,
-    f.owners,
-    f.message,
-    f.deadline ?? '',
-  ]
-    .join(' ')
-    .toLowerCase();
+/** Links that narrow (or widen) the view by severity and by status, keeping the other filters. */
+function quickFilters(model: DashboardModel): Html {
+  const f = model.filters;
+  const item = (current: boolean, filters: DashboardFilters, text: string) =>
+    current
+      ? html`<li><strong aria-current="page">${text}</strong></li>`
+      : html`<li>${link(model, filters, text)}</li>`;
+  return html`<div class="quick">
+    <ul aria-label="Severity">
+      ${item(!f.severity, without(f, 'severity'), 'All severities')}
+      ${SEVERITIES.map((s) => item(f.severity === s, { ...f, severity: s }, SEVERITY_LABEL[s].many))}
+    </ul>
+    <ul aria-label="Status">
+      ${(['open', 'exempted', 'resolved'] as const).map((s) =>
+        item(
+          (f.status ?? 'open') === s,
+          s === 'open' ? without(f, 'status') : { ...f, status: s },
+          STATUS_WORDS[s],
+        ),
+      )}
+    </ul>
+  </div>`;
 }
 
 /** `microsoft.classiccompute/virtualmachines` → `classiccompute/ virtualmachines` (a break after each slash). */
@@ -129,39 +112,52 @@ function shortType(type: string): Html {
   return html`${parts.map((p, i) => (i === 0 ? html`${p}` : html`/<wbr />${p}`))}`;
 }
 
-/** One owner a line, each address breakable after its @. */
-function owners(list: string): Html {
-  const each = list
+/** One owner a line, each linking to the owner's view (addresses only) and breakable after its @; then why. */
+function owners(model: DashboardModel, f: DashboardFinding): Html {
+  const each = f.owners
     .split(/[,;]\s*/)
     .map((o) => o.trim())
     .filter(Boolean);
-  if (each.length === 0) return html`<span class="muted">none</span>`;
+  const why = f.ownerReason ? html`<span class="sub why">why: ${f.ownerReason}</span>` : '';
+  if (each.length === 0) return html`<span class="muted">none</span>${why}`;
   return html`${each.map((o) => {
     const at = o.indexOf('@');
-    return at > 0
-      ? html`<span class="owner">${o.slice(0, at + 1)}<wbr />${o.slice(at + 1)}</span>`
-      : html`<span class="owner">${o}</span>`;
-  })}`;
+    if (at <= 0) return html`<span class="owner">${o}</span>`;
+    const text = html`${o.slice(0, at + 1)}<wbr />${o.slice(at + 1)}`;
+    return html`<span class="owner">${
+      model.filters.owner?.toLowerCase() === o.toLowerCase()
+        ? text
+        : link(model, { ...model.filters, owner: o }, text)
+    }</span>`;
+  })}${why}`;
 }
 
 function deadlineCell(f: DashboardFinding): Html {
   if (!f.deadline) return html`<td><span class="muted">—</span></td>`;
   return html`<td>
-    <time datetime="${f.deadline}">${f.deadline}</time>${
-      f.urgency ? html`<span class="sub">${URGENCY_LABEL[f.urgency]}</span>` : ''
+    ${deadlineWords(f.deadline, f.urgency)}${
+      f.urgency && f.urgency !== 'overdue'
+        ? html`<span class="sub">${URGENCY_LABEL[f.urgency]}</span>`
+        : ''
     }
   </td>`;
 }
 
-function findingRow(f: DashboardFinding, look: Lookups): Html {
-  return html`<tr
-    data-severity="${f.severity}"
-    data-state="${f.state}"
-    data-rule="${f.ruleId}"
-    data-subscription="${f.subscriptionId}"
-    data-urgency="${f.urgency ?? 'none'}"
-    data-text="${searchText(f, look)}"
-  >
+function exemptionCell(model: DashboardModel, f: DashboardFinding): Html {
+  if (f.exemptedUntil) return html`<span class="sub">exempted until ${f.exemptedUntil}</span>`;
+  if (!model.platformContact || f.state === 'resolved') return html``;
+  const requester = model.filters.owner ?? f.owners.split(/[,;]\s*/)[0];
+  const href = exemptionRequestHref(model.platformContact, {
+    resourceId: f.resourceId,
+    resourceName: f.resourceName,
+    ruleId: f.ruleId,
+    requester: requester || undefined,
+  });
+  return html`<a class="sub ask" href="${href}">Ask the platform team for an exemption</a>`;
+}
+
+function findingRow(model: DashboardModel, f: DashboardFinding, look: Lookups): Html {
+  return html`<tr data-severity="${f.severity}" data-state="${f.state}" data-rule="${f.ruleId}">
     <td>${badge(f.severity)}</td>
     <td>${stateTag(f.state)}<span class="sub">since ${f.firstSeen.slice(0, 10)}</span></td>
     <td>${ruleLink(f.ruleId, look)}</td>
@@ -169,46 +165,70 @@ function findingRow(f: DashboardFinding, look: Lookups): Html {
       <span title="${f.resourceId}">${f.resourceName}</span>
       <span class="sub" title="${f.resourceType}">${shortType(f.resourceType)}</span>
     </th>
-    <td>${f.subscriptionName || f.subscriptionId}</td>
+    <td>
+      ${
+        model.filters.subscription
+          ? f.subscriptionName || f.subscriptionId
+          : link(
+              model,
+              { ...model.filters, subscription: f.subscriptionId },
+              f.subscriptionName || f.subscriptionId,
+            )
+      }
+    </td>
     <td>${f.resourceGroup}</td>
-    <td class="owners">${owners(f.owners)}</td>
+    <td class="owners">${owners(model, f)}</td>
     ${deadlineCell(f)}
-    <td class="message">${f.message}</td>
+    <td class="message">${f.message}${exemptionCell(model, f)}</td>
   </tr>`;
+}
+
+function pager(model: DashboardModel): Html {
+  const { nextUrl, firstUrl } = model.page;
+  if (!nextUrl && !firstUrl) return html``;
+  return html`<nav class="pager" aria-label="Pages of findings">
+    ${firstUrl ? html`<a href="${raw(safeHref(firstUrl))}">First page</a>` : ''}
+    ${
+      nextUrl
+        ? html`<a href="${raw(safeHref(nextUrl))}" rel="next" id="next-page">Next page</a>`
+        : html`<span class="muted">Last page</span>`
+    }
+  </nav>`;
 }
 
 export function findingsSection(model: DashboardModel, look: Lookups): Html {
   const fs = model.findings;
+  const status = model.filters.status ?? 'open';
+  const title = `${STATUS_WORDS[status]} findings`;
+  const total = model.findingsTotal;
+  const head = html`<h2 id="findings-h">${title}</h2>
+    ${activeFilters(model, look)} ${quickFilters(model)}`;
   if (fs.length === 0) {
+    const filtered = FILTER_NAMES.some((name) => model.filters[name] !== undefined);
     return html`<section aria-labelledby="findings-h" id="findings">
-      <h2 id="findings-h">Open findings</h2>
-      <p class="empty">
-        No open findings: nothing in the scanned resources blocks the migration or is due for
-        retirement.
+      ${head}
+      <p class="empty" id="findings-none">
+        ${
+          filtered
+            ? html`No finding matches these filters${model.page.firstUrl ? ' on this page' : ''}.`
+            : 'No open findings: nothing in the scanned resources blocks the migration or is due for retirement.'
+        }
       </p>
+      ${pager(model)}
     </section>`;
   }
-  const capped = model.findingsTotal > fs.length;
   return html`<section aria-labelledby="findings-h" id="findings">
-    <h2 id="findings-h">Open findings</h2>
-    ${
-      capped
-        ? html`<p class="cap">
-            The table lists the ${n(fs.length)} most serious of ${n(model.findingsTotal)} open
-            findings (at most ${n(model.findingsLimit)}).
-            <a href="${raw(safeHref(model.csvUrl))}">Download the open findings as CSV</a> (1,000 rows a page; the <code>x-ms-continuation</code> response header pages on).
-          </p>`
-        : ''
-    }
-    ${filters(model, look)}
-    <p class="count" id="findings-count" aria-live="polite">
-      Showing ${n(fs.length)} of ${plural(fs.length, 'finding', 'findings')}
+    ${head}
+    <p class="count" id="findings-count">
+      ${plural(fs.length, 'finding', 'findings')} on this
+      page${total !== undefined ? html` of ${n(total)} in this view` : ''}, most serious first
+      (${n(model.page.size)} a page).
+      <a href="${raw(safeHref(model.csvUrl))}">Download as CSV</a>
     </p>
     <div class="table-wrap" role="region" aria-labelledby="findings-caption" tabindex="0">
       <table class="findings" id="findings-table">
         <caption id="findings-caption">
-          Open findings, most serious
-          first${capped ? ` (first ${n(fs.length)} of ${n(model.findingsTotal)})` : ''}
+          ${title}, most serious first
         </caption>
         <thead>
           <tr>
@@ -218,16 +238,16 @@ export function findingsSection(model: DashboardModel, look: Lookups): Html {
             <th scope="col" class="c-resource">Resource</th>
             <th scope="col" class="c-subscription">Subscription</th>
             <th scope="col" class="c-group">Resource group</th>
-            <th scope="col" class="c-owners">Owners</th>
+            <th scope="col" class="c-owners">Owners, and why</th>
             <th scope="col" class="c-deadline">Deadline</th>
             <th scope="col">Message</th>
           </tr>
         </thead>
         <tbody>
-          ${fs.map((f) => findingRow(f, look))}
+          ${fs.map((f) => findingRow(model, f, look))}
         </tbody>
       </table>
-      <p class="empty" id="findings-none" hidden>No finding matches the filters.</p>
     </div>
+    ${pager(model)}
   </section>`;
 }

@@ -72,6 +72,18 @@ nav.sections a { display: inline-block; padding: .2rem 0; }
 .card-blocker { border-top-color: var(--blocker); }
 .card-warning { border-top-color: var(--warning); }
 .card-info { border-top-color: var(--info); }
+.card-overdue { border-top-color: var(--blocker); border-top-width: 6px; }
+.card-link { display: block; color: inherit; text-decoration: none; }
+.card-link:hover .card-label { text-decoration: underline; }
+.active-filters { display: flex; flex-wrap: wrap; align-items: center; gap: .35rem .75rem; margin: .5rem 0; }
+.chips { list-style: none; display: flex; flex-wrap: wrap; gap: .35rem; margin: 0; padding: 0; }
+.chip { border: 1px solid var(--line); border-radius: 1rem; padding: .1rem .6rem; background: var(--panel); overflow-wrap: anywhere; }
+.chip a { margin-left: .4rem; }
+.quick { display: flex; flex-wrap: wrap; gap: .25rem 2rem; margin: .25rem 0 .5rem; }
+.quick ul { list-style: none; display: flex; flex-wrap: wrap; gap: .1rem .9rem; margin: 0; padding: 0; }
+.pager { display: flex; gap: 1.5rem; margin: .5rem 0 1rem; font-weight: 600; }
+.why { font-style: italic; }
+.ask { margin-top: .25rem; }
 .card-value { display: block; font-size: 1.75rem; font-weight: 700; line-height: 1.2; font-variant-numeric: tabular-nums; }
 .card-label { display: block; }
 .card button { margin-top: .35rem; }
@@ -135,7 +147,7 @@ footer a { color: var(--link); }
   .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .5rem; }
 }
 @media print {
-  nav.sections, .filters, .skip, .card button { display: none; }
+  nav.sections, .filters, .skip, .quick, .pager { display: none; }
   .table-wrap { overflow: visible; border: 0; }
   .findings, .subs { min-width: 0; }
 }

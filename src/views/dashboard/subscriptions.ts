@@ -1,6 +1,6 @@
 // The dashboard's subscriptions section. Open findings per subscription.
 import type { DashboardModel, DashboardSubscription } from '../dashboard-model.js';
-import { html, type Html } from '../html.js';
+import { html, raw, safeHref, type Html } from '../html.js';
 import { byText, n, plural, when } from './common.js';
 
 const OUTCOME_TEXT: Record<DashboardSubscription['outcome'], string> = {
@@ -9,13 +9,20 @@ const OUTCOME_TEXT: Record<DashboardSubscription['outcome'], string> = {
   unreached: 'not reached',
 };
 
+/** Rows of the table: the subscriptions with the most blockers (and open findings); the rest are counted. */
+export const MAX_SUBSCRIPTION_ROWS = 50;
+
 export function subscriptionsSection(model: DashboardModel): Html {
-  const subs = [...model.subscriptions].sort(
+  const sorted = [...model.subscriptions].sort(
     (a, b) =>
+      Number(b.outcome !== 'complete') - Number(a.outcome !== 'complete') ||
       b.bySeverity.blocker - a.bySeverity.blocker ||
       b.open - a.open ||
       byText(a.displayName.toLowerCase(), b.displayName.toLowerCase()),
   );
+  const subs = sorted.slice(0, MAX_SUBSCRIPTION_ROWS);
+  const rest = sorted.slice(MAX_SUBSCRIPTION_ROWS);
+  const restOpen = rest.reduce((sum, s) => sum + s.open, 0);
   return html`<section aria-labelledby="subscriptions-h">
     <h2 id="subscriptions-h">Subscriptions</h2>
     ${
@@ -30,7 +37,9 @@ export function subscriptionsSection(model: DashboardModel): Html {
             <table class="subs" id="subscriptions-table">
               <caption id="subscriptions-caption">
                 Open findings per subscription
-                (${plural(subs.length, 'subscription', 'subscriptions')})
+                (${plural(sorted.length, 'subscription', 'subscriptions')}${
+                  rest.length > 0 ? `, the ${n(subs.length)} with the most blockers` : ''
+                })
               </caption>
               <thead>
                 <tr>
@@ -48,9 +57,9 @@ export function subscriptionsSection(model: DashboardModel): Html {
                   (s) =>
                     html`<tr>
                       <th scope="row">
-                        ${s.displayName || s.subscriptionId}<code class="sub"
-                          >${s.subscriptionId}</code
-                        >
+                        <a href="${raw(safeHref(model.viewUrl({ subscription: s.subscriptionId })))}"
+                          >${s.displayName || s.subscriptionId}</a
+                        ><code class="sub">${s.subscriptionId}</code>
                       </th>
                       <td>
                         ${OUTCOME_TEXT[s.outcome]}${s.reason ? html`<span class="sub">${s.reason}</span>` : ''}
@@ -64,7 +73,16 @@ export function subscriptionsSection(model: DashboardModel): Html {
                 )}
               </tbody>
             </table>
-          </div>`
+          </div>
+          ${
+            rest.length > 0
+              ? html`<p class="muted" id="subscriptions-more">
+                  And ${plural(rest.length, 'more subscription', 'more subscriptions')} with
+                  ${plural(restOpen, 'open finding', 'open findings')} in all (not listed: open a
+                  subscription's view with <code>?subscription=</code>, or the status API).
+                </p>`
+              : ''
+          }`
     }
   </section>`;
 }

@@ -1,18 +1,37 @@
-// The dashboard's summary section. The summary cards: open findings by severity, new and resolved since the previous scan.
+// The dashboard's summary section: the headline numbers — open blockers, overdue retirements (apart from the
+// warnings), the other warnings and info, exempted, and new and resolved since the previous scan. Each card opens
+// the view it counts.
 import type { DashboardModel } from '../dashboard-model.js';
-import { html, type Html } from '../html.js';
-import { n } from './common.js';
+import { html, raw, safeHref, type Html } from '../html.js';
+import { n, plural, type Lookups } from './common.js';
 
-export function summary(model: DashboardModel, hasFindings: boolean): Html {
+/** Open findings of overdue retirements by severity (from the status' deadlines and the rules' severities). */
+function overdueBySeverity(model: DashboardModel, look: Lookups) {
+  const out = { blocker: 0, warning: 0, info: 0 };
+  for (const r of model.status.deadlines.rules) {
+    if (r.urgency !== 'overdue') continue;
+    out[look.rules.get(r.ruleId)?.severity ?? 'warning'] += r.count;
+  }
+  return out;
+}
+
+export function summary(model: DashboardModel, look: Lookups): Html {
   const { findings, changes } = model.status;
-  const card = (cls: string, value: string, label: string, extra: Html | string = '') =>
-    html`<li class="card ${cls}">
-      <span class="card-value">${value}</span> <span class="card-label">${label}</span>${extra}
+  const card = (
+    cls: string,
+    value: number,
+    label: string,
+    href?: string,
+    extra: Html | string = '',
+  ) => {
+    const text = html`<span class="card-value">${n(value)}</span>
+      <span class="card-label">${label}</span>`;
+    return html`<li class="card ${cls}">
+      ${href ? html`<a class="card-link" href="${raw(safeHref(href))}">${text}</a>` : text}${extra}
     </li>`;
-  const showNew =
-    hasFindings && changes.new + changes.reopened > 0
-      ? html`<button type="button" data-show-state="new">Show new findings</button>`
-      : '';
+  };
+  const overdue = overdueBySeverity(model, look);
+  const overdueTotal = model.status.deadlines.byUrgency.overdue;
   const compared = changes.previousScanId
     ? html`<p class="muted">
         New and resolved are counted against the previous scan
@@ -24,25 +43,47 @@ export function summary(model: DashboardModel, hasFindings: boolean): Html {
   return html`<section aria-labelledby="summary-h">
     <h2 id="summary-h">Summary</h2>
     <ul class="cards">
-      ${card('card-blocker', n(findings.bySeverity.blocker), 'open blockers')}
-      ${card('card-warning', n(findings.bySeverity.warning), 'open warnings')}
-      ${card('card-info', n(findings.bySeverity.info), 'open info findings')}
-      ${card('', n(findings.open), 'open findings in all')}
+      ${card('card-blocker', findings.bySeverity.blocker, 'open blockers', model.viewUrl({ severity: 'blocker' }))}
+      ${card(
+        'card-overdue',
+        overdueTotal,
+        overdueTotal === 1
+          ? 'overdue retirement past its date'
+          : 'overdue retirements past their date',
+        '#deadlines-h',
+      )}
+      ${card(
+        'card-warning',
+        findings.bySeverity.warning - overdue.warning,
+        overdue.warning > 0 ? 'other open warnings' : 'open warnings',
+        model.viewUrl({ severity: 'warning' }),
+      )}
+      ${card('card-info', findings.bySeverity.info - overdue.info, 'open info findings', model.viewUrl({ severity: 'info' }))}
+      ${card('', findings.open, 'open findings in all')}
       ${
         findings.exempted > 0
-          ? card('', n(findings.exempted), 'exempted (accepted until a date), not counted above')
+          ? card(
+              '',
+              findings.exempted,
+              'exempted (accepted until a date), not counted above',
+              model.viewUrl({ status: 'exempted' }),
+            )
           : ''
       }
       ${card(
         '',
-        n(changes.new),
+        changes.new,
         changes.previousScanId ? 'new since the previous scan' : 'new in this first scan',
-        html`${changes.reopened > 0 ? html`<span class="sub">and ${n(changes.reopened)} reopened</span>` : ''}${showNew}`,
+        undefined,
+        changes.reopened > 0
+          ? html`<span class="sub">and ${plural(changes.reopened, 'reopened', 'reopened')}</span>`
+          : '',
       )}
       ${card(
         '',
-        n(changes.resolved),
+        changes.resolved,
         changes.previousScanId ? 'resolved since the previous scan' : 'resolved (first scan)',
+        model.viewUrl({ status: 'resolved' }),
       )}
     </ul>
     ${compared}
