@@ -69,11 +69,22 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
   // The nonce is plain base64 (checked), so it is safe in an attribute as it is.
   const styleTag = raw(`<style nonce="${nonce}">${STYLE}</style>`);
   const scriptTag = raw(`<script nonce="${nonce}">${SCRIPT}</script>`);
-  const main = hasScan
-    ? html`${summary(model, look)} ${blockerCharts(model, look)}
-      ${deadlines(model, look)} ${trend(model)} ${findingsSection(model, look)}
-      ${resolvedSection(model, look)} ${subscriptionsSection(model)} ${exemptionsSection(model)} ${refusedSection(model)}`
-    : noScan();
+  // Each section with its heading id and its name in the navigation; a section with nothing to say is left out.
+  const sections: (readonly [string, string, Html])[] = hasScan
+    ? [
+        ['summary-h', 'Summary', summary(model, look)],
+        ['blockers-h', 'Blockers', blockerCharts(model, look)],
+        ['deadlines-h', 'Deadlines', deadlines(model, look)],
+        ['trend-h', 'Trend', trend(model)],
+        ['findings-h', 'Findings', findingsSection(model, look)],
+        ['resolved-h', 'Resolved', resolvedSection(model, look)],
+        ['subscriptions-h', 'Subscriptions', subscriptionsSection(model)],
+        ['exemptions-h', 'Exemptions', exemptionsSection(model)],
+        ['refused-h', 'Addresses not mailed', refusedSection(model)],
+      ]
+    : [];
+  const shown = sections.filter(([, , body]) => body.value !== '');
+  const main = hasScan ? html`${shown.map(([, , body]) => body)}` : noScan();
   const page = html`<!doctype html>
     <html lang="en">
       <head>
@@ -87,7 +98,7 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
       </head>
       <body>
         <a class="skip" href="#main">Skip to the content</a>
-        ${header(model, look)} ${nav(hasScan)}
+        ${header(model, look)} ${nav(shown.map(([id, label]) => [id, label] as const))}
         <main id="main" class="wrap">${main}</main>
         <footer>
           <div class="wrap">

@@ -144,57 +144,101 @@ describe('renderDashboard', () => {
     );
   });
 
-  it('draws one bar per subscription and per rule with blockers, with the numbers as text', () => {
+  it('ranks blockers by subscription and by rule: sorted, each opening its view, equal counts grouped', () => {
     const page = render();
-    const subs = element(page, 'svg', 'chart-subscriptions');
-    expect(count(subs, /<rect\b/)).toBe(3);
-    expect([...subs.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 2, 1]);
-    expect(subs).toContain('role="img"');
-    expect(subs).toMatch(/<title id="chart-subscriptions-title">Blockers by subscription<\/title>/);
-    expect(subs).toContain('Contoso Production: 3 blockers');
+    const subs = element(page, 'ol', 'rank-subscriptions');
+    expect([...subs.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 2, 1]);
+    expect(textOf(subs)).toMatch(/3 Contoso Production/);
+    expect(subs).toContain(`href="/api/dashboard?subscription=${SUBS.prod}&amp;severity=blocker"`);
     expect(subs).toContain('Sandbox &quot;quotes&quot; &amp; &lt;b&gt;bold&lt;/b&gt;');
-    expect(textOf(subs)).toMatch(/Contoso Production 3/);
-
-    const rules = element(page, 'svg', 'chart-rules');
-    expect(count(rules, /<rect\b/)).toBe(3);
-    expect([...rules.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4, 1, 1]);
-    expect(textOf(rules)).toMatch(/Endpoint ACLs on a classic VM 4/);
+    const rules = element(page, 'ol', 'rank-rules');
+    // 4 of one rule, then the two rules with 1 blocker each in one group.
+    expect([...rules.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4, 1]);
+    expect(textOf(rules)).toMatch(/4 Endpoint ACLs on a classic VM/);
+    expect(textOf(rules)).toMatch(/1 each 2 rules: Classic VNet with an ExpressRoute gateway/);
+    expect(rules).toContain('href="/api/dashboard?rule=classic%2Fvm-endpoint-acl"');
     // Warnings and info are not blockers.
     expect(rules).not.toContain('Backup extension');
   });
 
-  it('wraps long chart labels on two lines and draws at most 25 bars', () => {
-    const base = dashboardFixture();
+  it('stays short when every count is 1: one group, the first names and how many more', () => {
     const many = Array.from({ length: 30 }, (_, i) => ({
       subscriptionId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
-      displayName: `Subscription number ${i} with a rather long display name that goes on`,
+      displayName: `Subscription ${String(i).padStart(2, '0')}`,
       outcome: 'complete' as const,
-      open: i + 1,
-      bySeverity: { blocker: i + 1, warning: 0, info: 0 },
+      open: 1,
+      bySeverity: { blocker: 1, warning: 0, info: 0 },
     }));
     const page = render(dashboardFixture({ subscriptions: many }));
-    const chart = element(page, 'svg', 'chart-subscriptions');
-    expect(count(chart, /<rect\b/)).toBe(25);
-    expect(chart).toMatch(
-      /<tspan x="0" dy="0">Subscription number 29 with a rather long<\/tspan><tspan x="0" dy="16">display name that goes on<\/tspan>/,
-    );
-    expect(textOf(page)).toContain('And 5 more with 15 blockers in all (not drawn).');
-    expect(base.subscriptions.length).toBeLessThan(25);
+    const subs = element(page, 'ol', 'rank-subscriptions');
+    expect(count(subs, /data-count=/)).toBe(1);
+    expect(textOf(subs)).toContain('1 each 30 subscriptions: Subscription 00');
+    expect(textOf(subs)).toContain('and 18 more');
+    expect(count(subs, /<a /)).toBe(12);
   });
 
   it('lays out the deadline timeline: every stage with its count and rules', () => {
     const page = render();
-    const timeline = page.slice(page.indexOf('<ol class="timeline">'), page.indexOf('</ol>'));
+    const start = page.indexOf('<ol class="timeline">');
+    const timeline = page.slice(start, page.indexOf('</ol>', start));
     const stages = [...timeline.matchAll(/data-urgency="([^"]+)"/g)].map((m) => m[1]);
     expect(stages).toEqual(['overdue', 'due-7', 'due-30', 'due-90', 'due-180', 'later']);
     const text = textOf(timeline);
     expect(text).toContain(
-      'Overdue 1 finding Cloud Services (classic) retirement 1 finding · retired 2024-08-31',
+      'Overdue 1 finding Cloud Services (classic) retirement 1 finding · overdue since 2024-08-31',
     );
     expect(text).toContain(
       'Due within 30 days 2 findings Basic SKU public IP retirement 2 findings · retires 2026-12-20',
     );
     expect(text).toMatch(/Later 0 findings Nothing/);
+  });
+
+  it('reaches every section from the navigation, exemptions included', () => {
+    for (const model of [
+      dashboardFixture(),
+      dashboardFixture({ exemptions: [], audit: [] }),
+      dashboardFixture({
+        status: {
+          ...dashboardFixture().status,
+          refusedRecipients: [
+            { address: 'x@evil.example', why: 'outside', where: 'tag', findings: 1 },
+          ],
+        },
+      }),
+    ]) {
+      const page = render(model);
+      const main = page.slice(page.indexOf('<main'));
+      const sections = [...main.matchAll(/<h2 id="([^"]+)"/g)].map((m) => m[1]);
+      const nav = page.slice(page.indexOf('<nav class="sections"'), page.indexOf('</nav>'));
+      const links = [...nav.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(sections);
+      expect(links).toContain('exemptions-h');
+    }
+  });
+
+  it('says what is coming next, not only what is long past', () => {
+    const page = render();
+    const next = textOf(element(page, 'div', 'deadlines-next')).replace(/ ([,.])/g, '$1');
+    expect(next).toContain(
+      'Coming next: Basic SKU public IP retirement retires 2026-12-20, in 24 days (2 findings)',
+    );
+    expect(textOf(next)).toContain(
+      'Past their date: 1 retirement, the oldest overdue since 2024-08-31',
+    );
+    const base = dashboardFixture();
+    const pastOnly = render({
+      ...base,
+      status: {
+        ...base.status,
+        deadlines: {
+          ...base.status.deadlines,
+          rules: base.status.deadlines.rules.filter((r) => r.urgency === 'overdue'),
+        },
+      },
+    });
+    expect(textOf(element(pastOnly, 'div', 'deadlines-next'))).toContain(
+      'Nothing is coming: every retirement with open findings is past its date.',
+    );
   });
 
   it('holds every retirement on the timeline with its service and link, filterable by service', () => {

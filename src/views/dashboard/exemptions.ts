@@ -6,12 +6,17 @@ import { n, plural, when } from './common.js';
 export function exemptionsSection(model: DashboardModel): Html {
   const exemptions = model.exemptions ?? [];
   const audit = model.audit ?? [];
-  if (exemptions.length === 0 && audit.length === 0) return html``;
   return html`<section aria-labelledby="exemptions-h">
     <h2 id="exemptions-h">Exemptions</h2>
     <p>
       Findings a team accepted until a date: still scanned and listed, counted apart, left out of the
       digests. A stale exemption matched no finding at the last scan.
+      ${
+        model.platformContact
+          ? html`Owners ask for one with the link on each finding (an e-mail to
+              <a href="mailto:${model.platformContact}">${model.platformContact}</a>).`
+          : ''
+      }
     </p>
     ${
       exemptions.length === 0

@@ -90,10 +90,13 @@ nav.sections a { display: inline-block; padding: .2rem 0; }
 
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 24rem), 1fr)); gap: 1rem 2rem; }
 .chart { min-width: 0; margin: 0; }
-svg.bars { display: block; width: 100%; overflow: hidden; }
-svg.bars text { fill: var(--fg); font-size: 13px; }
-svg.bars .bar-value { font-weight: 700; font-variant-numeric: tabular-nums; }
-svg.bars rect { fill: var(--bar-blocker); }
+.ranked { list-style: none; margin: 0; padding: 0; }
+.ranked li { display: grid; grid-template-columns: 4.5rem 1fr; gap: .5rem; padding: .3rem 0; border-top: 1px solid var(--soft-line); overflow-wrap: anywhere; }
+.ranked li:first-child { border-top: 0; }
+.rank-count { font-weight: 700; font-variant-numeric: tabular-nums; text-align: right; color: var(--blocker); }
+.rank-group .rank-count { font-weight: 600; color: var(--muted); }
+.next { background: var(--panel); border-left: 4px solid var(--info); padding: .5rem .75rem; margin: .5rem 0 .75rem; }
+.next ul { margin: .25rem 0 0; padding-left: 1.1rem; }
 
 .timeline { list-style: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 9.5rem), 1fr)); gap: .75rem; margin: 0; padding: 0; counter-reset: stage; }
 .stage { background: var(--panel); border: 1px solid var(--soft-line); border-top: 4px solid var(--line); border-radius: .35rem; padding: .6rem .75rem; min-width: 0; }
