@@ -90,7 +90,8 @@ class LocalStack {
     const stateDir = mkdtempSync(join(tmpdir(), 'readiness-dashboard-e2e-'));
     const child = spawn(
       process.execPath,
-      [start, '--port', String(port), '--state-dir', stateDir, '--quiet'],
+      // The demo tenant with its TEST FIXTURE subscription of hostile names: they must stay inert in the page.
+      [start, '--port', String(port), '--state-dir', stateDir, '--quiet', '--test-fixtures'],
       // Its own process group, so the whole stack (Azurite included) can be signalled at once.
       {
         cwd: ROOT,
