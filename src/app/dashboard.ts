@@ -2,7 +2,13 @@
 // URL says, most serious first, paged on the findings API's signed continuation), what the last scan resolved, the trend.
 import { decodeToken, encodeToken, InvalidTokenError, viewOf } from './query-findings.js';
 import { statusView } from './read-status.js';
-import type { AuditEntry, FindingFilter, FindingStore, StatusSummary } from './ports.js';
+import type {
+  AuditEntry,
+  FindingFilter,
+  FindingStore,
+  StatusSummary,
+  SubscriptionRecord,
+} from './ports.js';
 import type { ExemptionView } from './exemptions.js';
 import type { Exemption } from '../core/exemptions.js';
 import type { StoredFinding } from '../core/lifecycle.js';
@@ -151,6 +157,44 @@ function scopeText(scope: Exemption['scope']): string {
   }
 }
 
+/** Units listed on the dashboard. */
+const PLAN_LIST = 12;
+const STATE_RANK = { blocked: 0, waits: 1, ready: 2 } as const;
+
+/** The tenant's plan (or one subscription's) from the summaries the scans stored on the subscription records. */
+function planOf(records: readonly SubscriptionRecord[]): DashboardModel['plan'] {
+  const withPlan = records.filter((r) => r.plan);
+  if (withPlan.length === 0) return undefined;
+  const sum = (pick: (p: NonNullable<SubscriptionRecord['plan']>) => number) =>
+    withPlan.reduce(
+      (total, r) => total + pick(r.plan as NonNullable<SubscriptionRecord['plan']>),
+      0,
+    );
+  const list = withPlan
+    .flatMap((r) =>
+      (r.plan?.first ?? []).map((u) => ({
+        ...u,
+        subscriptionId: r.subscriptionId,
+        subscriptionName: r.displayName || r.subscriptionId,
+      })),
+    )
+    .sort(
+      (a, b) =>
+        STATE_RANK[a.state] - STATE_RANK[b.state] ||
+        b.blockers - a.blockers ||
+        a.order - b.order ||
+        (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    )
+    .slice(0, PLAN_LIST);
+  return {
+    units: sum((p) => p.units),
+    ready: sum((p) => p.ready),
+    blocked: sum((p) => p.blocked),
+    undecided: sum((p) => p.undecided),
+    list,
+  };
+}
+
 export async function buildDashboard(input: DashboardInput): Promise<DashboardModel> {
   const size = Math.min(DASHBOARD_MAX_PAGE_SIZE, input.pageSize ?? DASHBOARD_PAGE_SIZE);
   const filters = input.filters ?? {};
@@ -237,6 +281,9 @@ export async function buildDashboard(input: DashboardInput): Promise<DashboardMo
     filters,
     viewUrl: (f) => input.viewUrl(f),
     platformContact: input.platformContact,
+    plan: planOf(
+      subscription ? subscriptions.filter((s) => s.subscriptionId === subscription) : subscriptions,
+    ),
     resolved: resolved.map(toView),
     rules: input.rules.map((r) => ({
       id: r.id,

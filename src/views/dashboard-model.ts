@@ -4,6 +4,7 @@ import type { TrendDay } from '../app/ports.js';
 import type { FindingState } from '../core/lifecycle.js';
 import type { Severity } from '../core/severity.js';
 import type { Urgency } from '../core/urgency.js';
+import type { PlanUnitSummary } from '../core/plan-summary.js';
 
 export interface DashboardFinding {
   readonly ruleId: string;
@@ -44,6 +45,19 @@ export interface DashboardRule {
   readonly deadline?: string | undefined;
   /** Link to the rule's doc page (served by the app). */
   readonly docUrl: string;
+}
+
+/** The migration plan in summary, from the plans the scans stored per subscription. */
+export interface DashboardPlan {
+  readonly units: number;
+  readonly ready: number;
+  readonly blocked: number;
+  readonly undecided: number;
+  /** Units to look at first: blocked ones (most blockers first), then waiting, then ready; capped. */
+  readonly list: readonly (PlanUnitSummary & {
+    readonly subscriptionId: string;
+    readonly subscriptionName: string;
+  })[];
 }
 
 /** The view's filters, read from the URL: a link opens exactly that view. */
@@ -88,6 +102,8 @@ export interface DashboardModel {
   readonly filters: DashboardFilters;
   /** The URL of the dashboard with these filters (the function key kept, if the page was opened with one). */
   readonly viewUrl: (filters: DashboardFilters) => string;
+  /** The migration plan (absent before a scan that stored one). */
+  readonly plan?: DashboardPlan | undefined;
   /** Where exemption requests go (PLATFORM_CONTACT): the findings link to a pre-filled e-mail. */
   readonly platformContact?: string | undefined;
   /** Findings resolved by the last scan. */

@@ -11,6 +11,7 @@ import { exemptionsSection } from './dashboard/exemptions.js';
 import { findingsSection } from './dashboard/findings.js';
 import { header } from './dashboard/header.js';
 import { nav } from './dashboard/nav.js';
+import { planSection } from './dashboard/plan.js';
 import { refusedSection } from './dashboard/refused.js';
 import { resolvedSection } from './dashboard/resolved.js';
 import { SCRIPT } from './dashboard/script.js';
@@ -77,6 +78,7 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
         ['deadlines-h', 'Deadlines', deadlines(model, look)],
         ['trend-h', 'Trend', trend(model)],
         ['findings-h', 'Findings', findingsSection(model, look)],
+        ['plan-h', 'Migration plan', planSection(model, look)],
         ['resolved-h', 'Resolved', resolvedSection(model, look)],
         ['subscriptions-h', 'Subscriptions', subscriptionsSection(model)],
         ['exemptions-h', 'Exemptions', exemptionsSection(model)],

@@ -153,4 +153,22 @@ describe('GET /api/dashboard: the view from the URL', () => {
     expect(pages).toBeGreaterThan(1);
     expect(seen.size).toBe(open.length);
   });
+
+  it('shows the migration plan the scan summarised per subscription (issue 20): the demo has 14 units, 7 ready', async () => {
+    const records = await stack.store.loadSubscriptions();
+    const units = records.reduce((sum, r) => sum + (r.plan?.units ?? 0), 0);
+    const ready = records.reduce((sum, r) => sum + (r.plan?.ready ?? 0), 0);
+    // The same plan as `readiness plan` on the demo export (README): units never span subscriptions.
+    expect([units, ready]).toEqual([14, 7]);
+    const page = (await dashboard('')).body;
+    expect(page).toMatch(/<h2 id="plan-h">Migration plan<\/h2>/);
+    const section = page.slice(
+      page.indexOf('id="plan-h"'),
+      page.indexOf('</section>', page.indexOf('id="plan-h"')),
+    );
+    expect(section.replace(/\s+/g, ' ')).toContain('14 units (7 ready, 7 blocked or waiting)');
+    expect(section).toContain('vnet-core-classic');
+    // Each blocked unit's rules open their findings in that subscription.
+    expect(section).toMatch(/href="\/api\/dashboard\?subscription=[0-9a-f-]+&amp;rule=classic%2F/);
+  });
 });

@@ -216,6 +216,61 @@ describe('renderDashboard', () => {
     }
   });
 
+  it('shows the migration plan: units, ready ones, blocked ones with the rules to fix, names escaped', () => {
+    expect(render()).not.toContain('id="plan-h"');
+    const page = render(
+      dashboardFixture({
+        plan: {
+          units: 3,
+          ready: 1,
+          blocked: 1,
+          undecided: 2,
+          list: [
+            {
+              order: 2,
+              name: `vnet-${HOSTILE_SCRIPT}`,
+              scope: 'vnet',
+              resourceGroup: 'Default-Networking',
+              state: 'blocked',
+              contents: '1 virtual network, 2 VMs',
+              blockers: 2,
+              blockerRules: ['classic/vnet-expressroute'],
+              subscriptionId: SUBS.prod,
+              subscriptionName: 'Contoso Production',
+            },
+            {
+              order: 1,
+              name: 'cs-nonet',
+              scope: 'vms-outside-vnet',
+              resourceGroup: 'cs-nonet',
+              state: 'ready',
+              contents: '1 cloud service, 1 VM',
+              blockers: 0,
+              blockerRules: [],
+              subscriptionId: SUBS.prod,
+              subscriptionName: 'Contoso Production',
+            },
+          ],
+        },
+      }),
+    );
+    const section = page.slice(
+      page.indexOf('id="plan-h"'),
+      page.indexOf('</section>', page.indexOf('id="plan-h"')),
+    );
+    const text = textOf(section);
+    expect(text).toContain('3 units (1 ready, 2 blocked or waiting)');
+    expect(text).toContain('2 classic resources are not placed');
+    expect(section).not.toContain(HOSTILE_SCRIPT);
+    expect(section).toContain('vnet-&lt;script&gt;');
+    expect(section).toContain(
+      `href="/api/dashboard?rule=classic%2Fvnet-expressroute&amp;subscription=${SUBS.prod}"`,
+    );
+    expect(text).toMatch(
+      /Blocked 1 virtual network, 2 VMs Contoso Production 2 blockers: Classic VNet with an ExpressRoute gateway/,
+    );
+  });
+
   it('says what is coming next, not only what is long past', () => {
     const page = render();
     const next = textOf(element(page, 'div', 'deadlines-next')).replace(/ ([,.])/g, '$1');

@@ -403,6 +403,7 @@ export class TableFindingStore implements FindingStore {
         ...r,
         counts: JSON.stringify(r.counts),
         exemptionMatches: r.exemptionMatches ? JSON.stringify(r.exemptionMatches) : undefined,
+        plan: r.plan ? JSON.stringify(r.plan) : undefined,
       }),
       'Replace',
     ]);
@@ -526,6 +527,7 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
     findingsHash: str(e, 'findingsHash'),
     oldestResolvedAt: str(e, 'oldestResolvedAt'),
     exemptionMatches: json<Record<string, number> | undefined>(e, 'exemptionMatches', undefined),
+    plan: json<SubscriptionRecord['plan']>(e, 'plan', undefined),
     counts: json(e, 'counts', {
       resources: 0,
       open: 0,
