@@ -11,27 +11,28 @@ const MAX_ROWS = 10;
 /** Names listed in one group of equal counts before "and N more". */
 const MAX_NAMES = 12;
 
-interface Entry {
+export interface RankedEntry {
   readonly label: string;
   readonly title: string;
   readonly href: string;
   readonly value: number;
 }
 
-function entryLink(e: Entry): Html {
+function entryLink(e: RankedEntry): Html {
   return html`<a href="${raw(safeHref(e.href))}" title="${e.title}">${e.label}</a>`;
 }
 
-function rankedList(
+/** A ranked list: sorted by count, equal counts grouped, each entry a link (a view, or an anchor in a report). */
+export function rankedList(
   id: string,
   heading: string,
-  entries: readonly Entry[],
+  entries: readonly RankedEntry[],
   noun: [string, string],
   unit: [string, string],
 ): Html {
   // Sorted by count, then by name; consecutive equal counts form one group.
   const sorted = [...entries].sort((a, b) => b.value - a.value || byText(a.label, b.label));
-  const groups: Entry[][] = [];
+  const groups: RankedEntry[][] = [];
   for (const e of sorted) {
     const last = groups.at(-1);
     if (last && last[0]?.value === e.value) last.push(e);
@@ -44,9 +45,9 @@ function rankedList(
     <h3 id="${id}-h">${heading}</h3>
     <ol class="ranked" id="${id}" aria-labelledby="${id}-h">
       ${shown.map((group) => {
-        const value = (group[0] as Entry).value;
+        const value = (group[0] as RankedEntry).value;
         if (group.length === 1) {
-          const e = group[0] as Entry;
+          const e = group[0] as RankedEntry;
           return html`<li data-count="${value}">
             <span class="rank-count">${n(value)}</span>
             <span class="rank-name">${entryLink(e)}</span>
@@ -86,7 +87,7 @@ function severityOfRule(
 }
 
 export function blockerCharts(model: DashboardModel, look: Lookups): Html {
-  const bySubscription: Entry[] = model.subscriptions
+  const bySubscription: RankedEntry[] = model.subscriptions
     .filter((s) => s.bySeverity.blocker > 0)
     .map((s) => ({
       label: s.displayName || s.subscriptionId,
@@ -95,7 +96,7 @@ export function blockerCharts(model: DashboardModel, look: Lookups): Html {
       value: s.bySeverity.blocker,
     }));
   const severity = severityOfRule(model, look);
-  const byRule: Entry[] = Object.entries(model.status.findings.byRule)
+  const byRule: RankedEntry[] = Object.entries(model.status.findings.byRule)
     .filter(([ruleId, count]) => count > 0 && severity(ruleId) === 'blocker')
     .map(([ruleId, count]) => ({
       label: ruleTitle(ruleId, look),
