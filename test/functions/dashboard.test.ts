@@ -128,6 +128,10 @@ describe('GET /api/dashboard: the view from the URL', () => {
     }
     const clear = hrefs(response.body, /^Clear all filters$/);
     expect(clear).toEqual(['/api/dashboard?code=k3y']);
+    // The CSV of the same view, from the findings API.
+    expect(hrefs(response.body, /^Download as CSV$/)).toEqual([
+      `/api/findings?format=csv&top=1000&subscriptionId=${sub}&severity=blocker&ruleId=classic%2Fvm-endpoint-acl&code=k3y`,
+    ]);
   });
 
   it('pages the table on the server: a next link carries the continuation, every finding once', async () => {
