@@ -8,7 +8,7 @@ import { blockerCharts } from './dashboard/blockers.js';
 import { when, type Lookups } from './dashboard/common.js';
 import { deadlines } from './dashboard/deadlines.js';
 import { exemptionsSection } from './dashboard/exemptions.js';
-import { findingsSection } from './dashboard/findings.js';
+import { findingsSection, viewBanner } from './dashboard/findings.js';
 import { header } from './dashboard/header.js';
 import { nav } from './dashboard/nav.js';
 import { planSection } from './dashboard/plan.js';
@@ -86,7 +86,9 @@ export function renderDashboard(model: DashboardModel, options: { nonce: string 
       ]
     : [];
   const shown = sections.filter(([, , body]) => body.value !== '');
-  const main = hasScan ? html`${shown.map(([, , body]) => body)}` : noScan();
+  const main = hasScan
+    ? html`${viewBanner(model, look)}${shown.map(([, , body]) => body)}`
+    : noScan();
   const page = html`<!doctype html>
     <html lang="en">
       <head>

@@ -275,7 +275,7 @@ describe('renderDashboard', () => {
     const page = render();
     const next = textOf(element(page, 'div', 'deadlines-next')).replace(/ ([,.])/g, '$1');
     expect(next).toContain(
-      'Coming next: Basic SKU public IP retirement retires 2026-12-20, in 24 days (2 findings)',
+      'Coming next: Basic SKU public IP retirement: 2026-12-20, in 24 days (2 findings)',
     );
     expect(textOf(next)).toContain(
       'Past their date: 1 retirement, the oldest overdue since 2024-08-31',
@@ -408,6 +408,13 @@ describe('renderDashboard', () => {
       ),
     );
     expect(page).toContain('<a id="clear-filters" href="/api/dashboard">Clear all filters</a>');
+    // The view says what it is at the top of the page, before the tenant's figures.
+    const banner = page.slice(page.indexOf('class="view-banner"'));
+    expect(page.indexOf('class="view-banner"')).toBeLessThan(page.indexOf('id="summary-h"'));
+    expect(textOf(banner.slice(0, banner.indexOf('</p>')))).toContain(
+      'This view: Owner ops@contoso.com',
+    );
+    expect(render()).not.toContain('class="view-banner"');
   });
 
   it('pages: a next link (rel=next) carrying the continuation, and the first page', () => {

@@ -40,7 +40,7 @@ function comingNext(model: DashboardModel, look: Lookups): Html {
               ${coming.map(
                 (r) =>
                   html`<li>
-                    ${title(r)} retires <time datetime="${r.deadline}">${r.deadline}</time>, in
+                    ${title(r)}: <time datetime="${r.deadline}">${r.deadline}</time>, in
                     ${plural(days(r.deadline), 'day', 'days')}
                     (${plural(r.count, 'finding', 'findings')})
                   </li>`,

@@ -82,6 +82,22 @@ export function activeFilters(model: DashboardModel, look: Lookups): Html {
   </div>`;
 }
 
+/** At the top of a filtered view: what it shows, where its findings are, and the way back to the whole tenant. */
+export function viewBanner(model: DashboardModel, look: Lookups): Html {
+  const active = FILTER_NAMES.filter((name) => model.filters[name] !== undefined);
+  if (active.length === 0) return html``;
+  return html`<p class="view-banner" role="note">
+    This view:
+    ${active.map(
+      (name, i) =>
+        html`${i > 0 ? ' · ' : ''}${FILTER_LABEL[name]}
+          <strong>${filterText(name, String(model.filters[name]), look)}</strong>`,
+    )}
+    — <a href="#findings-h">its findings</a>. The figures above them are the whole tenant's.
+    <a href="${raw(safeHref(model.viewUrl({})))}">The whole tenant</a>
+  </p>`;
+}
+
 /** Links that narrow (or widen) the view by severity and by status, keeping the other filters. */
 function quickFilters(model: DashboardModel): Html {
   const f = model.filters;

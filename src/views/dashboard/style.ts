@@ -83,6 +83,7 @@ nav.sections a { display: inline-block; padding: .2rem 0; }
 .quick ul { list-style: none; display: flex; flex-wrap: wrap; gap: .1rem .9rem; margin: 0; padding: 0; }
 .pager { display: flex; gap: 1.5rem; margin: .5rem 0 1rem; font-weight: 600; }
 .why { font-style: italic; }
+.view-banner { margin: 1rem 0 0; padding: .5rem .75rem; border-left: 4px solid var(--focus); background: var(--panel); overflow-wrap: anywhere; }
 .ask { margin-top: .25rem; }
 .card-value { display: block; font-size: 1.75rem; font-weight: 700; line-height: 1.2; font-variant-numeric: tabular-nums; }
 .card-label { display: block; }
@@ -100,7 +101,11 @@ nav.sections a { display: inline-block; padding: .2rem 0; }
 
 .timeline { list-style: none; display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 9.5rem), 1fr)); gap: .75rem; margin: 0; padding: 0; counter-reset: stage; }
 .stage { background: var(--panel); border: 1px solid var(--soft-line); border-top: 4px solid var(--line); border-radius: .35rem; padding: .6rem .75rem; min-width: 0; }
-.stage-overdue { border-top-color: var(--blocker); }
+/* What is coming first; the long-past retirements after it, across the whole width, in columns. */
+.stage-overdue { border-top-color: var(--blocker); grid-column: 1 / -1; order: 1; }
+.stage-overdue ul { columns: 17rem; column-gap: 1.5rem; }
+.stage-overdue li { break-inside: avoid; }
+.stage .sub + a.sub, .stage a.sub { display: inline; margin-right: .6rem; }
 .stage-due-7, .stage-due-30 { border-top-color: var(--warning); }
 .stage-due-90, .stage-due-180 { border-top-color: var(--info); }
 .stage-count { font-size: 1.5rem; font-weight: 700; line-height: 1.2; margin: 0; }
