@@ -29,6 +29,7 @@ Options:
   --subscriptions <n>     with --tenant synthetic: how many subscriptions (default 50)
   --resources <n>         with --tenant synthetic: how many resources (default 5000)
   --state-dir <dir>       where Azurite's data, certificates and the outbox live (default .local)
+  --test-fixtures         with --tenant demo: add the TEST FIXTURE subscription of hostile names (for tests)
   --quiet                 no log lines, only the summary
   -h, --help              this text
 
@@ -46,6 +47,7 @@ function parseOptions() {
         resources: { type: 'string', default: '5000' },
         'state-dir': { type: 'string', default: '.local' },
         quiet: { type: 'boolean', default: false },
+        'test-fixtures': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -81,7 +83,7 @@ const tenant =
         subscriptions: count('subscriptions', 20_000),
         resources: count('resources', 1_000_000),
       })
-    : demoTenant();
+    : demoTenant({ testFixtures: values['test-fixtures'] === true });
 
 async function main(): Promise<void> {
   const stateDir = resolve(values['state-dir'] ?? '.local');

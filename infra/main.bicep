@@ -153,6 +153,9 @@ param retirementFeed string = ''
 @description('DIGEST_DEFAULT_RECIPIENTS: who gets the findings that have no owner, comma-separated e-mail addresses.')
 param digestDefaultRecipients string = ''
 
+@description('PLATFORM_CONTACT: the one address owners ask for exemptions (a mailto link in the digests and on the dashboard). Empty: the first of DIGEST_DEFAULT_RECIPIENTS.')
+param platformContact string = ''
+
 @description('OPERATOR_RECIPIENTS: who hears about failing or stale scans, comma-separated e-mail addresses.')
 param operatorRecipients string = ''
 
@@ -444,6 +447,7 @@ var readinessSettings = {
   EXEMPTION_MAX_DAYS: string(exemptionMaxDays)
   SCAN_LEASE_SECONDS: string(scanLeaseSeconds)
   DASHBOARD_URL: 'https://${functionApp.outputs.defaultHostName}/api/dashboard'
+  PLATFORM_CONTACT: platformContact
   RETIREMENT_FEED: retirementFeed
   RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false' // tokens go only to the known clouds' Resource Manager endpoints
   EMAIL_ALLOWED_DOMAINS: empty(emailAllowedDomains) ? recipientDomains : emailAllowedDomains

@@ -189,6 +189,7 @@ export function digestDepsOf(s: Services): SendDigestsDeps | undefined {
         dashboardUrl: s.config.dashboardUrl,
         ruleDocUrl,
         now: s.clock(),
+        platformContact: s.config.platformContact,
       }),
     log: s.log,
     clock: s.clock,

@@ -81,6 +81,8 @@ export interface Config {
   readonly coverageDropFraction: number;
   readonly leaseSeconds: number;
   readonly dashboardUrl: string | undefined;
+  /** Where owners ask for exemptions (PLATFORM_CONTACT, else the first default recipient). */
+  readonly platformContact: string | undefined;
   readonly retirementFeed: string | undefined;
 }
 
@@ -129,6 +131,7 @@ export const SETTINGS = {
   EXEMPTION_MAX_DAYS: '180',
   SCAN_LEASE_SECONDS: '900',
   DASHBOARD_URL: '',
+  PLATFORM_CONTACT: '', // empty: the first of DIGEST_DEFAULT_RECIPIENTS
   RETIREMENT_FEED: '',
   RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'false',
   EMAIL_ALLOWED_DOMAINS: '',
@@ -471,6 +474,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
+  const platformContact = get('PLATFORM_CONTACT');
+  if (platformContact && !isEmailAddress(platformContact))
+    problems.push({ setting: 'PLATFORM_CONTACT', message: 'must be one e-mail address' });
+
   const tokenKey = get('CONTINUATION_TOKEN_KEY');
   if (tokenKey && tokenKey.length < 32) {
     problems.push({
@@ -568,6 +575,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ),
     leaseSeconds: check('SCAN_LEASE_SECONDS', positiveInt(30, 86_400), 900),
     dashboardUrl: url('DASHBOARD_URL'),
+    platformContact: platformContact
+      ? isEmailAddress(platformContact)
+        ? platformContact
+        : undefined
+      : defaultRecipients[0],
     retirementFeed: get('RETIREMENT_FEED') || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -115,3 +115,32 @@ describe('sign-in settings', () => {
       expect(signInConfigured({ APP_SERVICE_AUTHENTICATION: value })).toBe(false);
   });
 });
+
+const WITH_SENDER = { ...BASE, EMAIL_SENDER: 'readiness@contoso.com' };
+
+describe('PLATFORM_CONTACT (issue 21)', () => {
+  it('is the address exemption requests go to: one e-mail address, else the first default recipient', () => {
+    expect(
+      loadConfig({ ...WITH_SENDER, PLATFORM_CONTACT: ' platform@contoso.com ' }).platformContact,
+    ).toBe('platform@contoso.com');
+    expect(
+      loadConfig({ ...WITH_SENDER, DIGEST_DEFAULT_RECIPIENTS: 'team@contoso.com,b@contoso.com' })
+        .platformContact,
+    ).toBe('team@contoso.com');
+    expect(loadConfig(WITH_SENDER).platformContact).toBeUndefined();
+  });
+
+  it('names a wrong value', () => {
+    for (const bad of ['not an address', 'a@contoso.com,b@contoso.com']) {
+      try {
+        loadConfig({ ...WITH_SENDER, PLATFORM_CONTACT: bad });
+        expect.unreachable(`PLATFORM_CONTACT=${bad} was accepted`);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        expect((error as ConfigError).problems).toEqual([
+          { setting: 'PLATFORM_CONTACT', message: 'must be one e-mail address' },
+        ]);
+      }
+    }
+  });
+});

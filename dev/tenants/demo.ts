@@ -82,9 +82,65 @@ export const DEMO_MANAGEMENT_GROUPS = {
   apps: 'apps',
 } as const;
 
-/** The hostile strings the demo carries into reports, e-mails and dashboards (they must be escaped there). */
+/**
+ * The hostile strings of the test fixture subscription (demoTenant({ testFixtures: true })): they must be escaped in
+ * reports, e-mails and dashboards. The demo a newcomer sees (`npm start`) carries none of them.
+ */
 export const HOSTILE_SCRIPT = '<script>alert(1)</script>';
 export const HOSTILE_MARKUP = '"quotes" & <b>bold</b>';
+
+/** A subscription only tests add: every name in it hostile, and it says so. */
+export const TEST_FIXTURE_SUBSCRIPTION = '7e57f1c5-0000-4000-8000-00000000bad1';
+
+/** What the test fixture subscription holds: a cloud service and a classic VM with an endpoint ACL, names hostile. */
+function testFixtures(): { subscription: Tenant['subscriptions'][number]; rows: Row[] } {
+  const T = TEST_FIXTURE_SUBSCRIPTION;
+  const cs = 'cs-hostile';
+  const vm: ClassicVmSpec = {
+    subscriptionId: T,
+    name: `vm-${HOSTILE_SCRIPT}`,
+    cloudService: cs,
+    extensions: [BGINFO_2],
+    osDisk: { account: 'testfixturedisks', blob: 'vm-hostile-os.vhd' },
+    endpoints: [
+      {
+        endpointName: 'RemoteDesktop',
+        publicPort: 3389,
+        privatePort: 3389,
+        protocol: 'tcp',
+        endpointAcl: {
+          rules: [
+            {
+              order: 100,
+              action: 'permit',
+              remoteSubnet: '203.0.113.0/24',
+              description: HOSTILE_MARKUP,
+            },
+          ],
+        },
+      },
+    ],
+    tags: { owner: 'alice@contoso.com', description: HOSTILE_SCRIPT, note: HOSTILE_MARKUP },
+  };
+  return {
+    subscription: {
+      subscriptionId: T,
+      displayName: `TEST FIXTURE hostile names ${HOSTILE_MARKUP}`,
+      tags: { owner: 'sandbox-admins@contoso.com', description: HOSTILE_SCRIPT },
+      managementGroups: [DEMO_MANAGEMENT_GROUPS.root],
+    },
+    rows: [
+      classicVmRow(vm),
+      cloudServiceRow({
+        subscriptionId: T,
+        name: cs,
+        roles: [{ name: vm.name, roleType: 'PersistentVMRole' }],
+        label: `${HOSTILE_SCRIPT} ${HOSTILE_MARKUP}`,
+        tags: { contact: HOSTILE_SCRIPT },
+      }),
+    ],
+  };
+}
 
 /** Every rule id of rules.md: 28 migration rules and 6 retirement rules. */
 export function expectedDemoRuleIds(): string[] {
@@ -202,7 +258,11 @@ function classicApps(): { rows: Row[]; vms: ClassicVmSpec[] } {
         },
         { endpointName: 'HTTPS', publicPort: 443, privatePort: 443, protocol: 'tcp' },
       ],
-      tags: { owner: 'alice@contoso.com', description: HOSTILE_SCRIPT, note: HOSTILE_MARKUP },
+      tags: {
+        owner: 'alice@contoso.com',
+        description: 'Line-of-business front end',
+        note: 'RDP from the office only',
+      },
     }),
     coreVm('vm-twonics', {
       virtualNetwork: { ...CORE_VNET, subnetNames: ['FrontEnd', 'BackEnd'] },
@@ -242,7 +302,7 @@ function classicApps(): { rows: Row[]; vms: ClassicVmSpec[] } {
       status: 'RoleStateUnknown',
       // Real data mixes case: this row's type is not lower-cased.
       typeAsStored: 'Microsoft.ClassicCompute/virtualMachines',
-      tags: { description: HOSTILE_MARKUP },
+      tags: { description: 'Batch host, state unknown since the last maintenance' },
     }),
     coreVm('vm-bginfo', {
       extensions: [{ extension: 'BGInfo', publisher: 'Microsoft.Compute', version: '1.1' }],
@@ -311,7 +371,7 @@ function classicApps(): { rows: Row[]; vms: ClassicVmSpec[] } {
   const rows: Row[] = [
     ...vms.map(classicVmRow),
     iaasService('cs-core', CORE_VNET.id, {
-      label: `${HOSTILE_SCRIPT} ${HOSTILE_MARKUP}`,
+      label: 'Core line-of-business apps',
       tags: { owner: 'legacy-apps@contoso.com' },
     }),
     iaasService('cs-healthy', CORE_VNET.id),
@@ -847,16 +907,21 @@ export function demoRetirements(): RetirementRows {
   });
 }
 
-/** The demo tenant: a fresh copy on every call, so a caller may mutate it. */
-export function demoTenant(): Tenant {
+/**
+ * The demo tenant: a fresh copy on every call, so a caller may mutate it. `testFixtures` adds a clearly named
+ * subscription of hostile names (script tags, markup, quotes) for the escaping tests; `npm start` leaves it out.
+ */
+export function demoTenant(options: { testFixtures?: boolean } = {}): Tenant {
   const apps = classicApps();
   const retirements = demoRetirements();
+  const fixtures = options.testFixtures ? testFixtures() : undefined;
   const resources = [
     ...apps.rows,
     ...platform(),
     ...renderFarm(),
     ...sandbox(),
     ...retirements.resources,
+    ...(fixtures?.rows ?? []),
   ];
   return {
     subscriptions: [
@@ -880,10 +945,11 @@ export function demoTenant(): Tenant {
       },
       {
         subscriptionId: S,
-        displayName: `Contoso Sandbox ${HOSTILE_MARKUP}`,
-        tags: { owner: 'sandbox-admins@contoso.com', description: HOSTILE_SCRIPT },
+        displayName: 'Contoso Sandbox',
+        tags: { owner: 'sandbox-admins@contoso.com', description: 'Experiments, may be deleted' },
         managementGroups: [DEMO_MANAGEMENT_GROUPS.root],
       },
+      ...(fixtures ? [fixtures.subscription] : []),
     ],
     resources,
     resourceGroups: resourceGroupRows(resources, {
@@ -892,7 +958,7 @@ export function demoTenant(): Tenant {
       [NETWORKING_RG]: { CONTACT: 'netops@contoso.com,noc@contoso.com' },
       [STORAGE_RG]: { Owner: 'Storage Team' },
       'rg-apps': { owner: 'web-team@contoso.com' },
-      'rg-functions': { contact: `${HOSTILE_SCRIPT}` },
+      'rg-functions': { contact: 'Serverless guild' },
     }),
     authorizationResources: [...roleAssignments(), ...roleDefinitions()],
     advisorResources: retirements.advisor,

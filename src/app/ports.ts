@@ -1,4 +1,5 @@
 // The ports the use cases need: tiny interfaces that adapters implement and tests fake.
+import type { PlanSummary } from '../core/plan-summary.js';
 import type { Scope } from '../config.js';
 import type { Counts, StoredFinding } from '../core/lifecycle.js';
 import type { Severity } from '../core/severity.js';
@@ -119,6 +120,8 @@ export interface SubscriptionRecord {
   readonly oldestResolvedAt?: string | undefined;
   /** Findings each exemption covered here at the last complete scan. */
   readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
+  /** The subscription's migration plan in summary, as of its last complete scan. */
+  readonly plan?: PlanSummary | undefined;
 }
 
 export interface Coverage {
@@ -271,6 +274,8 @@ export interface FindingFilter {
   readonly subscriptionId?: string | undefined;
   readonly severity?: Severity | undefined;
   readonly ruleId?: string | undefined;
+  /** Any of these rules (the dashboard's service filter: the retirements of one service). */
+  readonly ruleIds?: readonly string[] | undefined;
   readonly resourceGroup?: string | undefined;
   /** An owner address (case-insensitive), matched against the finding's owners. */
   readonly owner?: string | undefined;

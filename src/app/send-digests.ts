@@ -244,7 +244,11 @@ export async function sendDigests(deps: SendDigestsDeps): Promise<DigestRun> {
         await sleep(60_000 - (deps.clock().getTime() - (minuteWindow[0] ?? 0)) + 50);
         minuteWindow.shift();
       }
-      const email = deps.render(digest);
+      // "Your 401 open findings": everything the recipient owns that is open, not only what changed.
+      const email = deps.render({
+        ...digest,
+        open: findings.filter((f) => f.status === 'open' && !deps.quiet?.(f)).length,
+      });
       try {
         await deps.mailer.send({
           to: recipient,

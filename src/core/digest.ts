@@ -38,6 +38,8 @@ export interface DigestItem {
 export interface Digest {
   readonly recipient: string;
   readonly items: readonly DigestItem[];
+  /** How many open (not exempted) findings the recipient owns in all: "your 401 open findings". */
+  readonly open?: number | undefined;
 }
 
 /** What the ledger remembers per recipient and finding: that they were told, and at which deadline stage. */

@@ -24,6 +24,8 @@ export interface Evaluation {
   readonly ruleErrors: RuleError[];
   /** Rows that at least one rule applied to. */
   readonly evaluated: number;
+  /** The rows and references the rules read (the migration plan reads them too). */
+  readonly index: ScanIndex;
 }
 
 /** Rules grouped by the type they apply to, built once per catalog. */
@@ -110,5 +112,5 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
       findings.push(finding);
     }
   }
-  return { findings, ruleErrors, evaluated };
+  return { findings, ruleErrors, evaluated, index };
 }

@@ -11,7 +11,13 @@ export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
  */
 export const FUNCTION_KEY_PARAMETER = 'code';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; response: HttpResponseInit };
+export type Parsed<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      response: HttpResponseInit;
+      /** What was wrong, naming the parameter. */ message: string;
+    };
 
 /** Parses the query string: each parameter at most once, none unknown (but `code`, the function key), each valid by the schema. */
 export function parseQuery<T extends z.ZodRawShape>(
@@ -22,34 +28,21 @@ export function parseQuery<T extends z.ZodRawShape>(
   for (const [name, value] of query) {
     if (name === FUNCTION_KEY_PARAMETER) continue;
     if (!(name in shape)) {
-      return {
-        ok: false,
-        response: problem(
-          400,
-          'UnknownParameter',
-          `unknown query parameter "${name}"; allowed: ${Object.keys(shape).join(', ')}`,
-        ),
-      };
+      const message = `unknown query parameter "${name}"; allowed: ${Object.keys(shape).join(', ')}`;
+      return { ok: false, response: problem(400, 'UnknownParameter', message), message };
     }
-    if (name in values)
-      return {
-        ok: false,
-        response: problem(
-          400,
-          'InvalidParameter',
-          `query parameter "${name}" is given more than once`,
-        ),
-      };
+    if (name in values) {
+      const message = `query parameter "${name}" is given more than once`;
+      return { ok: false, response: problem(400, 'InvalidParameter', message), message };
+    }
     values[name] = value;
   }
   const parsed = z.object(shape).safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? 'query');
-    return {
-      ok: false,
-      response: problem(400, 'InvalidParameter', `${name}: ${issue?.message ?? 'invalid'}`),
-    };
+    const message = `${name}: ${issue?.message ?? 'invalid'}`;
+    return { ok: false, response: problem(400, 'InvalidParameter', message), message };
   }
   return { ok: true, value: parsed.data };
 }

@@ -4,6 +4,7 @@ import type { TrendDay } from '../app/ports.js';
 import type { FindingState } from '../core/lifecycle.js';
 import type { Severity } from '../core/severity.js';
 import type { Urgency } from '../core/urgency.js';
+import type { PlanUnitSummary } from '../core/plan-summary.js';
 
 export interface DashboardFinding {
   readonly ruleId: string;
@@ -17,6 +18,10 @@ export interface DashboardFinding {
   readonly resourceGroup: string;
   readonly message: string;
   readonly owners: string;
+  /** Why they own it, as the digest says: "tag owner on the resource", "the default recipients"… */
+  readonly ownerReason?: string | undefined;
+  /** Set when an active exemption covers the finding (the `exempted` view). */
+  readonly exemptedUntil?: string | undefined;
   readonly deadline?: string | undefined;
   readonly urgency?: Urgency | undefined;
   readonly firstSeen: string;
@@ -42,14 +47,65 @@ export interface DashboardRule {
   readonly docUrl: string;
 }
 
+/** The migration plan in summary, from the plans the scans stored per subscription. */
+export interface DashboardPlan {
+  readonly units: number;
+  readonly ready: number;
+  readonly blocked: number;
+  readonly undecided: number;
+  /** Units to look at first: blocked ones (most blockers first), then waiting, then ready; capped. */
+  readonly list: readonly (PlanUnitSummary & {
+    readonly subscriptionId: string;
+    readonly subscriptionName: string;
+  })[];
+}
+
+/** The view's filters, read from the URL: a link opens exactly that view. */
+export interface DashboardFilters {
+  readonly owner?: string | undefined;
+  readonly subscription?: string | undefined;
+  readonly severity?: Severity | undefined;
+  readonly rule?: string | undefined;
+  /** `open` when absent. */
+  readonly status?: 'open' | 'resolved' | 'exempted' | undefined;
+  /** The retiring service (the retirements of one service). */
+  readonly service?: string | undefined;
+}
+
+export const FILTER_NAMES = [
+  'owner',
+  'subscription',
+  'severity',
+  'rule',
+  'status',
+  'service',
+] as const;
+
+/** One page of the findings table. */
+export interface DashboardPage {
+  readonly size: number;
+  /** The next page (its URL carries the signed continuation), absent on the last page. */
+  readonly nextUrl?: string | undefined;
+  /** The first page of the same view, when this is not it. */
+  readonly firstUrl?: string | undefined;
+}
+
 export interface DashboardModel {
   readonly generatedAt: string;
   readonly status: StatusView;
   readonly subscriptions: readonly DashboardSubscription[];
-  /** Open findings, most serious first, capped at `findingsLimit`. */
+  /** One page of the view's findings, most serious first. */
   readonly findings: readonly DashboardFinding[];
-  readonly findingsTotal: number;
-  readonly findingsLimit: number;
+  /** How many findings the view holds, when the status summary knows it (not for an owner or a service). */
+  readonly findingsTotal: number | undefined;
+  readonly page: DashboardPage;
+  readonly filters: DashboardFilters;
+  /** The URL of the dashboard with these filters (the function key kept, if the page was opened with one). */
+  readonly viewUrl: (filters: DashboardFilters) => string;
+  /** The migration plan (absent before a scan that stored one). */
+  readonly plan?: DashboardPlan | undefined;
+  /** Where exemption requests go (PLATFORM_CONTACT): the findings link to a pre-filled e-mail. */
+  readonly platformContact?: string | undefined;
   /** Findings resolved by the last scan. */
   readonly resolved: readonly DashboardFinding[];
   readonly rules: readonly DashboardRule[];

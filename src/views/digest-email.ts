@@ -8,6 +8,7 @@ import { daysUntil, type Urgency } from '../core/urgency.js';
 import type { RuleMeta } from '../rules/define-rule.js';
 import { html, raw, safeHref, type Html } from './html.js';
 import { serviceOfType } from '../rules/retirement/data-retirements.js';
+import { exemptionRequestHref } from './exemption-request.js';
 
 export interface DigestEmailOptions {
   /** The catalog, for each rule's title and recommendation (a rule missing from it shows its id). */
@@ -20,6 +21,14 @@ export interface DigestEmailOptions {
   readonly now: Date;
   /** Resources listed per rule group before "and N more" (default 25). */
   readonly maxItemsPerGroup?: number | undefined;
+  /** PLATFORM_CONTACT: each open finding links to a pre-filled exemption request to this address. */
+  readonly platformContact?: string | undefined;
+}
+
+/** The dashboard filtered to one owner (and a rule): the view a digest's links open. */
+export function ownerViewUrl(dashboardUrl: string, owner: string, ruleId?: string): string {
+  const q = `owner=${encodeURIComponent(owner)}${ruleId ? `&rule=${encodeURIComponent(ruleId)}` : ''}`;
+  return `${dashboardUrl}${dashboardUrl.includes('?') ? '&' : '?'}${q}`;
 }
 
 export interface DigestEmail {
@@ -245,16 +254,16 @@ function longDate(date: Date): string {
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
 }
 
-/** "2024-08-31, overdue by 812 days" / "2027-03-31, in 125 days (due within 180 days)". */
+/** "overdue since 2024-08-31 (812 days)" / "2027-03-31, in 125 days (due within 180 days)". */
 function deadlineText(item: DigestItem, now: Date): string | undefined {
   if (!item.deadline) return undefined;
   const days = daysUntil(item.deadline, now);
   const when =
     days < 0
-      ? `overdue by ${plural(-days, 'day', 'days')}`
+      ? `overdue since ${item.deadline} (${plural(-days, 'day', 'days')})`
       : days === 0
-        ? 'today'
-        : `in ${plural(days, 'day', 'days')}`;
+        ? `${item.deadline}, today`
+        : `${item.deadline}, in ${plural(days, 'day', 'days')}`;
   const stage = item.urgency && item.urgency !== 'overdue' ? ` (${STAGE_LABEL[item.urgency]})` : '';
   const moved =
     item.kind === 'deadline'
@@ -262,7 +271,7 @@ function deadlineText(item: DigestItem, now: Date): string | undefined {
         ? `; was ${STAGE_LABEL[item.previousUrgency]}`
         : '; newly due'
       : '';
-  return `${item.deadline}, ${when}${stage}${moved}`;
+  return `${when}${stage}${moved}`;
 }
 
 function isLinkable(url: string | undefined): url is string {
@@ -303,7 +312,23 @@ function moreRow(hidden: number, dashboardUrl: string | undefined, columns: numb
   return html`<tr><td colspan="${columns}" style="padding:6px 8px;border-top:1px solid ${C.line};color:${C.fg};font-size:13px;font-style:italic;">${link(dashboardUrl, text)}</td></tr>`;
 }
 
-function itemRow(item: DigestItem, now: Date, withDeadline: boolean): Html {
+function askLink(item: DigestItem, recipient: string, options: DigestEmailOptions): Html {
+  if (!options.platformContact || item.kind === 'resolved') return html``;
+  const href = exemptionRequestHref(options.platformContact, {
+    resourceId: item.resourceId,
+    resourceName: item.resourceName,
+    ruleId: item.ruleId,
+    requester: recipient,
+  });
+  return html`<br><a href="${href}" style="color:${C.link};text-decoration:underline;font-size:12px;">Ask the platform team for an exemption</a>`;
+}
+
+function itemRow(
+  item: DigestItem,
+  now: Date,
+  withDeadline: boolean,
+  ask: Html | string = '',
+): Html {
   const cell = `padding:6px 8px;border-top:1px solid ${C.line};vertical-align:top;color:${C.fg};font-size:13px;line-height:1.4;word-break:break-word;`;
   const deadline = withDeadline ? deadlineText(item, now) : undefined;
   const urgent = item.urgency === 'overdue' || item.urgency === 'due-7';
@@ -311,7 +336,7 @@ function itemRow(item: DigestItem, now: Date, withDeadline: boolean): Html {
 <td style="${cell}"><strong>${oneLine(item.resourceName)}</strong></td>
 <td style="${cell}">${oneLine(item.resourceGroup)}<br><span style="color:${C.muted};font-size:12px;">${oneLine(item.subscriptionName)}</span></td>
 <td style="${cell}">${oneLine(item.message)}${deadline ? html`<br><span style="color:${urgent ? C.urgent : C.muted};font-size:12px;${urgent ? 'font-weight:bold;' : ''}">Deadline: ${deadline}</span>` : ''}</td>
-<td style="${cell}color:${C.muted};font-size:12px;">${oneLine(item.reason)}</td>
+<td style="${cell}color:${C.muted};font-size:12px;">${oneLine(item.reason)}${ask}</td>
 </tr>`;
 }
 
@@ -320,6 +345,7 @@ function groupHtml(
   section: Section,
   options: DigestEmailOptions,
   max: number,
+  recipient: string,
 ): Html {
   const title = oneLine(group.rule?.title ?? group.ruleId);
   const docUrl = options.ruleDocUrl(group.ruleId);
@@ -344,18 +370,23 @@ ${retires}
 ${recommendation}
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;border-collapse:collapse;border:1px solid ${C.line};${FONT};">
 <tr><th style="${th}width:24%;">Resource</th><th style="${th}width:22%;">Group / subscription</th><th style="${th}">Finding</th><th style="${th}width:20%;">Why you</th></tr>
-${shown.map((item) => itemRow(item, options.now, withDeadline))}
-${hidden > 0 ? moreRow(hidden, options.dashboardUrl, 4) : ''}
+${shown.map((item) => itemRow(item, options.now, withDeadline, askLink(item, recipient, options)))}
+${hidden > 0 ? moreRow(hidden, options.dashboardUrl && ownerViewUrl(options.dashboardUrl, recipient, group.ruleId), 4) : ''}
 </table>
 </td></tr>`;
 }
 
-function sectionHtml(section: Section, options: DigestEmailOptions, max: number): Html {
+function sectionHtml(
+  section: Section,
+  options: DigestEmailOptions,
+  max: number,
+  recipient: string,
+): Html {
   return html`<tr><td style="padding:20px 24px 0 24px;background-color:${C.card};color:${C.fg};${FONT};">
 <h2 style="margin:0;padding:0 0 4px 8px;border-left:4px solid ${section.accent};font-size:18px;line-height:1.3;color:${C.fg};">${section.title} (${section.items.length})</h2>
 <p style="margin:4px 0 0 0;color:${C.muted};font-size:13px;">${section.lead}</p>
 </td></tr>
-${groupsOf(section.items, options.rules).map((g) => groupHtml(g, section, options, max))}`;
+${groupsOf(section.items, options.rules).map((g) => groupHtml(g, section, options, max, recipient))}`;
 }
 
 function renderHtml(
@@ -368,6 +399,15 @@ function renderHtml(
   const reasons = reasonsOf(digest);
   const sections = sectionsOf(digest);
   const dashboard = options.dashboardUrl;
+  const own = dashboard && ownerViewUrl(dashboard, digest.recipient);
+  const yours =
+    digest.open !== undefined
+      ? `your ${plural(digest.open, 'open finding', 'open findings')}`
+      : 'your open findings';
+  // A mailto link (safeHref keeps only web links): the address is a validated setting, escaped as any value.
+  const ask = options.platformContact
+    ? html`<a href="mailto:${options.platformContact}" style="color:${C.link};text-decoration:underline;">ask the platform team for an exemption</a>`
+    : 'ask the platform team for an exemption';
   const p = `margin:0 0 8px 0;color:${C.fg};font-size:14px;line-height:1.5;`;
   const small = `margin:0 0 6px 0;color:${C.muted};font-size:12px;line-height:1.5;`;
   const body = html`<!DOCTYPE html>
@@ -391,13 +431,13 @@ function renderHtml(
 <tr><td style="padding:16px 24px 0 24px;background-color:${C.card};color:${C.fg};${FONT};">
 <p style="${p}">For <strong>${oneLine(digest.recipient)}</strong>, as of ${longDate(options.now)} (UTC).</p>
 <p style="${p}">${summary.length > 0 ? `${summary.join(', ')}.` : 'Nothing changed since your last digest.'}</p>
-${isLinkable(dashboard) ? html`<p style="${p}">${link(dashboard, 'Open the dashboard')} for every open finding.</p>` : ''}
+${isLinkable(own) ? html`<p style="${p}">See ${link(own, yours)} on the dashboard.</p>` : ''}
 </td></tr>
-${sections.map((s) => sectionHtml(s, options, max))}
+${sections.map((s) => sectionHtml(s, options, max, digest.recipient))}
 <tr><td style="padding:24px 24px 20px 24px;background-color:${C.card};color:${C.muted};${FONT};border-top:1px solid ${C.line};">
 ${isLinkable(dashboard) ? html`<p style="${small}">Dashboard: ${link(dashboard, oneLine(dashboard))}</p>` : ''}
 <p style="${small}">Why you receive this: ${reasons.length > 0 ? reasons.join('; ') : 'you are named as an owner of these resources'}. Owners come from resource tags (such as <span style="${MONO}">owner</span>, <span style="${MONO}">OwnerEmail</span> or <span style="${MONO}">contact</span>); findings without an owner go to the default recipients.</p>
-<p style="${small}">How to stop it: fix the findings, or ask the platform team for an exemption. The digest only mentions what changed since the last one.</p>
+<p style="${small}">How to stop it: fix the findings, or ${ask}${options.platformContact ? html` (<span style="${MONO}">${options.platformContact}</span>; each finding above links a pre-filled request)` : ''}. The digest only mentions what changed since the last one.</p>
 </td></tr>
 </table>
 </td></tr>
@@ -439,6 +479,7 @@ function groupText(
   section: Section,
   options: DigestEmailOptions,
   max: number,
+  recipient: string,
 ): string[] {
   const out: string[] = [];
   const title = oneLine(group.rule?.title ?? group.ruleId);
@@ -477,7 +518,7 @@ function groupText(
   if (hidden > 0) {
     out.push('');
     out.push(
-      `    and ${hidden} more \u2014 see the dashboard${options.dashboardUrl ? `: ${oneLine(options.dashboardUrl)}` : ''}`,
+      `    and ${hidden} more \u2014 see the dashboard${options.dashboardUrl ? `: ${oneLine(ownerViewUrl(options.dashboardUrl, recipient, group.ruleId))}` : ''}`,
     );
   }
   out.push('');
@@ -501,13 +542,16 @@ function renderText(digest: Digest, options: DigestEmailOptions, max: number): s
       TEXT_WIDTH,
     ),
   );
-  if (options.dashboardUrl) out.push(`Dashboard: ${oneLine(options.dashboardUrl)}`);
+  if (options.dashboardUrl)
+    out.push(
+      `${digest.open !== undefined ? `Your ${plural(digest.open, 'open finding', 'open findings')}` : 'Your open findings'}: ${oneLine(ownerViewUrl(options.dashboardUrl, digest.recipient))}`,
+    );
   out.push('');
   for (const section of sectionsOf(digest)) {
     out.push('', ...underline(`${section.title} (${section.items.length})`.toUpperCase(), '='));
     out.push(...wrapText(section.lead, TEXT_WIDTH), '');
     for (const group of groupsOf(section.items, options.rules))
-      out.push(...groupText(group, section, options, max));
+      out.push(...groupText(group, section, options, max, digest.recipient));
   }
   out.push('-- ');
   if (options.dashboardUrl) out.push(`Dashboard: ${oneLine(options.dashboardUrl)}`);
@@ -519,7 +563,7 @@ function renderText(digest: Digest, options: DigestEmailOptions, max: number): s
   );
   out.push(
     ...wrapText(
-      'How to stop it: fix the findings, or ask the platform team for an exemption. The digest only mentions what changed since the last one.',
+      `How to stop it: fix the findings, or ask the platform team for an exemption${options.platformContact ? ` (write to ${oneLine(options.platformContact)} with the resource id and the rule; the HTML part links a pre-filled request for each finding)` : ''}. The digest only mentions what changed since the last one.`,
       TEXT_WIDTH,
     ),
   );

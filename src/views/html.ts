@@ -14,10 +14,18 @@ export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"'`]/g, (c) => ENTITIES[c] as string);
 }
 
-/** A URL safe to put in href: only http(s) and relative links; anything else (javascript:, data:) becomes '#'. */
+/**
+ * A URL safe to put in href: only http(s), relative links and in-page anchors (`#rule-3`); anything else
+ * (javascript:, data:) becomes '#'.
+ */
 export function safeHref(url: string): string {
   const trimmed = url.trim();
-  if (/^https?:\/\//i.test(trimmed) || /^\/(?!\/)/.test(trimmed) || /^\.\.?\//.test(trimmed)) {
+  if (
+    /^https?:\/\//i.test(trimmed) ||
+    /^\/(?!\/)/.test(trimmed) ||
+    /^\.\.?\//.test(trimmed) ||
+    /^#[A-Za-z][\w-]*$/.test(trimmed)
+  ) {
     return escapeHtml(trimmed);
   }
   return '#';

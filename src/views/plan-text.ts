@@ -2,28 +2,10 @@
 import type { MigrationPlan, MigrationUnit } from '../core/migration-plan.js';
 import { PLAN_SOURCES, SCOPE_TITLES } from '../core/migration-plan.js';
 import { count } from '../rules/views/listing.js';
-
-const TYPE_NOUN: Record<string, [string, string]> = {
-  'microsoft.classiccompute/virtualmachines': ['VM', 'VMs'],
-  'microsoft.classiccompute/domainnames': ['cloud service', 'cloud services'],
-  'microsoft.classicnetwork/virtualnetworks': ['virtual network', 'virtual networks'],
-  'microsoft.classicstorage/storageaccounts': ['storage account', 'storage accounts'],
-  'microsoft.classicnetwork/reservedips': ['reserved IP', 'reserved IPs'],
-  'microsoft.classicnetwork/networksecuritygroups': [
-    'network security group',
-    'network security groups',
-  ],
-};
+import { unitContents } from '../core/plan-summary.js';
 
 function contents(unit: MigrationUnit): string {
-  const byType = new Map<string, number>();
-  for (const r of unit.resources) byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-  return [...byType]
-    .map(([type, n]) => {
-      const [one, many] = TYPE_NOUN[type] ?? [type, type];
-      return count(n, one, many);
-    })
-    .join(', ');
+  return unitContents(unit.resources);
 }
 
 /** Printable on a terminal: control characters of names shown as `?`. */

@@ -225,6 +225,22 @@ describe('html', () => {
     expect(text.match(/<tr class="finding">/g)).toHaveLength(1);
   });
 
+  it("reuses the dashboard's sections and labels instead of its own copies (issue 16, 21)", () => {
+    // Blockers by rule: the dashboard's ranked list, each entry pointing at its rule's section.
+    const ranked = page.slice(page.indexOf('<ol class="ranked" id="rank-rules"'));
+    expect(ranked.length).toBeLessThan(page.length);
+    expect(ranked.slice(0, ranked.indexOf('</ol>'))).toMatch(/<a href="#rule-\d+"/);
+    // Long-past retirements read as the dashboard says them.
+    expect(page).toMatch(/overdue since<time datetime="\d{4}-\d{2}-\d{2}">/);
+    const source = readFileSync(
+      join(import.meta.dirname, '..', '..', 'src', 'cli', 'formats', 'html-report.ts'),
+      'utf8',
+    );
+    expect(source).toContain("from '../../views/dashboard/");
+    expect(source).not.toMatch(/const (SEVERITY_LABEL|URGENCY_LABEL)\b/);
+    expect(source).not.toMatch(/function (badge|byText)\b/);
+  });
+
   it('says so when there is nothing to report', () => {
     const empty = flat(render(buildReport([], 3, NOW), 'html', context));
     expect(empty).toContain('No findings');

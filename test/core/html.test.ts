@@ -22,6 +22,9 @@ describe('html escaping', () => {
     expect(safeHref('/api/rules/classic/x')).toBe('/api/rules/classic/x');
     expect(safeHref('javascript:alert(1)')).toBe('#');
     expect(safeHref('//evil.example')).toBe('#');
+    // An in-page anchor is safe; anything else after the # is not.
+    expect(safeHref('#rule-3')).toBe('#rule-3');
+    expect(safeHref('#x" onclick="y')).toBe('#');
     expect(safeHref(' data:text/html,<b>')).toBe('#');
   });
 });

@@ -79,6 +79,34 @@ describe('TableFindingStore against Azurite', () => {
     });
   });
 
+  it("filters by a list of rules (the dashboard's service filter), short lists in the query, long ones here", async () => {
+    const s = store();
+    const rules = Array.from({ length: 10 }, (_, i) => `retirement/r${i}`);
+    await s.writeFindings(
+      SUB,
+      rules.flatMap((ruleId, r) =>
+        Array.from({ length: 3 }, (_, i) => ({ ...stored(r * 10 + i), ruleId })),
+      ),
+    );
+    const all = async (ruleIds: readonly string[]) => {
+      const out: StoredFinding[] = [];
+      let next: string | undefined;
+      do {
+        const page = await s.queryFindings({ status: 'open', ruleIds }, 4, next);
+        out.push(...page.items);
+        next = page.next;
+      } while (next);
+      return out;
+    };
+    const two = await all(['retirement/r1', "retirement/r2' or 'a' eq 'a"]);
+    expect(new Set(two.map((f) => f.ruleId))).toEqual(new Set(['retirement/r1']));
+    expect(two).toHaveLength(3);
+    const eight = await all(rules.slice(0, 8));
+    expect(eight).toHaveLength(24);
+    expect(new Set(eight.map((f) => f.ruleId))).toEqual(new Set(rules.slice(0, 8)));
+    expect(await all([])).toEqual([]);
+  });
+
   it('keeps one scan at a time with a lease that expires', async () => {
     const s = store();
     const now = new Date('2026-11-26T10:00:00Z');

@@ -4,6 +4,7 @@ import type { TrendDay } from '../../src/app/ports.js';
 import type { Severity } from '../../src/core/severity.js';
 import type { Urgency } from '../../src/core/urgency.js';
 import type {
+  DashboardFilters,
   DashboardFinding,
   DashboardModel,
   DashboardRule,
@@ -251,6 +252,15 @@ export const RESOLVED: readonly DashboardFinding[] = [
   }),
 ];
 
+/** The dashboard's URL for a view, as the handler builds it. */
+export function viewUrl(filters: DashboardFilters): string {
+  const q = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters))
+    if (value !== undefined) q.set(name, String(value));
+  const query = q.toString();
+  return `/api/dashboard${query ? `?${query}` : ''}`;
+}
+
 /** The full model: a partial scan with findings in three subscriptions. */
 export function dashboardFixture(overrides: Partial<DashboardModel> = {}): DashboardModel {
   return {
@@ -259,7 +269,9 @@ export function dashboardFixture(overrides: Partial<DashboardModel> = {}): Dashb
     subscriptions: [...SUBSCRIPTIONS, UNREACHED],
     findings: FINDINGS,
     findingsTotal: FINDINGS.length,
-    findingsLimit: 500,
+    page: { size: 50 },
+    filters: {},
+    viewUrl,
     resolved: RESOLVED,
     rules: RULES,
     trend: TREND,
@@ -276,7 +288,9 @@ export function emptyDashboard(): DashboardModel {
     subscriptions: [],
     findings: [],
     findingsTotal: 0,
-    findingsLimit: 500,
+    page: { size: 50 },
+    filters: {},
+    viewUrl,
     resolved: [],
     rules: RULES,
     trend: [],

@@ -126,7 +126,9 @@ describe('renderDashboard', () => {
   it('shows the counts: summary cards, new and resolved since the previous scan', () => {
     const text = textOf(render());
     expect(text).toContain('6 open blockers');
-    expect(text).toContain('3 open warnings');
+    // Overdue retirements are their own headline number, apart from the warnings.
+    expect(text).toContain('1 overdue retirement past its date');
+    expect(text).toContain('2 other open warnings');
     expect(text).toContain('2 open info findings');
     expect(text).toContain('11 open findings in all');
     expect(text).toContain('2 new since the previous scan and 1 reopened');
@@ -142,57 +144,156 @@ describe('renderDashboard', () => {
     );
   });
 
-  it('draws one bar per subscription and per rule with blockers, with the numbers as text', () => {
+  it('ranks blockers by subscription and by rule: sorted, each opening its view, equal counts grouped', () => {
     const page = render();
-    const subs = element(page, 'svg', 'chart-subscriptions');
-    expect(count(subs, /<rect\b/)).toBe(3);
-    expect([...subs.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 2, 1]);
-    expect(subs).toContain('role="img"');
-    expect(subs).toMatch(/<title id="chart-subscriptions-title">Blockers by subscription<\/title>/);
-    expect(subs).toContain('Contoso Production: 3 blockers');
+    const subs = element(page, 'ol', 'rank-subscriptions');
+    expect([...subs.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([3, 2, 1]);
+    expect(textOf(subs)).toMatch(/3 Contoso Production/);
+    expect(subs).toContain(`href="/api/dashboard?subscription=${SUBS.prod}&amp;severity=blocker"`);
     expect(subs).toContain('Sandbox &quot;quotes&quot; &amp; &lt;b&gt;bold&lt;/b&gt;');
-    expect(textOf(subs)).toMatch(/Contoso Production 3/);
-
-    const rules = element(page, 'svg', 'chart-rules');
-    expect(count(rules, /<rect\b/)).toBe(3);
-    expect([...rules.matchAll(/data-value="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4, 1, 1]);
-    expect(textOf(rules)).toMatch(/Endpoint ACLs on a classic VM 4/);
+    const rules = element(page, 'ol', 'rank-rules');
+    // 4 of one rule, then the two rules with 1 blocker each in one group.
+    expect([...rules.matchAll(/data-count="(\d+)"/g)].map((m) => Number(m[1]))).toEqual([4, 1]);
+    expect(textOf(rules)).toMatch(/4 Endpoint ACLs on a classic VM/);
+    expect(textOf(rules)).toMatch(/1 each 2 rules: Classic VNet with an ExpressRoute gateway/);
+    expect(rules).toContain('href="/api/dashboard?rule=classic%2Fvm-endpoint-acl"');
     // Warnings and info are not blockers.
     expect(rules).not.toContain('Backup extension');
   });
 
-  it('wraps long chart labels on two lines and draws at most 25 bars', () => {
-    const base = dashboardFixture();
+  it('stays short when every count is 1: one group, the first names and how many more', () => {
     const many = Array.from({ length: 30 }, (_, i) => ({
       subscriptionId: `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
-      displayName: `Subscription number ${i} with a rather long display name that goes on`,
+      displayName: `Subscription ${String(i).padStart(2, '0')}`,
       outcome: 'complete' as const,
-      open: i + 1,
-      bySeverity: { blocker: i + 1, warning: 0, info: 0 },
+      open: 1,
+      bySeverity: { blocker: 1, warning: 0, info: 0 },
     }));
     const page = render(dashboardFixture({ subscriptions: many }));
-    const chart = element(page, 'svg', 'chart-subscriptions');
-    expect(count(chart, /<rect\b/)).toBe(25);
-    expect(chart).toMatch(
-      /<tspan x="0" dy="0">Subscription number 29 with a rather long<\/tspan><tspan x="0" dy="16">display name that goes on<\/tspan>/,
-    );
-    expect(textOf(page)).toContain('And 5 more with 15 blockers in all (not drawn).');
-    expect(base.subscriptions.length).toBeLessThan(25);
+    const subs = element(page, 'ol', 'rank-subscriptions');
+    expect(count(subs, /data-count=/)).toBe(1);
+    expect(textOf(subs)).toContain('1 each 30 subscriptions: Subscription 00');
+    expect(textOf(subs)).toContain('and 18 more');
+    expect(count(subs, /<a /)).toBe(12);
   });
 
   it('lays out the deadline timeline: every stage with its count and rules', () => {
     const page = render();
-    const timeline = page.slice(page.indexOf('<ol class="timeline">'), page.indexOf('</ol>'));
+    const start = page.indexOf('<ol class="timeline">');
+    const timeline = page.slice(start, page.indexOf('</ol>', start));
     const stages = [...timeline.matchAll(/data-urgency="([^"]+)"/g)].map((m) => m[1]);
     expect(stages).toEqual(['overdue', 'due-7', 'due-30', 'due-90', 'due-180', 'later']);
     const text = textOf(timeline);
     expect(text).toContain(
-      'Overdue 1 finding Cloud Services (classic) retirement 1 finding · retired 2024-08-31',
+      'Overdue 1 finding Cloud Services (classic) retirement 1 finding · overdue since 2024-08-31',
     );
     expect(text).toContain(
       'Due within 30 days 2 findings Basic SKU public IP retirement 2 findings · retires 2026-12-20',
     );
     expect(text).toMatch(/Later 0 findings Nothing/);
+  });
+
+  it('reaches every section from the navigation, exemptions included', () => {
+    for (const model of [
+      dashboardFixture(),
+      dashboardFixture({ exemptions: [], audit: [] }),
+      dashboardFixture({
+        status: {
+          ...dashboardFixture().status,
+          refusedRecipients: [
+            { address: 'x@evil.example', why: 'outside', where: 'tag', findings: 1 },
+          ],
+        },
+      }),
+    ]) {
+      const page = render(model);
+      const main = page.slice(page.indexOf('<main'));
+      const sections = [...main.matchAll(/<h2 id="([^"]+)"/g)].map((m) => m[1]);
+      const nav = page.slice(page.indexOf('<nav class="sections"'), page.indexOf('</nav>'));
+      const links = [...nav.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]);
+      expect(links).toEqual(sections);
+      expect(links).toContain('exemptions-h');
+    }
+  });
+
+  it('shows the migration plan: units, ready ones, blocked ones with the rules to fix, names escaped', () => {
+    expect(render()).not.toContain('id="plan-h"');
+    const page = render(
+      dashboardFixture({
+        plan: {
+          units: 3,
+          ready: 1,
+          blocked: 1,
+          undecided: 2,
+          list: [
+            {
+              order: 2,
+              name: `vnet-${HOSTILE_SCRIPT}`,
+              scope: 'vnet',
+              resourceGroup: 'Default-Networking',
+              state: 'blocked',
+              contents: '1 virtual network, 2 VMs',
+              blockers: 2,
+              blockerRules: ['classic/vnet-expressroute'],
+              subscriptionId: SUBS.prod,
+              subscriptionName: 'Contoso Production',
+            },
+            {
+              order: 1,
+              name: 'cs-nonet',
+              scope: 'vms-outside-vnet',
+              resourceGroup: 'cs-nonet',
+              state: 'ready',
+              contents: '1 cloud service, 1 VM',
+              blockers: 0,
+              blockerRules: [],
+              subscriptionId: SUBS.prod,
+              subscriptionName: 'Contoso Production',
+            },
+          ],
+        },
+      }),
+    );
+    const section = page.slice(
+      page.indexOf('id="plan-h"'),
+      page.indexOf('</section>', page.indexOf('id="plan-h"')),
+    );
+    const text = textOf(section);
+    expect(text).toContain('3 units (1 ready, 2 blocked or waiting)');
+    expect(text).toContain('2 classic resources are not placed');
+    expect(section).not.toContain(HOSTILE_SCRIPT);
+    expect(section).toContain('vnet-&lt;script&gt;');
+    expect(section).toContain(
+      `href="/api/dashboard?rule=classic%2Fvnet-expressroute&amp;subscription=${SUBS.prod}"`,
+    );
+    expect(text).toMatch(
+      /Blocked 1 virtual network, 2 VMs Contoso Production 2 blockers: Classic VNet with an ExpressRoute gateway/,
+    );
+  });
+
+  it('says what is coming next, not only what is long past', () => {
+    const page = render();
+    const next = textOf(element(page, 'div', 'deadlines-next')).replace(/ ([,.])/g, '$1');
+    expect(next).toContain(
+      'Coming next: Basic SKU public IP retirement: 2026-12-20, in 24 days (2 findings)',
+    );
+    expect(textOf(next)).toContain(
+      'Past their date: 1 retirement, the oldest overdue since 2024-08-31',
+    );
+    const base = dashboardFixture();
+    const pastOnly = render({
+      ...base,
+      status: {
+        ...base.status,
+        deadlines: {
+          ...base.status.deadlines,
+          rules: base.status.deadlines.rules.filter((r) => r.urgency === 'overdue'),
+        },
+      },
+    });
+    expect(textOf(element(pastOnly, 'div', 'deadlines-next'))).toContain(
+      'Nothing is coming: every retirement with open findings is past its date.',
+    );
   });
 
   it('holds every retirement on the timeline with its service and link, filterable by service', () => {
@@ -249,7 +350,7 @@ describe('renderDashboard', () => {
     expect(one).toContain('appears once scans have run on two different days');
   });
 
-  it('renders a findings table with every column, rule doc links and filterable rows', () => {
+  it('renders a findings table with every column, rule doc links and links to narrower views', () => {
     const page = render();
     const table = element(page, 'table', 'findings-table');
     expect(table).toMatch(/<caption\b/);
@@ -261,7 +362,7 @@ describe('renderDashboard', () => {
       'Resource',
       'Subscription',
       'Resource group',
-      'Owners',
+      'Owners, and why',
       'Deadline',
       'Message',
     ]);
@@ -270,52 +371,87 @@ describe('renderDashboard', () => {
     expect(count(body, /data-severity="blocker"/)).toBe(6);
     expect(count(body, /<th scope="row"/)).toBe(FINDINGS.length);
     expect(body).toContain('<a href="/api/rules/classic/vm-endpoint-acl" rel="noreferrer"');
-    expect(body).toContain(`data-subscription="${SUBS.legacy}"`);
-    expect(body).toContain('data-urgency="overdue"');
+    // A subscription and an owner each open their own view.
+    expect(body).toContain(`<a href="/api/dashboard?subscription=${SUBS.legacy}">`);
+    expect(body).toContain('<a href="/api/dashboard?owner=ops%40contoso.com">');
     expect(body).toContain('data-state="reopened"');
-    expect(body).toMatch(/data-text="[^"]*&lt;script&gt;alert\(1\)&lt;\/script&gt;[^"]*"/);
     expect(body).toContain(
       'title="/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/',
     );
     expect(textOf(body)).toContain('Blocker');
-    expect(textOf(body)).toContain('2024-08-31 Overdue');
-    expect(textOf(page)).toContain('Showing 11 of 11 findings');
-    expect(page).toMatch(/<p class="count" id="findings-count" aria-live="polite">/);
+    // Long past: overdue since the date, not "before" it.
+    expect(textOf(body)).toContain('overdue since 2024-08-31');
+    expect(textOf(body)).toContain('due 2026-12-20 Due within 30 days');
+    expect(textOf(page)).toContain('11 findings on this page of 11 in this view');
   });
 
-  it('labels every filter and offers only values present in the table', () => {
-    const page = render();
-    for (const id of [
-      'f-search',
-      'f-severity',
-      'f-rule',
-      'f-subscription',
-      'f-state',
-      'f-urgency',
-    ]) {
-      expect(page).toContain(`<label for="${id}">`);
-      expect(page).toMatch(new RegExp(`<(input|select)\\b[^>]*id="${id}"`));
-    }
-    const values = (id: string) =>
-      [...element(page, 'select', id).matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]);
-    expect(values('f-severity')).toEqual(['', 'blocker', 'warning', 'info']);
-    expect(values('f-state')).toEqual(['', 'new', 'reopened', 'open']);
-    expect(values('f-urgency')).toEqual(['', 'overdue', 'due-30', 'none']);
-    expect(values('f-subscription')).toHaveLength(4);
-    expect(values('f-rule')).toHaveLength(7);
+  it('shows the active filters, each removable, and a link that clears them all', () => {
+    const plain = render();
+    expect(textOf(element(plain, 'p', 'active-filters'))).toContain('All open findings');
+    const page = render(
+      dashboardFixture({
+        filters: { owner: 'ops@contoso.com', severity: 'blocker', subscription: SUBS.legacy },
+      }),
+    );
+    const active = page.slice(
+      page.indexOf('id="active-filters"'),
+      page.indexOf('id="clear-filters"'),
+    );
+    expect(textOf(active)).toContain('Owner: ops@contoso.com');
+    expect(textOf(active)).toContain('Severity: Blockers');
+    expect(textOf(active)).toContain(`Subscription: Legacy`);
+    expect(active).not.toContain(HOSTILE_BREAKOUT);
+    // Removing one keeps the others.
+    expect(active).toMatch(
+      new RegExp(
+        `href="/api/dashboard\\?owner=ops%40contoso\\.com&amp;subscription=${SUBS.legacy}"`,
+      ),
+    );
+    expect(page).toContain('<a id="clear-filters" href="/api/dashboard">Clear all filters</a>');
+    // The view says what it is at the top of the page, before the tenant's figures.
+    const banner = page.slice(page.indexOf('class="view-banner"'));
+    expect(page.indexOf('class="view-banner"')).toBeLessThan(page.indexOf('id="summary-h"'));
+    expect(textOf(banner.slice(0, banner.indexOf('</p>')))).toContain(
+      'This view: Owner ops@contoso.com',
+    );
+    expect(render()).not.toContain('class="view-banner"');
   });
 
-  it('notes a capped table and links the full CSV', () => {
-    const capped = render(
+  it('pages: a next link (rel=next) carrying the continuation, and the first page', () => {
+    const page = render(
       dashboardFixture({
         findingsTotal: 1500,
-        findingsLimit: 11,
+        page: {
+          size: 11,
+          nextUrl: '/api/dashboard?severity=blocker&continuationToken=abc.def',
+          firstUrl: '/api/dashboard?severity=blocker',
+        },
+        filters: { severity: 'blocker' },
         csvUrl: '/api/findings?format=csv&top=1000',
       }),
     );
-    expect(textOf(capped)).toContain('most serious of 1,500 open findings');
-    expect(capped).toContain('<a href="/api/findings?format=csv&amp;top=1000">');
-    expect(render()).not.toContain('class="cap"');
+    expect(page).toContain(
+      '<a href="/api/dashboard?severity=blocker&amp;continuationToken=abc.def" rel="next" id="next-page">Next page</a>',
+    );
+    expect(page).toContain('<a href="/api/dashboard?severity=blocker">First page</a>');
+    expect(textOf(page)).toContain('11 findings on this page of 1,500 in this view');
+    expect(page).toContain('<a href="/api/findings?format=csv&amp;top=1000">');
+    expect(render()).not.toContain('rel="next"');
+  });
+
+  it('links each finding to a pre-filled exemption request to the platform contact', () => {
+    const page = render(dashboardFixture({ platformContact: 'platform@contoso.com' }));
+    const links = [...page.matchAll(/<a class="sub ask" href="([^"]+)"/g)].map((m) =>
+      (m[1] ?? '').replace(/&amp;/g, '&'),
+    );
+    expect(links).toHaveLength(FINDINGS.length);
+    const first = new URL(links[0] as string);
+    expect(first.protocol).toBe('mailto:');
+    expect(first.pathname).toBe('platform@contoso.com');
+    const body = first.searchParams.get('body') ?? '';
+    expect(body).toContain(`Resource: ${FINDINGS[0]?.resourceId}`);
+    expect(body).toContain('Rule: classic/vm-endpoint-acl');
+    expect(render()).not.toContain('class="sub ask"');
   });
 
   it('lists what the last scan resolved', () => {

@@ -233,19 +233,21 @@ describe('digest HTML', () => {
     expect(text).toContain('Doc: docs/rules/classic/vm-endpoint-acl.md');
   });
 
-  it('caps each rule group, pointing at the dashboard for the rest', () => {
+  it("caps each rule group, pointing at the owner's view of that rule for the rest", () => {
     const many: Digest = {
       recipient: 'render-team@contoso.com',
       items: Array.from({ length: 30 }, () => item()),
     };
     const { html, text } = render(many, 10);
     expect(html).toContain('and 20 more \u2014 see the dashboard');
-    expect(html).toMatch(new RegExp(`<a href="${DASHBOARD}"[^>]*>and 20 more`));
+    const view = `${DASHBOARD}?owner=render-team%40contoso.com&rule=classic%2Fvm-endpoint-acl`;
+    expect(html).toContain(`<a href="${view.replace(/&/g, '&amp;')}"`);
+    expect(html).toMatch(/>and 20 more/);
     const shown = many.items.slice(0, 10).map((i) => i.resourceName);
     const hidden = many.items.slice(10).map((i) => i.resourceName);
     for (const name of shown) expect(html).toContain(`<strong>${name}</strong>`);
     for (const name of hidden) expect(html).not.toContain(`<strong>${name}</strong>`);
-    expect(text).toContain(`and 20 more \u2014 see the dashboard: ${DASHBOARD}`);
+    expect(text).toContain(`and 20 more \u2014 see the dashboard: ${view}`);
     // The default cap is 25.
     expect(render(many).html).toContain('and 5 more');
   });
@@ -273,7 +275,7 @@ describe('digest plain text', () => {
     expect(text).toContain(
       '      Resource group: rg-x\n      Subscription: Contoso Classic Apps\n',
     );
-    expect(text).toContain('Deadline: 2026-11-20, overdue by 6 days; was due within 7 days');
+    expect(text).toContain('Deadline: overdue since 2026-11-20 (6 days); was due within 7 days');
     expect(text).toContain('NEW BLOCKERS (1)');
     expect(text).toContain('NEW WARNINGS (1)');
     expect(text).toContain('DEADLINES CLOSER (1)');
@@ -366,5 +368,51 @@ describe('retirements in a digest', () => {
     const mail = renderDigestEmail(digest, { rules, ruleDocUrl: docUrl, now: NOW });
     expect(mail.html).toContain('Announced for your subscription');
     expect(mail.text).toContain('Retires 2026-11-10');
+  });
+});
+
+describe("the owner's links (issue 21)", () => {
+  const recipient = 'alice+ops@contoso.com';
+  const digest: Digest = {
+    recipient,
+    open: 401,
+    items: [item(), item({ kind: 'resolved' })],
+  };
+  const email = renderDigestEmail(digest, {
+    rules: RULES,
+    dashboardUrl: `${DASHBOARD}?code=k3y`,
+    ruleDocUrl: docUrl,
+    now: NOW,
+    platformContact: 'platform-team@contoso.com',
+  });
+  const hrefs = [...email.html.matchAll(/<a href="([^"]+)"[^>]*>([\s\S]*?)<\/a>/g)].map((m) => ({
+    href: (m[1] ?? '').replace(/&amp;/g, '&'),
+    text: (m[2] ?? '').replace(/<[^>]+>/g, ''),
+  }));
+
+  it("links to the recipient's own view: your N findings", () => {
+    const own = `${DASHBOARD}?code=k3y&owner=${encodeURIComponent(recipient)}`;
+    expect(hrefs).toContainEqual({ href: own, text: 'your 401 open findings' });
+    expect(email.text).toContain(`Your 401 open findings: ${own}`);
+  });
+
+  it('links each finding to its rule page', () => {
+    expect(
+      hrefs.filter((h) => h.href === docUrl('classic/vm-endpoint-acl')).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('links each open finding to a pre-filled exemption request to the platform contact', () => {
+    const asks = hrefs.filter((h) => h.href.startsWith('mailto:'));
+    // One for the new finding (not for the resolved one), one in the footer.
+    expect(asks.map((a) => a.text)).toEqual([
+      'Ask the platform team for an exemption',
+      'ask the platform team for an exemption',
+    ]);
+    const first = new URL(asks[0]?.href ?? '');
+    expect(first.pathname).toBe('platform-team@contoso.com');
+    expect(first.searchParams.get('body')).toContain(`Resource: ${digest.items[0]?.resourceId}`);
+    expect(first.searchParams.get('body')).toContain(`Requested by: ${recipient}`);
+    expect(email.text).toContain('platform-team@contoso.com');
   });
 });

@@ -255,6 +255,14 @@ export class TableFindingStore implements FindingStore {
       clauses.push(odata`status eq ${'open'} and exemptionId ne ${''}`);
     if (filter.severity) clauses.push(odata`severity eq ${filter.severity}`);
     if (filter.ruleId) clauses.push(odata`ruleId eq ${filter.ruleId}`);
+    // Table Storage takes at most 15 discrete comparisons in a filter
+    // (https://learn.microsoft.com/rest/api/storageservices/querying-tables-and-entities, "Filtering on properties"):
+    // a short list of rules goes into it, a longer one is applied here, as the owner filter is.
+    const ruleIds = filter.ruleIds ? new Set(filter.ruleIds) : undefined;
+    const ruleIdsHere = ruleIds !== undefined && ruleIds.size > 6;
+    if (ruleIds && ruleIds.size === 0) return { items: [] };
+    if (ruleIds && !ruleIdsHere)
+      clauses.push(`(${[...ruleIds].map((id) => odata`ruleId eq ${id}`).join(' or ')})`);
     if (filter.resourceGroup)
       clauses.push(odata`resourceGroupKey eq ${filter.resourceGroup.toLowerCase()}`);
     if (filter.resolvedScan) clauses.push(odata`resolvedScan eq ${filter.resolvedScan}`);
@@ -276,6 +284,7 @@ export class TableFindingStore implements FindingStore {
       }
       for (const e of page.value) {
         const f = toFinding(e);
+        if (ruleIdsHere && !ruleIds.has(f.ruleId)) continue;
         if (
           owner &&
           !(f.owners ?? '')
@@ -394,6 +403,7 @@ export class TableFindingStore implements FindingStore {
         ...r,
         counts: JSON.stringify(r.counts),
         exemptionMatches: r.exemptionMatches ? JSON.stringify(r.exemptionMatches) : undefined,
+        plan: r.plan ? JSON.stringify(r.plan) : undefined,
       }),
       'Replace',
     ]);
@@ -517,6 +527,7 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
     findingsHash: str(e, 'findingsHash'),
     oldestResolvedAt: str(e, 'oldestResolvedAt'),
     exemptionMatches: json<Record<string, number> | undefined>(e, 'exemptionMatches', undefined),
+    plan: json<SubscriptionRecord['plan']>(e, 'plan', undefined),
     counts: json(e, 'counts', {
       resources: 0,
       open: 0,

@@ -11,6 +11,7 @@ import {
   type StoredFinding,
 } from '../../core/lifecycle.js';
 import { formatOwners, resolveOwners } from '../../core/owners.js';
+import type { PlanSummary } from '../../core/plan-summary.js';
 import type { RefusedRecipients } from '../refused-recipients.js';
 import { exemptionFor, expiredExemptionFor, type Exemption } from '../../core/exemptions.js';
 import type { FindingStore, ScopeFilter, SubscriptionRecord } from '../ports.js';
@@ -21,6 +22,7 @@ export interface SubscriptionOutcomeFacts {
   readonly findingsHash: string;
   readonly oldestResolvedAt: string | undefined;
   readonly exemptionMatches: Record<string, number>;
+  readonly plan?: PlanSummary | undefined;
 }
 
 export interface ReconcileContext {
@@ -65,6 +67,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     containers,
     excluded,
     retirements,
+    plan,
   ) => {
     const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
     const subMatches: Record<string, number> = {};
@@ -114,6 +117,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
         findingsHash: hash,
         oldestResolvedAt: previous.oldestResolvedAt,
         exemptionMatches: subMatches,
+        plan,
       });
       return;
     }
@@ -149,6 +153,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
       findingsHash: hash,
       oldestResolvedAt: partitionFacts(kept, result.changes).oldestResolvedAt,
       exemptionMatches: subMatches,
+      plan,
     });
   };
   return { sink, outcomes };

@@ -60,6 +60,7 @@ export async function recordSubscriptions(
         findingsHash: outcome?.findingsHash,
         oldestResolvedAt: outcome?.oldestResolvedAt,
         exemptionMatches: outcome?.exemptionMatches,
+        plan: outcome?.plan,
       });
     } else {
       const reason = state.reason ?? 'not reached by this scan';
@@ -80,6 +81,8 @@ export async function recordSubscriptions(
         findingsHash: undefined,
         exemptionMatches: previous?.exemptionMatches,
         oldestResolvedAt: previous?.oldestResolvedAt,
+        // The plan as of its last complete scan.
+        plan: previous?.plan,
       });
     }
   }

@@ -1,6 +1,8 @@
 // Stage 3: each batch's rows, streamed page by page, grouped by subscription, evaluated and handed on once a
 // subscription's rows have all been seen. A batch that fails leaves its unfinished subscriptions as they were.
 import { evaluate, type RuleError } from '../../core/engine.js';
+import { planMigration } from '../../core/migration-plan.js';
+import { summarizePlan, type PlanSummary } from '../../core/plan-summary.js';
 import type { Finding } from '../../core/finding.js';
 import { toResourceRow, type ResourceRow } from '../../core/resource.js';
 import type { ScanIndex } from '../../core/scan-index.js';
@@ -36,6 +38,8 @@ export type SubscriptionSink = (
   excluded: ReadonlySet<string>,
   /** What the retirement sources could not see this time, and what they keep once seen. */
   retirements?: RetirementScope,
+  /** The subscription's migration plan, summed up (units never span subscriptions). */
+  plan?: PlanSummary,
 ) => Promise<void>;
 
 /** How the retirement sources' stored findings are treated by a subscription's reconciliation. */
@@ -89,8 +93,10 @@ export async function streamSubscriptions(
       evaluation.findings,
       input.retirements?.bySubscription.get(subscriptionId.toLowerCase()),
     );
+    // The plan reads the index the rules read: computed here, while it exists, and stored in summary.
+    const plan = summarizePlan(planMigration(evaluation.index, findings));
     const task = input
-      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements)
+      .sink(subscriptionId, findings, rows, input.containers, excluded, input.retirements, plan)
       .then(
         () => {
           state.outcome = 'complete';

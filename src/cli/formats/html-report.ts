@@ -4,33 +4,21 @@ import type { Finding } from '../../core/finding.js';
 import { compareSeverity, SEVERITIES, type Severity } from '../../core/severity.js';
 import { urgencyRank, type Urgency } from '../../core/urgency.js';
 import type { RuleMeta } from '../../rules/define-rule.js';
+import { rankedList } from '../../views/dashboard/blockers.js';
+import {
+  badge,
+  byText,
+  deadlineWords,
+  SEVERITY_LABEL,
+  URGENCY_LABEL,
+} from '../../views/dashboard/common.js';
 import { html, raw, safeHref, type Html } from '../../views/html.js';
 
-const SEVERITY_LABEL: Record<Severity, { one: string; many: string; meaning: string }> = {
-  blocker: {
-    one: 'Blocker',
-    many: 'Blockers',
-    meaning: 'platform validation fails or the migration cannot proceed until fixed',
-  },
-  warning: {
-    one: 'Warning',
-    many: 'Warnings',
-    meaning: 'the migration proceeds but something is lost, dropped, or causes downtime',
-  },
-  info: {
-    one: 'Info',
-    many: 'Info',
-    meaning: 'nothing blocks the migration; worth knowing (ordering, independent moves)',
-  },
-};
-
-const URGENCY_LABEL: Record<Urgency, string> = {
-  overdue: 'Overdue',
-  'due-7': 'Due within 7 days',
-  'due-30': 'Due within 30 days',
-  'due-90': 'Due within 90 days',
-  'due-180': 'Due within 180 days',
-  later: 'Later',
+/** What each severity means, in the report's summary (labels and badges are the dashboard's). */
+const SEVERITY_MEANING: Record<Severity, string> = {
+  blocker: 'platform validation fails or the migration cannot proceed until fixed',
+  warning: 'the migration proceeds but something is lost, dropped, or causes downtime',
+  info: 'nothing blocks the migration; worth knowing (ordering, independent moves)',
 };
 
 /** Colours pass WCAG AA against their backgrounds; severity is always spelled out too. */
@@ -62,6 +50,10 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .rule-warning { border-left-color: #7a4a00; }
 .rule-info { border-left-color: #005a9e; }
 .links { margin: .25rem 0; padding-left: 1.25rem; overflow-wrap: anywhere; }
+.ranked { list-style: none; margin: .25rem 0 1rem; padding: 0; }
+.ranked li { display: grid; grid-template-columns: 4.5rem 1fr; gap: .5rem; padding: .25rem 0; border-top: 1px solid #d0d3d8; overflow-wrap: anywhere; }
+.rank-count { font-weight: 700; text-align: right; font-variant-numeric: tabular-nums; color: #a4262c; }
+.rank-group .rank-count { color: #4a4a4a; }
 footer { margin-top: 2.5rem; font-size: .85rem; color: #3b3b3b; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -86,10 +78,6 @@ interface RuleGroup {
   readonly findings: readonly Finding[];
 }
 
-function byText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Findings grouped by severity (most serious first), then rule id; findings keep the report's order. */
 function ruleGroups(report: ScanReport, metaById: ReadonlyMap<string, RuleMeta>): RuleGroup[] {
   const groups = new Map<string, { ruleId: string; severity: Severity; findings: Finding[] }>();
@@ -106,10 +94,6 @@ function ruleGroups(report: ScanReport, metaById: ReadonlyMap<string, RuleMeta>)
 
 function titleOf(group: RuleGroup): string {
   return group.meta?.title ?? group.ruleId;
-}
-
-function badge(severity: Severity): Html {
-  return html`<span class="badge badge-${severity}">${SEVERITY_LABEL[severity].one}</span>`;
 }
 
 function when(scannedAt: string): { date: string; display: string } {
@@ -137,7 +121,7 @@ function severitySummary(report: ScanReport): Html {
         (s) =>
           html`<tr>
             <th scope="row">${SEVERITY_LABEL[s].many}</th>
-            <td>${SEVERITY_LABEL[s].meaning}</td>
+            <td>${SEVERITY_MEANING[s]}</td>
             <td class="num">${bySeverity[s]}</td>
           </tr> `,
       )}
@@ -231,8 +215,27 @@ function deadlineSummary(groups: readonly RuleGroup[]): Html {
 
 function deadlineCell(f: Finding): Html {
   if (!f.deadline) return html`<td>—</td>`;
-  const urgency = f.urgency ? html` (${URGENCY_LABEL[f.urgency]})` : html``;
-  return html`<td><time datetime="${f.deadline}">${f.deadline}</time>${urgency}</td>`;
+  const urgency =
+    f.urgency && f.urgency !== 'overdue' ? html` (${URGENCY_LABEL[f.urgency]})` : html``;
+  return html`<td>${deadlineWords(f.deadline, f.urgency)}${urgency}</td>`;
+}
+
+/** Blockers by rule: the dashboard's ranked list, each entry pointing at its rule's section below. */
+function blockersByRule(groups: readonly RuleGroup[]): Html {
+  const blockers = groups.filter((g) => g.severity === 'blocker');
+  if (blockers.length === 0) return html``;
+  return rankedList(
+    'rank-rules',
+    'Blockers by rule',
+    blockers.map((g) => ({
+      label: titleOf(g),
+      title: g.ruleId,
+      href: `#${g.anchor}`,
+      value: g.findings.length,
+    })),
+    ['rule', 'rules'],
+    ['resource', 'resources'],
+  );
 }
 
 function ruleSection(g: RuleGroup): Html {
@@ -337,7 +340,7 @@ export function renderHtmlReport(report: ScanReport, rules: readonly RuleMeta[])
         <main>
           <section aria-labelledby="summary">
             <h2 id="summary">Summary</h2>
-            ${severitySummary(report)} ${ruleSummary(groups)}
+            ${severitySummary(report)} ${blockersByRule(groups)} ${ruleSummary(groups)}
           </section>
           <section aria-labelledby="deadlines">
             <h2 id="deadlines">Retirement deadlines</h2>

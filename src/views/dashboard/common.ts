@@ -103,3 +103,9 @@ export function ruleLink(ruleId: string, look: Lookups, withId = true): Html {
 export function subscriptionName(subscriptionId: string, look: Lookups): string {
   return look.subscriptions.get(subscriptionId)?.displayName || subscriptionId;
 }
+
+/** A deadline as people read it: long past is "overdue since 2023-09-06", not "before 2023-09-06". */
+export function deadlineWords(deadline: string, urgency: Urgency | undefined): Html {
+  const date = html`<time datetime="${deadline}">${deadline}</time>`;
+  return urgency === 'overdue' ? html`overdue since ${date}` : html`due ${date}`;
+}
