@@ -1,6 +1,6 @@
 // Use case: scan a Resource Graph export offline (no Azure access): validate rows, evaluate the whole catalog.
 import { evaluate, type RuleError } from '../core/engine.js';
-import { MissingProperties, missingTablesNotice } from '../core/notices.js';
+import { MissingProperties, missingTablesNotice, notEvaluatedNotice } from '../core/notices.js';
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
@@ -13,6 +13,7 @@ import {
   catalogOfRows,
   healthImpact,
   healthNotice,
+  manualNotEvaluated,
   RETIREMENT_SOURCE_TYPES,
   retirementFindings,
   type DataRetirement,
@@ -37,14 +38,10 @@ export function exportRetirementFindings(
   options: { now: Date; thresholds?: UrgencyThresholds; catalog?: readonly DataRetirement[] },
 ): Finding[] {
   if (rows.length === 0) return [];
-  const byType = new Map(
-    (options.catalog ?? BUILT_IN_DATA_RETIREMENTS).map((r) => [r.recommendationTypeId ?? r.id, r]),
-  );
-  for (const r of catalogOfRows(rows)) byType.set(r.recommendationTypeId ?? r.id, r);
   const pick = <T>(read: (row: unknown) => T | { skip: string }): T[] =>
     rows.map(read).filter((x): x is T => !(typeof x === 'object' && x !== null && 'skip' in x));
   return retirementFindings({
-    catalog: [...byType.values()],
+    catalog: exportCatalog(rows, options.catalog),
     recommendations: pick(advisorHit),
     notices: pick(healthNotice),
     impacted: pick(healthImpact),
@@ -52,6 +49,16 @@ export function exportRetirementFindings(
     now: options.now,
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   }).findings;
+}
+
+/** The catalog of an export: the built-in snapshot, with the export's `microsoft.advisor/metadata` rows over it. */
+function exportCatalog(
+  rows: readonly unknown[],
+  catalog: readonly DataRetirement[] = BUILT_IN_DATA_RETIREMENTS,
+): DataRetirement[] {
+  const byType = new Map(catalog.map((r) => [r.recommendationTypeId ?? r.id, r]));
+  for (const r of catalogOfRows(rows)) byType.set(r.recommendationTypeId ?? r.id, r);
+  return [...byType.values()];
 }
 
 export class InputError extends Error {
@@ -100,6 +107,8 @@ export interface ExportScan {
   readonly skipped: readonly { index: number; reason: string }[];
   readonly ruleErrors: readonly RuleError[];
   readonly rows: readonly ResourceRow[];
+  /** Manual retirements the scan could not decide, and why (offline, no Manual query runs). */
+  readonly notEvaluated: readonly { ruleId: string; reason: string }[];
 }
 
 export function scanExport(
@@ -128,8 +137,14 @@ export function scanExport(
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
   // Data-defined retirements apply only when the catalog holds them (as the live scan reads them).
-  const sourced = options.rules.some((r) => r.retirement)
-    ? exportRetirementFindings(sourceRows, options)
+  const dataDefined = options.rules.some((r) => r.retirement);
+  const sourced = dataDefined ? exportRetirementFindings(sourceRows, options) : [];
+  // As the live scan lists them, plus the Manual queries it would run: an export cannot answer them.
+  const notEvaluated = dataDefined
+    ? manualNotEvaluated(exportCatalog(sourceRows), {
+        offline: true,
+        skip: new Set(options.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
+      })
     : [];
   const seen = new Set(evaluation.findings.map(findingKey));
   const findings = [...evaluation.findings, ...sourced.filter((f) => !seen.has(findingKey(f)))];
@@ -139,9 +154,11 @@ export function scanExport(
     report: buildReport(findings, rows.length, options.now, [
       missing.notice('export'),
       missingTablesNotice(rows, options.rules),
+      notEvaluatedNotice(notEvaluated),
     ]),
     skipped,
     ruleErrors: evaluation.ruleErrors,
     rows,
+    notEvaluated,
   };
 }

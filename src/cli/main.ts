@@ -10,7 +10,7 @@ import { evaluateTenant } from '../app/evaluate-tenant.js';
 import { parseExemption } from '../app/exemptions.js';
 import type { ScopeFilter } from '../app/ports.js';
 import { exemptionFor, type Exemption } from '../core/exemptions.js';
-import { MissingProperties } from '../core/notices.js';
+import { MissingProperties, notEvaluatedNotice } from '../core/notices.js';
 import { toResourceRow } from '../core/resource.js';
 import { buildReport, type ScanReport } from '../app/report.js';
 import { planDigests } from '../app/preview-digests.js';
@@ -534,7 +534,16 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
           if (result.fatal) throw new InputError(result.fatal);
           tags.addNames([...result.states].map(([id, state]) => [id, state.displayName]));
-          report = buildReport(all, result.resources, now, [missing.notice('resource-graph')]);
+          report = buildReport(all, result.resources, now, [
+            missing.notice('resource-graph'),
+            notEvaluatedNotice(result.notEvaluated ?? []),
+          ]);
+          // How each retirement source read, when it did not read completely or something stood in.
+          for (const s of result.retirementSources ?? [])
+            if (s.outcome !== 'complete' || s.note)
+              io.stderr(
+                `retirement source ${s.source}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}${s.note ? `; ${s.note}` : ''}\n`,
+              );
         } else {
           throw new UsageError(
             'scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant',

@@ -77,6 +77,45 @@ describe('readiness export', () => {
       ).toBe(true);
   });
 
+  it('scan --input lists the Manual retirements it did not evaluate, as the live scan does, with the reason', async () => {
+    const output = join(files.dir, 'export-manual.json');
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    expect((await run('export', ...live, '--output', output)).code).toBe(0);
+    const now = ['--now', '2026-12-01', '--format', 'json'];
+    type Notice = {
+      code: string;
+      message: string;
+      retirements?: { ruleId: string; reason: string }[];
+    };
+    const listOf = (stdout: string) =>
+      (JSON.parse(stdout) as { notices?: Notice[] }).notices?.find(
+        (n) => n.code === 'retirements-not-evaluated',
+      );
+    const offline = await run('scan', '--input', output, ...now);
+    const online = await run('scan', ...live, ...now);
+    const a = listOf(offline.stdout);
+    const b = listOf(online.stdout);
+    // The query the product does not accept: the same entry and reason, offline and live.
+    const refused = {
+      ruleId: 'retirement/insights-classic-application-insights',
+      reason: expect.stringMatching(/join/),
+    };
+    expect(b?.retirements).toEqual([refused]);
+    expect(a?.retirements).toEqual(
+      expect.arrayContaining([
+        refused,
+        // Offline, an accepted query cannot run either (it needs Resource Graph), and says so.
+        {
+          ruleId: 'retirement/sql-api-version-2014-04-01',
+          reason: expect.stringMatching(/Resource Graph/),
+        },
+      ]),
+    );
+    expect(a?.retirements).toHaveLength(2);
+    for (const r of [offline, online])
+      expect(r.stderr).toMatch(/not evaluated: retirement\/insights-classic-application-insights/);
+  });
+
   it('says it needs a scope', async () => {
     const r = await run('export', '--output', join(files.dir, 'x.json'));
     expect(r.code).toBe(2);

@@ -14,6 +14,7 @@ import {
   HEALTH_RULE_PREFIX,
   healthImpact,
   healthNotice,
+  manualNotEvaluated,
   RETIREMENT_SUBCATEGORY,
   retirementFindings,
   type AdvisorHit,
@@ -239,14 +240,15 @@ export async function readRetirements(
   // 4. Manual entries: Microsoft's published query, when it is one the product runs.
   const manual = new Map<string, { id: string; subscriptionId: string }[]>();
   const unknownRules = new Set<string>();
+  // The entries whose query the product does not accept: not evaluated (the CLI's offline scan says the same).
+  for (const n of manualNotEvaluated(catalog, { offline: false, skip: input.engineRules })) {
+    notEvaluated.push(n);
+    unknownRules.add(n.ruleId);
+  }
   for (const entry of catalog.filter((r) => r.origin === 'Manual')) {
     if (input.engineRules.has(entry.id)) continue;
     const accepted = acceptManualQuery(entry.dataSourceQuery);
-    if (!accepted.ok) {
-      notEvaluated.push({ ruleId: entry.id, reason: accepted.reason });
-      unknownRules.add(entry.id);
-      continue;
-    }
+    if (!accepted.ok) continue;
     const query: GraphQuery = {
       table: accepted.table,
       types: [],
