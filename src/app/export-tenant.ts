@@ -49,6 +49,7 @@ export async function exportTenant(
   signal?: AbortSignal,
 ): Promise<ExportResult> {
   const planned = queriesFor(deps.rules);
+  const dataDefined = deps.rules.some((r) => r.retirement);
   const subscriptionsOnly = deps.filter?.excludeSubscriptions?.length
     ? { excludeSubscriptions: deps.filter.excludeSubscriptions }
     : undefined;
@@ -63,11 +64,13 @@ export async function exportTenant(
       undefined,
     ]),
     // The retirement sources a scan reads when the rules hold data-defined retirements (Manual entries'
-    // queries are not exported: `scan --input` lists them as not evaluated).
-    ...(deps.rules.some((r) => r.retirement)
-      ? [CATALOG_QUERY, RECOMMENDATIONS_QUERY, NOTICES_QUERY, IMPACTED_QUERY].map(
-          (q): [GraphQuery, undefined] => [{ ...q, exclude: subscriptionsOnly }, undefined],
-        )
+    // queries are not exported: `scan --input` lists them as not evaluated). The catalog comes after the
+    // batches, read once at tenant scope as a scan reads it.
+    ...(dataDefined
+      ? [RECOMMENDATIONS_QUERY, NOTICES_QUERY, IMPACTED_QUERY].map((q): [GraphQuery, undefined] => [
+          { ...q, exclude: subscriptionsOnly },
+          undefined,
+        ])
       : []),
   ];
   const excluded = new Set((deps.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()));
@@ -106,6 +109,16 @@ export async function exportTenant(
       }
     }
   }
+  // Advisor's catalog belongs to no subscription: a subscription or management-group scope returns none of it.
+  if (dataDefined)
+    for await (const page of deps.source.pages(CATALOG_QUERY, { kind: 'tenant' }, signal)) {
+      pages++;
+      for (const raw of page) {
+        await write(raw);
+        rows++;
+      }
+      deps.onProgress?.({ pages, rows, batch: batches.length, batches: batches.length });
+    }
   const before = deps.source.stats().pages;
   for (const definition of await roleDefinitionsFor(references, {
     source: deps.source,

@@ -521,11 +521,16 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
               keepTag: (name) => ownerTags.some((t) => t.toLowerCase() === name.toLowerCase()),
             },
             scope,
-            async (_id, found, rows, containers) => {
+            async (_id, found, rows, containers, _excluded, retirements) => {
               all.push(...found);
               missing.add(rows);
               tags.add(rows);
               tags.addContainers(containers);
+              // Retirement findings' resources are often no rule's target: their own tags came with the sources.
+              for (const f of found) {
+                const own = retirements?.tagsOf?.(f.resourceId);
+                if (own) tags.addContainers(new Map([[f.resourceId.toLowerCase(), own]]));
+              }
             },
           );
           if (io.isTty) io.stderr('\n');

@@ -116,6 +116,39 @@ describe('readiness export', () => {
       expect(r.stderr).toMatch(/not evaluated: retirement\/insights-classic-application-insights/);
   });
 
+  it('exports the catalog read at tenant scope also for a management-group scope (its rows belong to no subscription)', async () => {
+    const output = join(files.dir, 'export-mg.json');
+    const r = await run(
+      'export',
+      '--management-group',
+      'contoso-root',
+      '--endpoint',
+      graph.url,
+      '--ca',
+      ca,
+      '--output',
+      output,
+    );
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(readFileSync(output, 'utf8')) as { type: string }[];
+    expect(
+      rows.filter((row) => row.type.toLowerCase() === 'microsoft.advisor/metadata'),
+    ).not.toEqual([]);
+  });
+
+  it("a live scan gives an Advisor finding the owner tagged on its resource's own row", async () => {
+    const vm = '/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-build01';
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    const r = await run('scan', ...live, '--now', '2026-12-01', '--format', 'json');
+    expect(r.code).toBe(0);
+    const finding = (
+      JSON.parse(r.stdout) as { findings: (Row & { owners?: string })[] }
+    ).findings.find(
+      (f) => f.ruleId === 'retirement/compute-unmanaged-disks' && f.resourceId.endsWith(vm),
+    );
+    expect(finding?.owners).toBe('build-team@contoso.com');
+  });
+
   it('says it needs a scope', async () => {
     const r = await run('export', '--output', join(files.dir, 'x.json'));
     expect(r.code).toBe(2);
