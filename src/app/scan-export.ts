@@ -4,6 +4,7 @@ import { MissingProperties, missingTablesNotice, notEvaluatedNotice } from '../c
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
+import type { ScopeFilter } from './ports.js';
 import { buildReport, type ScanReport } from './report.js';
 import { jsonPosition } from '../core/parse-position.js';
 import type { Finding } from '../core/finding.js';
@@ -61,6 +62,20 @@ function exportCatalog(
   return [...byType.values()];
 }
 
+function excludedFinding(
+  f: Finding,
+  exclude: { readonly filter: ScopeFilter; readonly resources: ReadonlySet<string> },
+): boolean {
+  const has = (values: readonly string[] | undefined, value: string) =>
+    (values ?? []).some((v) => v.toLowerCase() === value.toLowerCase());
+  return (
+    exclude.resources.has(f.resourceId.toLowerCase()) ||
+    has(exclude.filter.excludeSubscriptions, f.subscriptionId) ||
+    has(exclude.filter.excludeResourceGroups, f.resourceGroup) ||
+    has(exclude.filter.excludeTypes, f.resourceType)
+  );
+}
+
 export class InputError extends Error {
   constructor(message: string) {
     super(message);
@@ -113,7 +128,16 @@ export interface ExportScan {
 
 export function scanExport(
   rawRows: readonly unknown[],
-  options: { rules: readonly Rule[]; now: Date; thresholds?: UrgencyThresholds },
+  options: {
+    rules: readonly Rule[];
+    now: Date;
+    thresholds?: UrgencyThresholds;
+    /**
+     * The scope's exclusions, for the retirement sources' findings (their rows are not the resource's): the
+     * filter's subscriptions, groups and types, and the lower-case ids of resources it leaves out by tag.
+     */
+    exclude?: { readonly filter: ScopeFilter; readonly resources: ReadonlySet<string> };
+  },
 ): ExportScan {
   const rows: ResourceRow[] = [];
   const skipped: { index: number; reason: string }[] = [];
@@ -138,7 +162,9 @@ export function scanExport(
   });
   // Data-defined retirements apply only when the catalog holds them (as the live scan reads them).
   const dataDefined = options.rules.some((r) => r.retirement);
-  const sourced = dataDefined ? exportRetirementFindings(sourceRows, options) : [];
+  const sourced = (dataDefined ? exportRetirementFindings(sourceRows, options) : []).filter(
+    (f) => !options.exclude || !excludedFinding(f, options.exclude),
+  );
   // As the live scan lists them, plus the Manual queries it would run: an export cannot answer them.
   const notEvaluated = dataDefined
     ? manualNotEvaluated(exportCatalog(sourceRows), {

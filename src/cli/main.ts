@@ -483,9 +483,15 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         let report;
         if (options.input) {
           const rows = parseExport(readText(options.input, '--input', limits), options.input);
+          // Resources a tag exclusion leaves out: the retirement sources' findings on them go too, as live.
+          const left = new Set<string>();
+          for (const row of rows) {
+            const parsed = excludedRow(row, filter) ? toResourceRow(row) : undefined;
+            if (parsed?.ok) left.add(parsed.row.id.toLowerCase());
+          }
           const result = scanExport(
             rows.filter((row) => !excludedRow(row, filter)),
-            { rules, now },
+            { rules, now, exclude: { filter, resources: left } },
           );
           if (result.skipped.length > 0) {
             const first = result.skipped

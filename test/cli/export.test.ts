@@ -149,6 +149,28 @@ describe('readiness export', () => {
     expect(finding?.owners).toBe('build-team@contoso.com');
   });
 
+  it('offline as live: an Advisor finding takes the owner tagged on its resource, and the tag exclusions', async () => {
+    const vm = '/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-build01';
+    const output = join(files.dir, 'export-owners.json');
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    expect((await run('export', ...live, '--output', output)).code).toBe(0);
+    const now = ['--now', '2026-12-01', '--format', 'json'];
+    const onVm = (stdout: string) =>
+      (JSON.parse(stdout) as { findings: (Row & { owners?: string })[] }).findings.filter(
+        (f) => f.ruleId === 'retirement/compute-unmanaged-disks' && f.resourceId.endsWith(vm),
+      );
+    const offline = await run('scan', '--input', output, ...now);
+    expect(onVm(offline.stdout).map((f) => f.owners)).toEqual(['build-team@contoso.com']);
+    const exclude = ['--exclude-tag', 'owner=build-team@contoso.com'];
+    for (const scan of [
+      await run('scan', '--input', output, ...now, ...exclude),
+      await run('scan', ...live, ...now, ...exclude),
+    ]) {
+      expect(scan.code).toBe(0);
+      expect(onVm(scan.stdout)).toEqual([]);
+    }
+  });
+
   it('says it needs a scope', async () => {
     const r = await run('export', '--output', join(files.dir, 'x.json'));
     expect(r.code).toBe(2);

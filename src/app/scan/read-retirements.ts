@@ -105,10 +105,34 @@ export interface RetirementReadInput {
 /** The catalog's rows belong to no subscription: it is read once, at tenant scope, whatever the scan's scope. */
 const TENANT: Scope = { kind: 'tenant' };
 /** Resource ids per query of the impacted resources' own rows (keeps each query a few tens of KB). */
-const IDS_PER_QUERY = 200;
+export const IDS_PER_QUERY = 200;
+const TAG_COLUMNS = ['id', 'subscriptionId', 'tags'];
 
 /** A KQL string literal (single-quoted, backslash escapes), as the adapter writes them. */
 const kqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The own `resources` rows of some resources, by id (any case): a client-side join, no KQL `join`. */
+export function rowsByIdQuery(ids: readonly string[], columns: readonly string[]): GraphQuery {
+  const list = ids.map((id) => kqlString(id.toLowerCase())).join(', ');
+  return {
+    table: 'resources',
+    types: [],
+    columns: [],
+    kql: `resources | where id in~ (${list}) | project ${columns.join(', ')} | order by id asc`,
+  };
+}
+
+/** The resource ids the retirement sources' rows name (Advisor's `resourceMetadata`, Service Health's targets). */
+export function impactedResourceIds(rows: readonly unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const hit = advisorHit(row);
+    if (!('skip' in hit)) ids.add(hit.resourceId.toLowerCase());
+    const impact = healthImpact(row);
+    if (!('skip' in impact)) ids.add(impact.resourceId.toLowerCase());
+  }
+  return [...ids].filter((id) => /\/providers\//i.test(id)).sort();
+}
 
 /** Excluded subscriptions go into a Manual entry's query too, right after its table: they cost no quota. */
 function withExclusions(
@@ -301,16 +325,7 @@ export async function readRetirements(
         ? resourceIds.filter((id) => listed.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? ''))
         : resourceIds;
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        const chunk = ids
-          .slice(i, i + IDS_PER_QUERY)
-          .map(kqlString)
-          .join(', ');
-        const query: GraphQuery = {
-          table: 'resources',
-          types: [],
-          columns: [],
-          kql: `resources | where id in~ (${chunk}) | project id, subscriptionId, tags | order by id asc`,
-        };
+        const query = rowsByIdQuery(ids.slice(i, i + IDS_PER_QUERY), TAG_COLUMNS);
         rows.push(...(await readAll(ctx, query, [batch])));
       }
     }
