@@ -132,11 +132,24 @@ export async function exportTenant(
       );
     const ids = impactedResourceIds(sourceRows);
     for (let n = 0; n < ids.length; n += IDS_PER_QUERY)
-      await emit(rowsByIdQuery(ids.slice(n, n + IDS_PER_QUERY), ROW_COLUMNS), undefined, batch, i);
+      await emit(
+        rowsByIdQuery(
+          ids.slice(n, n + IDS_PER_QUERY),
+          ROW_COLUMNS,
+          subscriptionsOnly?.excludeSubscriptions,
+        ),
+        undefined,
+        batch,
+        i,
+      );
   }
   // Advisor's catalog belongs to no subscription: a subscription or management-group scope returns none of it.
   if (dataDefined)
-    for await (const page of deps.source.pages(CATALOG_QUERY, { kind: 'tenant' }, signal)) {
+    for await (const page of deps.source.pages(
+      { ...CATALOG_QUERY, exclude: subscriptionsOnly },
+      { kind: 'tenant' },
+      signal,
+    )) {
       pages++;
       for (const raw of page) {
         await write(raw);

@@ -178,8 +178,11 @@ describe("the product's Resource Graph queries pass Microsoft's KQL analysis", (
       '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1',
       "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/o'brien/providers/Microsoft.Web/sites/a\\b",
     ];
-    for (const columns of [ROW_COLUMNS, ['id', 'subscriptionId', 'tags']]) {
-      const kql = rowsByIdQuery(ids, columns).kql as string;
+    for (const [columns, excluded] of [
+      [ROW_COLUMNS, undefined],
+      [['id', 'subscriptionId', 'tags'], FILTER_PARTS.excludeSubscriptions],
+    ] as const) {
+      const kql = rowsByIdQuery(ids, columns, excluded).kql as string;
       expect(kql).toMatch(/^resources \| where id in~ \(/);
       expect(errorsOf(analyzeKql(kql))).toEqual([]);
     }

@@ -112,13 +112,21 @@ const TAG_COLUMNS = ['id', 'subscriptionId', 'tags'];
 const kqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The own `resources` rows of some resources, by id (any case): a client-side join, no KQL `join`. */
-export function rowsByIdQuery(ids: readonly string[], columns: readonly string[]): GraphQuery {
+export function rowsByIdQuery(
+  ids: readonly string[],
+  columns: readonly string[],
+  excludeSubscriptions?: readonly string[],
+): GraphQuery {
   const list = ids.map((id) => kqlString(id.toLowerCase())).join(', ');
+  // Excluded subscriptions go into every query the scan sends, as the adapter writes them.
+  const excluded = excludeSubscriptions?.length
+    ? ` | where subscriptionId !in~ (${excludeSubscriptions.map(kqlString).join(', ')})`
+    : '';
   return {
     table: 'resources',
     types: [],
     columns: [],
-    kql: `resources | where id in~ (${list}) | project ${columns.join(', ')} | order by id asc`,
+    kql: `resources | where id in~ (${list})${excluded} | project ${columns.join(', ')} | order by id asc`,
   };
 }
 
@@ -224,7 +232,8 @@ export async function readRetirements(
   //    scope would return none. The snapshot stands in for what the live read does not give.
   const catalogRows = await read(
     'advisor-catalog',
-    () => readAll(ctx, CATALOG_QUERY, [TENANT]),
+    // Excluded subscriptions are in this query too (as in every query), though its rows belong to none.
+    () => readAll(ctx, { ...CATALOG_QUERY, exclude: subscriptionsOnly }, [TENANT]),
     (rows) =>
       rows === undefined
         ? `${snapshot} stands in: retirements it does not know are unknown for this scan`
@@ -325,7 +334,11 @@ export async function readRetirements(
         ? resourceIds.filter((id) => listed.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? ''))
         : resourceIds;
       for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-        const query = rowsByIdQuery(ids.slice(i, i + IDS_PER_QUERY), TAG_COLUMNS);
+        const query = rowsByIdQuery(
+          ids.slice(i, i + IDS_PER_QUERY),
+          TAG_COLUMNS,
+          subscriptionsOnly?.excludeSubscriptions,
+        );
         rows.push(...(await readAll(ctx, query, [batch])));
       }
     }
