@@ -315,14 +315,25 @@ export async function readRetirements(
     ...(ctx.thresholds ? { thresholds: ctx.thresholds } : {}),
   });
 
+  // The scope's exclusions by subscription, group and type: decided from the finding itself.
+  const excludedGroups = new Set(
+    (ctx.filter?.excludeResourceGroups ?? []).map((g) => g.toLowerCase()),
+  );
+  const excludedTypes = new Set((ctx.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
+  const excludedSubs = new Set(
+    (ctx.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()),
+  );
+  const inScope = result.findings.filter(
+    (f) =>
+      !excludedSubs.has(f.subscriptionId.toLowerCase()) &&
+      !excludedGroups.has(f.resourceGroup.toLowerCase()) &&
+      !excludedTypes.has(f.resourceType.toLowerCase()),
+  );
+  const onResource = (f: Finding) => /\/providers\//i.test(f.resourceId);
+
   // 5. The resources the findings are on, their own rows (tags: owners and tag exclusions), joined here by id.
   const resourceIds = [
-    ...new Set(
-      result.findings
-        .map((f) => f.resourceId)
-        .filter((id) => /\/providers\//i.test(id))
-        .map((id) => id.toLowerCase()),
-    ),
+    ...new Set(inScope.filter(onResource).map((f) => f.resourceId.toLowerCase())),
   ].sort();
   // Each batch is asked only for the ids of its own subscriptions.
   const readTags = async (): Promise<unknown[]> => {
@@ -357,9 +368,7 @@ export async function readRetirements(
   const tagExclusions = ctx.filter?.excludeTags ?? [];
   const excluded = (resourceId: string): boolean => taggedOut(tagsOf(resourceId), tagExclusions);
   // Rules with a finding on a resource whose row could not be read: whether it is excluded is unknown.
-  const onResources = new Set(
-    result.findings.filter((f) => /\/providers\//i.test(f.resourceId)).map((f) => f.ruleId),
-  );
+  const onResources = new Set(inScope.filter(onResource).map((f) => f.ruleId));
 
   // Which retirements each failed source leaves unknown: only those that depend on it.
   const catalogById = new Map(catalog.map((r) => [r.id, r]));
@@ -383,19 +392,9 @@ export async function readRetirements(
     if (tagsFailed && onResources.has(ruleId)) return true;
     return false;
   };
-  const excludedGroups = new Set(
-    (ctx.filter?.excludeResourceGroups ?? []).map((g) => g.toLowerCase()),
-  );
-  const excludedTypes = new Set((ctx.filter?.excludeTypes ?? []).map((t) => t.toLowerCase()));
-  const excludedSubs = new Set(
-    (ctx.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()),
-  );
   const bySubscription = new Map<string, Finding[]>();
-  for (const f of result.findings) {
+  for (const f of inScope) {
     if (frozen(f.ruleId)) continue;
-    if (excludedSubs.has(f.subscriptionId.toLowerCase())) continue;
-    if (excludedGroups.has(f.resourceGroup.toLowerCase())) continue;
-    if (excludedTypes.has(f.resourceType.toLowerCase())) continue;
     if (excluded(f.resourceId)) continue;
     const key = f.subscriptionId.toLowerCase();
     const list = bySubscription.get(key);
