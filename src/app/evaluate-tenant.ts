@@ -3,7 +3,7 @@
 import { RuleSet, type RuleError } from '../core/engine.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
-import { BUILT_IN_DATA_RETIREMENTS, claimedTypes } from '../rules/index.js';
+import { ADVISOR_CATALOG_TAKEN, BUILT_IN_DATA_RETIREMENTS, claimedTypes } from '../rules/index.js';
 import { BUILT_IN_RETIREMENTS } from '../rules/retirement/catalog.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 import { indexReferences } from './scan/index-references.js';
@@ -45,6 +45,8 @@ export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
    */
   readonly retirements?: {
     readonly catalog: readonly DataRetirement[];
+    /** When that snapshot was taken (YYYY-MM-DD): said whenever it stands in for the live catalog. */
+    readonly snapshotTaken?: string | undefined;
     readonly claimed?: ReadonlyMap<string, { ruleId: string; types: readonly string[] }>;
   };
 }
@@ -115,6 +117,7 @@ export async function evaluateTenant(
     retirements = await readRetirements(ctx, {
       batches: listing.batches,
       catalog: retirementInput.catalog,
+      snapshotTaken: retirementInput.snapshotTaken,
       ...(retirementInput.claimed ? { claimed: retirementInput.claimed } : {}),
       exclude: subscriptionFilter,
       engineRules: new Set(deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
@@ -156,5 +159,9 @@ export async function evaluateTenant(
 /** The data-defined retirements the rules hold, as the sources' catalog. */
 function defaultRetirements(rules: readonly Rule[]): TenantEvaluationDeps['retirements'] {
   if (!rules.some((r) => r.retirement)) return undefined;
-  return { catalog: BUILT_IN_DATA_RETIREMENTS, claimed: claimedTypes(BUILT_IN_RETIREMENTS) };
+  return {
+    catalog: BUILT_IN_DATA_RETIREMENTS,
+    snapshotTaken: ADVISOR_CATALOG_TAKEN,
+    claimed: claimedTypes(BUILT_IN_RETIREMENTS),
+  };
 }

@@ -2,15 +2,18 @@
 // `scan --input`, `digest --input` and `plan` give offline what a live scan gives.
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { Rule } from '../rules/define-rule.js';
-import { queriesFor } from './evaluate-tenant.js';
+import { queriesFor, ROW_COLUMNS } from './evaluate-tenant.js';
 import { roleDefinitionsFor } from './role-definitions.js';
 import { refersToClassic } from './scan/index-references.js';
 import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
 import {
   CATALOG_QUERY,
+  IDS_PER_QUERY,
   IMPACTED_QUERY,
+  impactedResourceIds,
   NOTICES_QUERY,
   RECOMMENDATIONS_QUERY,
+  rowsByIdQuery,
 } from './scan/read-retirements.js';
 
 export interface ExportProgress {
@@ -49,6 +52,7 @@ export async function exportTenant(
   signal?: AbortSignal,
 ): Promise<ExportResult> {
   const planned = queriesFor(deps.rules);
+  const dataDefined = deps.rules.some((r) => r.retirement);
   const subscriptionsOnly = deps.filter?.excludeSubscriptions?.length
     ? { excludeSubscriptions: deps.filter.excludeSubscriptions }
     : undefined;
@@ -63,11 +67,13 @@ export async function exportTenant(
       undefined,
     ]),
     // The retirement sources a scan reads when the rules hold data-defined retirements (Manual entries'
-    // queries are not exported: `scan --input` lists them as not evaluated).
-    ...(deps.rules.some((r) => r.retirement)
-      ? [CATALOG_QUERY, RECOMMENDATIONS_QUERY, NOTICES_QUERY, IMPACTED_QUERY].map(
-          (q): [GraphQuery, undefined] => [{ ...q, exclude: subscriptionsOnly }, undefined],
-        )
+    // queries are not exported: `scan --input` lists them as not evaluated). The catalog comes after the
+    // batches, read once at tenant scope as a scan reads it.
+    ...(dataDefined
+      ? [RECOMMENDATIONS_QUERY, NOTICES_QUERY, IMPACTED_QUERY].map((q): [GraphQuery, undefined] => [
+          { ...q, exclude: subscriptionsOnly },
+          undefined,
+        ])
       : []),
   ];
   const excluded = new Set((deps.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()));
@@ -84,28 +90,73 @@ export async function exportTenant(
   const references: ResourceRow[] = [];
   let pages = 0;
   let rows = 0;
-  for (const [i, batch] of batches.entries()) {
-    for (const [query, keep] of queries) {
-      for await (const page of deps.source.pages(query, batch, signal)) {
-        pages++;
-        for (const raw of page) {
-          const parsed = toResourceRow(raw);
-          // Malformed rows go out as they came: the reader reports them, as it would for any export.
-          if (parsed.ok) {
-            if (keep && !keep(parsed.row)) continue;
-            if (keep) references.push(parsed.row);
-            const key = `${parsed.row.type}|${parsed.row.id.toLowerCase()}`;
-            if (seen.has(key)) continue; // a row both referenced and targeted is written once
-            seen.add(key);
-            if (parsed.row.subscriptionId) subscriptions.add(parsed.row.subscriptionId);
-          }
-          await write(raw);
-          rows++;
+  const emit = async (
+    query: GraphQuery,
+    keep: ((row: ResourceRow) => boolean) | undefined,
+    batch: Scope,
+    i: number,
+    sourceRows?: unknown[],
+  ) => {
+    for await (const page of deps.source.pages(query, batch, signal)) {
+      pages++;
+      for (const raw of page) {
+        sourceRows?.push(raw);
+        const parsed = toResourceRow(raw);
+        // Malformed rows go out as they came: the reader reports them, as it would for any export.
+        if (parsed.ok) {
+          if (keep && !keep(parsed.row)) continue;
+          if (keep) references.push(parsed.row);
+          const key = `${parsed.row.type}|${parsed.row.id.toLowerCase()}`;
+          if (seen.has(key)) continue; // a row both referenced and targeted is written once
+          seen.add(key);
+          if (parsed.row.subscriptionId) subscriptions.add(parsed.row.subscriptionId);
         }
-        deps.onProgress?.({ pages, rows, batch: i + 1, batches: batches.length });
+        await write(raw);
+        rows++;
       }
+      deps.onProgress?.({ pages, rows, batch: i + 1, batches: batches.length });
     }
+  };
+  for (const [i, batch] of batches.entries()) {
+    // The retirement sources' rows of the batch: the rows of the resources they name follow (owners, tags).
+    const sourceRows: unknown[] = [];
+    for (const [query, keep] of queries)
+      await emit(
+        query,
+        keep,
+        batch,
+        i,
+        query.table === 'advisorresources' || query.table === 'servicehealthresources'
+          ? sourceRows
+          : undefined,
+      );
+    const ids = impactedResourceIds(sourceRows);
+    for (let n = 0; n < ids.length; n += IDS_PER_QUERY)
+      await emit(
+        rowsByIdQuery(
+          ids.slice(n, n + IDS_PER_QUERY),
+          ROW_COLUMNS,
+          subscriptionsOnly?.excludeSubscriptions,
+        ),
+        undefined,
+        batch,
+        i,
+      );
   }
+  // Advisor's catalog belongs to no subscription: a subscription or management-group scope returns none of it.
+  if (dataDefined)
+    for await (const page of deps.source.pages(
+      { ...CATALOG_QUERY, exclude: subscriptionsOnly },
+      { kind: 'tenant' },
+      signal,
+    )) {
+      pages++;
+      for (const raw of page) {
+        await write(raw);
+        rows++;
+      }
+      deps.onProgress?.({ pages, rows, batch: batches.length, batches: batches.length });
+    }
   const before = deps.source.stats().pages;
   for (const definition of await roleDefinitionsFor(references, {
     source: deps.source,

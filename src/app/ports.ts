@@ -141,6 +141,8 @@ export interface RetirementSourceOutcome {
   readonly rows: number;
   /** Resource Graph pages (requests) the source cost, failed ones included. */
   readonly pages: number;
+  /** What stood in or what the outcome means, for people (the catalog: "the bundled snapshot of …"). */
+  readonly note?: string | undefined;
 }
 
 export interface ScanRecord {

@@ -1,9 +1,10 @@
 // Use case: scan a Resource Graph export offline (no Azure access): validate rows, evaluate the whole catalog.
 import { evaluate, type RuleError } from '../core/engine.js';
-import { MissingProperties, missingTablesNotice } from '../core/notices.js';
+import { MissingProperties, missingTablesNotice, notEvaluatedNotice } from '../core/notices.js';
 import { toResourceRow, type ResourceRow } from '../core/resource.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
+import type { ScopeFilter } from './ports.js';
 import { buildReport, type ScanReport } from './report.js';
 import { jsonPosition } from '../core/parse-position.js';
 import type { Finding } from '../core/finding.js';
@@ -13,6 +14,7 @@ import {
   catalogOfRows,
   healthImpact,
   healthNotice,
+  manualNotEvaluated,
   RETIREMENT_SOURCE_TYPES,
   retirementFindings,
   type DataRetirement,
@@ -37,14 +39,10 @@ export function exportRetirementFindings(
   options: { now: Date; thresholds?: UrgencyThresholds; catalog?: readonly DataRetirement[] },
 ): Finding[] {
   if (rows.length === 0) return [];
-  const byType = new Map(
-    (options.catalog ?? BUILT_IN_DATA_RETIREMENTS).map((r) => [r.recommendationTypeId ?? r.id, r]),
-  );
-  for (const r of catalogOfRows(rows)) byType.set(r.recommendationTypeId ?? r.id, r);
   const pick = <T>(read: (row: unknown) => T | { skip: string }): T[] =>
     rows.map(read).filter((x): x is T => !(typeof x === 'object' && x !== null && 'skip' in x));
   return retirementFindings({
-    catalog: [...byType.values()],
+    catalog: exportCatalog(rows, options.catalog),
     recommendations: pick(advisorHit),
     notices: pick(healthNotice),
     impacted: pick(healthImpact),
@@ -52,6 +50,30 @@ export function exportRetirementFindings(
     now: options.now,
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   }).findings;
+}
+
+/** The catalog of an export: the built-in snapshot, with the export's `microsoft.advisor/metadata` rows over it. */
+function exportCatalog(
+  rows: readonly unknown[],
+  catalog: readonly DataRetirement[] = BUILT_IN_DATA_RETIREMENTS,
+): DataRetirement[] {
+  const byType = new Map(catalog.map((r) => [r.recommendationTypeId ?? r.id, r]));
+  for (const r of catalogOfRows(rows)) byType.set(r.recommendationTypeId ?? r.id, r);
+  return [...byType.values()];
+}
+
+function excludedFinding(
+  f: Finding,
+  exclude: { readonly filter: ScopeFilter; readonly resources: ReadonlySet<string> },
+): boolean {
+  const has = (values: readonly string[] | undefined, value: string) =>
+    (values ?? []).some((v) => v.toLowerCase() === value.toLowerCase());
+  return (
+    exclude.resources.has(f.resourceId.toLowerCase()) ||
+    has(exclude.filter.excludeSubscriptions, f.subscriptionId) ||
+    has(exclude.filter.excludeResourceGroups, f.resourceGroup) ||
+    has(exclude.filter.excludeTypes, f.resourceType)
+  );
 }
 
 export class InputError extends Error {
@@ -100,11 +122,22 @@ export interface ExportScan {
   readonly skipped: readonly { index: number; reason: string }[];
   readonly ruleErrors: readonly RuleError[];
   readonly rows: readonly ResourceRow[];
+  /** Manual retirements the scan could not decide, and why (offline, no Manual query runs). */
+  readonly notEvaluated: readonly { ruleId: string; reason: string }[];
 }
 
 export function scanExport(
   rawRows: readonly unknown[],
-  options: { rules: readonly Rule[]; now: Date; thresholds?: UrgencyThresholds },
+  options: {
+    rules: readonly Rule[];
+    now: Date;
+    thresholds?: UrgencyThresholds;
+    /**
+     * The scope's exclusions, for the retirement sources' findings (their rows are not the resource's): the
+     * filter's subscriptions, groups and types, and the lower-case ids of resources it leaves out by tag.
+     */
+    exclude?: { readonly filter: ScopeFilter; readonly resources: ReadonlySet<string> };
+  },
 ): ExportScan {
   const rows: ResourceRow[] = [];
   const skipped: { index: number; reason: string }[] = [];
@@ -128,8 +161,16 @@ export function scanExport(
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
   // Data-defined retirements apply only when the catalog holds them (as the live scan reads them).
-  const sourced = options.rules.some((r) => r.retirement)
-    ? exportRetirementFindings(sourceRows, options)
+  const dataDefined = options.rules.some((r) => r.retirement);
+  const sourced = (dataDefined ? exportRetirementFindings(sourceRows, options) : []).filter(
+    (f) => !options.exclude || !excludedFinding(f, options.exclude),
+  );
+  // As the live scan lists them, plus the Manual queries it would run: an export cannot answer them.
+  const notEvaluated = dataDefined
+    ? manualNotEvaluated(exportCatalog(sourceRows), {
+        offline: true,
+        skip: new Set(options.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
+      })
     : [];
   const seen = new Set(evaluation.findings.map(findingKey));
   const findings = [...evaluation.findings, ...sourced.filter((f) => !seen.has(findingKey(f)))];
@@ -139,9 +180,11 @@ export function scanExport(
     report: buildReport(findings, rows.length, options.now, [
       missing.notice('export'),
       missingTablesNotice(rows, options.rules),
+      notEvaluatedNotice(notEvaluated),
     ]),
     skipped,
     ruleErrors: evaluation.ruleErrors,
     rows,
+    notEvaluated,
   };
 }

@@ -10,7 +10,7 @@ import { evaluateTenant } from '../app/evaluate-tenant.js';
 import { parseExemption } from '../app/exemptions.js';
 import type { ScopeFilter } from '../app/ports.js';
 import { exemptionFor, type Exemption } from '../core/exemptions.js';
-import { MissingProperties } from '../core/notices.js';
+import { MissingProperties, notEvaluatedNotice } from '../core/notices.js';
 import { toResourceRow } from '../core/resource.js';
 import { buildReport, type ScanReport } from '../app/report.js';
 import { planDigests } from '../app/preview-digests.js';
@@ -483,9 +483,15 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         let report;
         if (options.input) {
           const rows = parseExport(readText(options.input, '--input', limits), options.input);
+          // Resources a tag exclusion leaves out: the retirement sources' findings on them go too, as live.
+          const left = new Set<string>();
+          for (const row of rows) {
+            const parsed = excludedRow(row, filter) ? toResourceRow(row) : undefined;
+            if (parsed?.ok) left.add(parsed.row.id.toLowerCase());
+          }
           const result = scanExport(
             rows.filter((row) => !excludedRow(row, filter)),
-            { rules, now },
+            { rules, now, exclude: { filter, resources: left } },
           );
           if (result.skipped.length > 0) {
             const first = result.skipped
@@ -521,11 +527,16 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
               keepTag: (name) => ownerTags.some((t) => t.toLowerCase() === name.toLowerCase()),
             },
             scope,
-            async (_id, found, rows, containers) => {
+            async (_id, found, rows, containers, _excluded, retirements) => {
               all.push(...found);
               missing.add(rows);
               tags.add(rows);
               tags.addContainers(containers);
+              // Retirement findings' resources are often no rule's target: their own tags came with the sources.
+              for (const f of found) {
+                const own = retirements?.tagsOf?.(f.resourceId);
+                if (own) tags.addContainers(new Map([[f.resourceId.toLowerCase(), own]]));
+              }
             },
           );
           if (io.isTty) io.stderr('\n');
@@ -534,7 +545,16 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
           if (result.fatal) throw new InputError(result.fatal);
           tags.addNames([...result.states].map(([id, state]) => [id, state.displayName]));
-          report = buildReport(all, result.resources, now, [missing.notice('resource-graph')]);
+          report = buildReport(all, result.resources, now, [
+            missing.notice('resource-graph'),
+            notEvaluatedNotice(result.notEvaluated ?? []),
+          ]);
+          // How each retirement source read, when it did not read completely or something stood in.
+          for (const s of result.retirementSources ?? [])
+            if (s.outcome !== 'complete' || s.note)
+              io.stderr(
+                `retirement source ${s.source}: ${s.outcome}${s.reason ? ` (${s.reason})` : ''}${s.note ? `; ${s.note}` : ''}\n`,
+              );
         } else {
           throw new UsageError(
             'scan needs --input FILE, or a scope: --subscription ID, --management-group ID or --tenant',

@@ -5,13 +5,34 @@ import type { Rule } from '../rules/define-rule.js';
 
 export interface ScanNotice {
   /** Stable, for machines (the SARIF notification descriptor). */
-  readonly code: 'rows-without-properties' | 'tables-missing';
+  readonly code: 'rows-without-properties' | 'tables-missing' | 'retirements-not-evaluated';
   /** Rows of a type some property-reading rule needs, that carry no `properties`. */
   readonly rows: number;
   /** The same rows by (lower-case) type, sorted by type. */
   readonly types: Readonly<Record<string, number>>;
   /** One line for people. */
   readonly message: string;
+  /** `retirements-not-evaluated`: the retirements the scan could not decide, and why. */
+  readonly retirements?: readonly { readonly ruleId: string; readonly reason: string }[];
+}
+
+/**
+ * The retirements a scan could not decide (Manual catalog entries whose query the product does not run, or
+ * cannot run offline), said once, each with its reason: the product cannot tell whether they hit the tenant.
+ */
+export function notEvaluatedNotice(
+  list: readonly { ruleId: string; reason: string }[],
+): ScanNotice | undefined {
+  if (list.length === 0) return undefined;
+  const sorted = [...list].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
+  const n = sorted.length;
+  return {
+    code: 'retirements-not-evaluated',
+    rows: 0,
+    types: {},
+    retirements: sorted,
+    message: `${n} ${n === 1 ? 'retirement' : 'retirements'} not evaluated: ${sorted.map((r) => `${r.ruleId} (${r.reason})`).join('; ')}. Whether they hit the tenant is unknown (docs/retirements.md, "Manual entries and not evaluated").`,
+  };
 }
 
 /**

@@ -70,6 +70,9 @@ export const CLASSIC_RULES: readonly Rule[] = Object.freeze([
 ]);
 
 /** The bundled snapshot of Advisor's retirement catalog (a scan reads the live one over it). */
+/** When the bundled snapshot of Advisor's retirement catalog was taken (YYYY-MM-DD). */
+export const ADVISOR_CATALOG_TAKEN: string = advisorCatalog.taken;
+
 export const BUILT_IN_DATA_RETIREMENTS: readonly DataRetirement[] = Object.freeze(
   catalogOfRows(advisorCatalog.rows),
 );

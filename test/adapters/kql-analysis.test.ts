@@ -13,7 +13,8 @@ import {
 } from '../../dev/emulators/resource-graph/kusto.js';
 import { buildKql } from '../../src/adapters/resource-graph/kql.js';
 import { ResourceGraphSource } from '../../src/adapters/resource-graph/source.js';
-import { evaluateTenant } from '../../src/app/evaluate-tenant.js';
+import { evaluateTenant, ROW_COLUMNS } from '../../src/app/evaluate-tenant.js';
+import { rowsByIdQuery } from '../../src/app/scan/read-retirements.js';
 import { exportTenant } from '../../src/app/export-tenant.js';
 import type { Scope, ScopeFilter } from '../../src/app/ports.js';
 import { CLASSIC_RULES, DEFAULT_CATALOG } from '../../src/rules/index.js';
@@ -170,6 +171,21 @@ describe("the product's Resource Graph queries pass Microsoft's KQL analysis", (
       if (errors.length > 0) problems.push({ query, diagnostics: errors });
     }
     expect(problems).toEqual([]);
+  });
+
+  it("the impacted resources' own rows, by id (the retirement sources' client-side join), analyse too", () => {
+    const ids = [
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1',
+      "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/o'brien/providers/Microsoft.Web/sites/a\\b",
+    ];
+    for (const [columns, excluded] of [
+      [ROW_COLUMNS, undefined],
+      [['id', 'subscriptionId', 'tags'], FILTER_PARTS.excludeSubscriptions],
+    ] as const) {
+      const kql = rowsByIdQuery(ids, columns, excluded).kql as string;
+      expect(kql).toMatch(/^resources \| where id in~ \(/);
+      expect(errorsOf(analyzeKql(kql))).toEqual([]);
+    }
   });
 
   it('the analysis catches a query Resource Graph would reject', () => {

@@ -77,6 +77,100 @@ describe('readiness export', () => {
       ).toBe(true);
   });
 
+  it('scan --input lists the Manual retirements it did not evaluate, as the live scan does, with the reason', async () => {
+    const output = join(files.dir, 'export-manual.json');
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    expect((await run('export', ...live, '--output', output)).code).toBe(0);
+    const now = ['--now', '2026-12-01', '--format', 'json'];
+    type Notice = {
+      code: string;
+      message: string;
+      retirements?: { ruleId: string; reason: string }[];
+    };
+    const listOf = (stdout: string) =>
+      (JSON.parse(stdout) as { notices?: Notice[] }).notices?.find(
+        (n) => n.code === 'retirements-not-evaluated',
+      );
+    const offline = await run('scan', '--input', output, ...now);
+    const online = await run('scan', ...live, ...now);
+    const a = listOf(offline.stdout);
+    const b = listOf(online.stdout);
+    // The query the product does not accept: the same entry and reason, offline and live.
+    const refused = {
+      ruleId: 'retirement/insights-classic-application-insights',
+      reason: expect.stringMatching(/join/),
+    };
+    expect(b?.retirements).toEqual([refused]);
+    expect(a?.retirements).toEqual(
+      expect.arrayContaining([
+        refused,
+        // Offline, an accepted query cannot run either (it needs Resource Graph), and says so.
+        {
+          ruleId: 'retirement/sql-api-version-2014-04-01',
+          reason: expect.stringMatching(/Resource Graph/),
+        },
+      ]),
+    );
+    expect(a?.retirements).toHaveLength(2);
+    for (const r of [offline, online])
+      expect(r.stderr).toMatch(/not evaluated: retirement\/insights-classic-application-insights/);
+  });
+
+  it('exports the catalog read at tenant scope also for a management-group scope (its rows belong to no subscription)', async () => {
+    const output = join(files.dir, 'export-mg.json');
+    const r = await run(
+      'export',
+      '--management-group',
+      'contoso-root',
+      '--endpoint',
+      graph.url,
+      '--ca',
+      ca,
+      '--output',
+      output,
+    );
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(readFileSync(output, 'utf8')) as { type: string }[];
+    expect(
+      rows.filter((row) => row.type.toLowerCase() === 'microsoft.advisor/metadata'),
+    ).not.toEqual([]);
+  });
+
+  it("a live scan gives an Advisor finding the owner tagged on its resource's own row", async () => {
+    const vm = '/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-build01';
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    const r = await run('scan', ...live, '--now', '2026-12-01', '--format', 'json');
+    expect(r.code).toBe(0);
+    const finding = (
+      JSON.parse(r.stdout) as { findings: (Row & { owners?: string })[] }
+    ).findings.find(
+      (f) => f.ruleId === 'retirement/compute-unmanaged-disks' && f.resourceId.endsWith(vm),
+    );
+    expect(finding?.owners).toBe('build-team@contoso.com');
+  });
+
+  it('offline as live: an Advisor finding takes the owner tagged on its resource, and the tag exclusions', async () => {
+    const vm = '/resourceGroups/rg-build/providers/Microsoft.Compute/virtualMachines/vm-build01';
+    const output = join(files.dir, 'export-owners.json');
+    const live = ['--tenant', '--endpoint', graph.url, '--ca', ca];
+    expect((await run('export', ...live, '--output', output)).code).toBe(0);
+    const now = ['--now', '2026-12-01', '--format', 'json'];
+    const onVm = (stdout: string) =>
+      (JSON.parse(stdout) as { findings: (Row & { owners?: string })[] }).findings.filter(
+        (f) => f.ruleId === 'retirement/compute-unmanaged-disks' && f.resourceId.endsWith(vm),
+      );
+    const offline = await run('scan', '--input', output, ...now);
+    expect(onVm(offline.stdout).map((f) => f.owners)).toEqual(['build-team@contoso.com']);
+    const exclude = ['--exclude-tag', 'owner=build-team@contoso.com'];
+    for (const scan of [
+      await run('scan', '--input', output, ...now, ...exclude),
+      await run('scan', ...live, ...now, ...exclude),
+    ]) {
+      expect(scan.code).toBe(0);
+      expect(onVm(scan.stdout)).toEqual([]);
+    }
+  });
+
   it('says it needs a scope', async () => {
     const r = await run('export', '--output', join(files.dir, 'x.json'));
     expect(r.code).toBe(2);

@@ -304,7 +304,12 @@ describe('sarif', () => {
   });
 
   it('is deterministic: the same findings in any order give the same log', () => {
-    const shuffled = buildReport([...report.findings].reverse(), report.resources, NOW);
+    const shuffled = buildReport(
+      [...report.findings].reverse(),
+      report.resources,
+      NOW,
+      report.notices,
+    );
     expect(render(shuffled, 'sarif', context)).toBe(text);
     expect(toSarif(report, DEFAULT_CATALOG)).toEqual(log);
   });

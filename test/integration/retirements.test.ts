@@ -2,7 +2,12 @@
 // Health notices and the Manual entries' queries become findings; a source that fails or is truncated resolves
 // nothing of its own and makes the scan partial.
 import { afterEach, describe, expect, it } from 'vitest';
-import { demoRetirements, demoTenant, DEMO_SUBSCRIPTIONS } from '../../dev/tenants/demo.js';
+import {
+  demoRetirements,
+  demoTenant,
+  DEMO_SUBSCRIPTION,
+  DEMO_SUBSCRIPTIONS,
+} from '../../dev/tenants/demo.js';
 import type { StoredFinding } from '../../src/app/ports.js';
 import { startStack, type Stack } from '../support/stack.js';
 
@@ -25,7 +30,9 @@ describe('the retirement sources in a scan', () => {
     expect(record.status).toBe('succeeded');
     expect(record.retirementSources?.map((s) => [s.source, s.outcome])).toEqual(
       expect.arrayContaining([
-        ['advisor', 'complete'],
+        ['advisor-catalog', 'complete'],
+        ['advisor-recommendations', 'complete'],
+        ['resource-tags', 'complete'],
         ['service-health', 'complete'],
         ['manual:retirement/sql-api-version-2014-04-01', 'complete'],
       ]),
@@ -64,7 +71,9 @@ describe('the retirement sources in a scan', () => {
     const record = await stack.scan({ kind: 'tenant' });
     stack.graph.setFaults({});
     expect(record.status).toBe('partial');
-    expect(record.retirementSources?.find((s) => s.source === 'advisor')).toMatchObject({
+    expect(
+      record.retirementSources?.find((s) => s.source === 'advisor-recommendations'),
+    ).toMatchObject({
       outcome: 'failed',
     });
     expect(record.counts.resolved).toBe(0);
@@ -108,5 +117,173 @@ describe('the retirement sources in a scan', () => {
       for (const id of demo.witnesses[ruleId] ?? [])
         expect(open.has(`${ruleId} ${id.toLowerCase()}`), `${ruleId} on ${id}`).toBe(true);
     expect(record.counts.resolved).toBe(0);
+  });
+});
+
+describe('each retirement source is safe on its own', () => {
+  const demo = demoRetirements();
+  const pip = demo.witnesses['retirement/network-basic-sku-public-ip-addresses']![0]!;
+  const sql = demo.witnesses['retirement/sql-api-version-2014-04-01']![0]!;
+  const afd = demo.witnesses['retirement/health-fd7c-9q2']![0]!;
+  const redis = demo.witnesses['retirement/cache-azure-cache-for-redis-version-4']![0]!;
+  const lb = demo.witnesses['retirement/network-basic-load-balancer']![0]!;
+  const statusOf = async (s: Stack, ruleId: string, id: string) =>
+    (await stored(s)).find((f) => key(f) === `${ruleId} ${id.toLowerCase()}`)?.status;
+  /** The tenant once the recommendations on the pip, the cache and the load balancer, the SQL server and the Front Door notice are gone. */
+  const withoutWitnesses = (tenant: ReturnType<typeof demoTenant>) => {
+    tenant.advisorResources = (tenant.advisorResources ?? []).filter(
+      (r) =>
+        ![pip, redis, lb].some((id) =>
+          String(r.id).toLowerCase().startsWith(`${id.toLowerCase()}/`),
+        ),
+    );
+    tenant.resources = tenant.resources.filter((r) => String(r.id) !== sql);
+    tenant.serviceHealthResources = (tenant.serviceHealthResources ?? []).filter(
+      (r) => !String(r.id).toLowerCase().includes('fd7c-9q2'),
+    );
+    return tenant;
+  };
+
+  it.each([
+    {
+      source: 'advisor-recommendations',
+      fault: 'microsoft.advisor/recommendations',
+      kept: ['retirement/network-basic-sku-public-ip-addresses', pip],
+      resolved: ['retirement/sql-api-version-2014-04-01', sql],
+    },
+    {
+      source: 'service-health',
+      fault: 'servicehealthresources',
+      // Its tracking id is in the catalog entry: Service Health could report it.
+      kept: ['retirement/cache-azure-cache-for-redis-version-4', redis],
+      resolved: ['retirement/network-basic-load-balancer', lb],
+    },
+    {
+      source: 'manual:retirement/sql-api-version-2014-04-01',
+      fault: "properties.version == '12.0'",
+      kept: ['retirement/sql-api-version-2014-04-01', sql],
+      resolved: ['retirement/network-basic-sku-public-ip-addresses', pip],
+    },
+  ])(
+    'a failed $source read keeps only its retirements; the others reconcile',
+    async ({ source, fault, kept, resolved }) => {
+      const tenant = demoTenant();
+      stack = await startStack({ tenant });
+      await stack.scan({ kind: 'tenant' });
+      stack.graph.setTenant(withoutWitnesses(tenant));
+      stack.graph.setFaults({
+        rules: [{ when: { queryContains: fault }, respond: { status: 503 } }],
+      });
+      const record = await stack.scan({ kind: 'tenant' });
+      stack.graph.setFaults({});
+      expect(record.status).toBe('partial');
+      const outcomes = Object.fromEntries(
+        (record.retirementSources ?? []).map((s) => [s.source, s.outcome]),
+      );
+      expect(outcomes[source]).toBe('failed');
+      expect(Object.entries(outcomes).filter(([, o]) => o === 'failed')).toHaveLength(1);
+      expect(await statusOf(stack, kept[0]!, kept[1]!)).toBe('open');
+      expect(await statusOf(stack, resolved[0]!, resolved[1]!)).toBe('resolved');
+    },
+  );
+
+  it('a failed catalog read lets the bundled snapshot stand in: its retirements reconcile, the rest stay as they were', async () => {
+    const tenant = demoTenant();
+    stack = await startStack({ tenant });
+    await stack.scan({ kind: 'tenant' });
+    stack.graph.setTenant(withoutWitnesses(tenant));
+    stack.graph.setFaults({
+      rules: [{ when: { queryContains: 'microsoft.advisor/metadata' }, respond: { status: 503 } }],
+    });
+    const record = await stack.scan({ kind: 'tenant' });
+    stack.graph.setFaults({});
+    expect(record.status).toBe('partial');
+    const catalog = record.retirementSources?.find((s) => s.source === 'advisor-catalog');
+    expect(catalog?.outcome).toBe('failed');
+    expect(catalog?.note).toMatch(/snapshot of \d{4}-\d{2}-\d{2}/);
+    // Known to the snapshot: reconciled from it.
+    expect(await statusOf(stack, 'retirement/network-basic-sku-public-ip-addresses', pip)).toBe(
+      'resolved',
+    );
+    expect(await statusOf(stack, 'retirement/sql-api-version-2014-04-01', sql)).toBe('resolved');
+    // A notice no snapshot entry names may belong to a live entry: unknown, kept.
+    expect(await statusOf(stack, 'retirement/health-fd7c-9q2', afd)).toBe('open');
+  });
+});
+
+describe('the catalog is tenant-level', () => {
+  it.each([
+    ['a subscription scope', { kind: 'subscriptions' as const, ids: [DEMO_SUBSCRIPTION.sandbox] }],
+    ['a management-group scope', { kind: 'managementGroups' as const, ids: ['contoso-root'] }],
+  ])(
+    '%s reads the live catalog at tenant scope (a Manual entry only it knows runs)',
+    async (_, scope) => {
+      const tenant = demoTenant();
+      const sandbox = DEMO_SUBSCRIPTION.sandbox;
+      const mysql = demoRetirements().witnesses['retirement/dbformysql-single-server']![0]!;
+      expect(mysql).toContain(sandbox);
+      const live = structuredClone(
+        (tenant.advisorResources ?? []).find(
+          (r) => (r.properties as { language?: string }).language === 'en',
+        )!,
+      );
+      const p = live.properties as Record<string, unknown> & {
+        sourceProperties: { serviceRetirement: Record<string, unknown> };
+      };
+      live.id = '/providers/Microsoft.Advisor/metadata/0d6b6c36-3a53-4c6c-9a4e-live-only-en';
+      live.name = '0d6b6c36-3a53-4c6c-9a4e-live-only-en';
+      p.recommendationTypeId = '0d6b6c36-3a53-4c6c-9a4e-00000000live';
+      p.supportedResourceType = 'Microsoft.DBforMySQL/servers';
+      p.recommendationIngestionType = 'Manual';
+      p.recommendationDataSourceQuery =
+        "resources | where type =~ 'microsoft.dbformysql/servers' | project id";
+      p.sourceProperties.serviceRetirement = {
+        retirementFeatureName: 'Live-only feature',
+        retirementDate: '2027-01-31T00:00:00Z',
+        serviceHealth: { trackingIds: [], ashUrls: [] },
+      };
+      tenant.advisorResources = [...(tenant.advisorResources ?? []), live];
+      stack = await startStack({ tenant });
+      const record = await stack.scan(scope);
+      expect(record.status).toBe('succeeded');
+      const catalog = record.retirementSources?.find((s) => s.source === 'advisor-catalog');
+      expect(catalog).toMatchObject({ outcome: 'complete' });
+      expect(catalog?.rows).toBeGreaterThan(0);
+      const open = (await stored(stack)).filter((f) => f.status === 'open').map(key);
+      expect(open).toContain(`retirement/dbformysql-live-only-feature ${mysql.toLowerCase()}`);
+    },
+  );
+});
+
+describe('Advisor findings and the resource they are on', () => {
+  const demo = demoRetirements();
+  const vm = demo.witnesses['retirement/compute-unmanaged-disks']![0]!;
+  const owners = { tagNames: ['owner', 'OwnerEmail', 'contact'], defaultRecipients: [] };
+
+  it("take their owner from the resource's own tags", async () => {
+    stack = await startStack({ tenant: demoTenant() });
+    await stack.scan({ kind: 'tenant' }, { owners });
+    const finding = (await stored(stack)).find(
+      (f) => key(f) === `retirement/compute-unmanaged-disks ${vm.toLowerCase()}`,
+    );
+    expect(finding?.owners).toBe('build-team@contoso.com');
+  });
+
+  it("honour the scope's tag exclusions: not reported, and what was stored stays as it was", async () => {
+    stack = await startStack({ tenant: demoTenant() });
+    const filter = { excludeTags: [{ key: 'owner', value: 'BUILD-TEAM@contoso.com' }] };
+    await stack.scan({ kind: 'tenant' }, { owners, filter });
+    const excluded = (await stored(stack)).filter(
+      (f) => f.resourceId.toLowerCase() === vm.toLowerCase(),
+    );
+    expect(excluded).toEqual([]);
+    // Seen without the exclusion, then excluded: kept as it was (out of scope), not resolved.
+    await stack.scan({ kind: 'tenant' }, { owners });
+    const record = await stack.scan({ kind: 'tenant' }, { owners, filter });
+    expect(record.counts.resolved).toBe(0);
+    const kept = (await stored(stack)).find(
+      (f) => key(f) === `retirement/compute-unmanaged-disks ${vm.toLowerCase()}`,
+    );
+    expect(kept?.status).toBe('open');
   });
 });

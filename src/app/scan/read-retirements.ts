@@ -14,6 +14,7 @@ import {
   HEALTH_RULE_PREFIX,
   healthImpact,
   healthNotice,
+  manualNotEvaluated,
   RETIREMENT_SUBCATEGORY,
   retirementFindings,
   type AdvisorHit,
@@ -67,15 +68,22 @@ export const IMPACTED_QUERY: GraphQuery = {
 };
 
 export interface RetirementRead {
-  /** Fresh retirement findings by lower-case subscription id (only those of sources read completely). */
+  /** Fresh retirement findings by lower-case subscription id (those of retirements whose sources were read). */
   readonly bySubscription: Map<string, Finding[]>;
-  /** True for a rule id whose stored findings must stay as they were (its source was not read completely). */
+  /**
+   * True for a rule id whose stored findings must stay as they were: a source it depends on was not read
+   * completely this time (its retirement is unknown for this scan). Only the retirements of that source.
+   */
   readonly frozen: (ruleId: string) => boolean;
   /**
    * True for a rule whose findings stay open once seen: Service Health notices leave the active view after
    * about 90 days, and a retirement a notice announced does not go away because the notice did.
    */
   readonly keepUnseen: (ruleId: string) => boolean;
+  /** The tags of the resource a retirement finding is on, from its own `resources` row (any case of the id). */
+  readonly tagsOf: (resourceId: string) => Readonly<Record<string, string>> | undefined;
+  /** True for a resource the scope's tag exclusions leave out: its stored findings stay as they are. */
+  readonly excluded: (resourceId: string) => boolean;
   readonly sources: RetirementSourceOutcome[];
   readonly notEvaluated: { ruleId: string; reason: string }[];
   /** The retirements findings were made for, by id (for the catalog shown with them). */
@@ -86,10 +94,52 @@ export interface RetirementReadInput {
   readonly batches: readonly Scope[];
   /** The built-in snapshot of the catalog; the live catalog read is laid over it. */
   readonly catalog: readonly DataRetirement[];
+  /** When the snapshot was taken (YYYY-MM-DD), said whenever it stands in for the live catalog. */
+  readonly snapshotTaken?: string | undefined;
   readonly claimed?: ReadonlyMap<string, { ruleId: string; types: readonly string[] }>;
   readonly exclude?: ScopeFilter | undefined;
   /** Rule ids the engine decides (hand-written): never frozen by a retirement source. */
   readonly engineRules: ReadonlySet<string>;
+}
+
+/** The catalog's rows belong to no subscription: it is read once, at tenant scope, whatever the scan's scope. */
+const TENANT: Scope = { kind: 'tenant' };
+/** Resource ids per query of the impacted resources' own rows (keeps each query a few tens of KB). */
+export const IDS_PER_QUERY = 200;
+const TAG_COLUMNS = ['id', 'subscriptionId', 'tags'];
+
+/** A KQL string literal (single-quoted, backslash escapes), as the adapter writes them. */
+const kqlString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+/** The own `resources` rows of some resources, by id (any case): a client-side join, no KQL `join`. */
+export function rowsByIdQuery(
+  ids: readonly string[],
+  columns: readonly string[],
+  excludeSubscriptions?: readonly string[],
+): GraphQuery {
+  const list = ids.map((id) => kqlString(id.toLowerCase())).join(', ');
+  // Excluded subscriptions go into every query the scan sends, as the adapter writes them.
+  const excluded = excludeSubscriptions?.length
+    ? ` | where subscriptionId !in~ (${excludeSubscriptions.map(kqlString).join(', ')})`
+    : '';
+  return {
+    table: 'resources',
+    types: [],
+    columns: [],
+    kql: `resources | where id in~ (${list})${excluded} | project ${columns.join(', ')} | order by id asc`,
+  };
+}
+
+/** The resource ids the retirement sources' rows name (Advisor's `resourceMetadata`, Service Health's targets). */
+export function impactedResourceIds(rows: readonly unknown[]): string[] {
+  const ids = new Set<string>();
+  for (const row of rows) {
+    const hit = advisorHit(row);
+    if (!('skip' in hit)) ids.add(hit.resourceId.toLowerCase());
+    const impact = healthImpact(row);
+    if (!('skip' in impact)) ids.add(impact.resourceId.toLowerCase());
+  }
+  return [...ids].filter((id) => /\/providers\//i.test(id)).sort();
 }
 
 /** Excluded subscriptions go into a Manual entry's query too, right after its table: they cost no quota. */
@@ -99,7 +149,7 @@ function withExclusions(
   excluded: readonly string[] | undefined,
 ): string {
   if (!excluded?.length) return kql;
-  const list = excluded.map((s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ');
+  const list = excluded.map(kqlString).join(', ');
   const rest = kql.trim().slice(table.length);
   return `${table} | where subscriptionId !in~ (${list})${rest}`;
 }
@@ -119,6 +169,17 @@ function reasonOf(error: unknown): string {
   return error instanceof SourceError ? `${error.reason}: ${error.message}` : describe(error);
 }
 
+/** `tags[key] =~ value`, as the scope's tag exclusions are written in the queries (key exact, value any case). */
+function taggedOut(
+  tags: Readonly<Record<string, string>> | undefined,
+  exclusions: readonly { key: string; value: string }[],
+): boolean {
+  if (!tags) return false;
+  return exclusions.some(
+    (t) => typeof tags[t.key] === 'string' && tags[t.key]!.toLowerCase() === t.value.toLowerCase(),
+  );
+}
+
 export async function readRetirements(
   ctx: StageContext,
   input: RetirementReadInput,
@@ -128,39 +189,78 @@ export async function readRetirements(
   const subscriptionsOnly = input.exclude?.excludeSubscriptions?.length
     ? { excludeSubscriptions: input.exclude.excludeSubscriptions }
     : undefined;
-  const read = async (name: string, queries: GraphQuery[]): Promise<unknown[] | undefined> => {
+  const read = async (
+    name: string,
+    queries: readonly GraphQuery[] | (() => Promise<unknown[]>),
+    note?: (rows: unknown[] | undefined) => string | undefined,
+  ): Promise<unknown[] | undefined> => {
     // The stages run one after the other: the source's page counter over this read is this source's cost.
     const before = ctx.source.stats().pages;
     const cost = () => ({ pages: ctx.source.stats().pages - before });
     try {
       const rows: unknown[] = [];
-      for (const q of queries)
-        rows.push(...(await readAll(ctx, { ...q, exclude: subscriptionsOnly }, input.batches)));
-      sources.push({ source: name, outcome: 'complete', rows: rows.length, ...cost() });
+      if (typeof queries === 'function') rows.push(...(await queries()));
+      else for (const q of queries) rows.push(...(await readAll(ctx, q, input.batches)));
+      const said = note?.(rows);
+      sources.push({
+        source: name,
+        outcome: 'complete',
+        rows: rows.length,
+        ...cost(),
+        ...(said ? { note: said } : {}),
+      });
       return rows;
     } catch (error) {
       const reason = reasonOf(error);
       ctx.log('retirement source failed', { source: name, reason });
-      sources.push({ source: name, outcome: 'failed', reason, rows: 0, ...cost() });
+      const said = note?.(undefined);
+      sources.push({
+        source: name,
+        outcome: 'failed',
+        reason,
+        rows: 0,
+        ...cost(),
+        ...(said ? { note: said } : {}),
+      });
       if (ctx.signal?.aborted) throw error;
       return undefined;
     }
   };
+  const snapshot = `the bundled snapshot${input.snapshotTaken ? ` of ${input.snapshotTaken}` : ''}`;
 
-  // 1. The catalog (metadata rows are tenant-level: a subscription-scoped read finds none, the snapshot stays).
-  const advisorRows = await read('advisor', [CATALOG_QUERY, RECOMMENDATIONS_QUERY]);
-  const live = advisorRows ? catalogOfRows(advisorRows) : [];
+  // 1. The catalog, at tenant scope: its rows belong to no subscription, so a subscription or management-group
+  //    scope would return none. The snapshot stands in for what the live read does not give.
+  const catalogRows = await read(
+    'advisor-catalog',
+    // Excluded subscriptions are in this query too (as in every query), though its rows belong to none.
+    () => readAll(ctx, { ...CATALOG_QUERY, exclude: subscriptionsOnly }, [TENANT]),
+    (rows) =>
+      rows === undefined
+        ? `${snapshot} stands in: retirements it does not know are unknown for this scan`
+        : catalogOfRows(rows).length === 0
+          ? `no catalog rows at tenant scope: ${snapshot} is the catalog`
+          : undefined,
+  );
+  const live = catalogRows ? catalogOfRows(catalogRows) : [];
   const byId = new Map(input.catalog.map((r) => [r.recommendationTypeId ?? r.id, r]));
   for (const r of live) byId.set(r.recommendationTypeId ?? r.id, r);
   const catalog = [...byId.values()];
+
+  // 2. Advisor's impacted resources.
+  const recommendationRows = await read('advisor-recommendations', [
+    { ...RECOMMENDATIONS_QUERY, exclude: subscriptionsOnly },
+  ]);
   const recommendations: AdvisorHit[] = [];
-  for (const row of advisorRows ?? []) {
+  for (const row of recommendationRows ?? []) {
     const hit = advisorHit(row);
     if (!('skip' in hit)) recommendations.push(hit);
   }
 
-  // 2. Service Health notices and the resources they list.
-  const healthRows = await read('service-health', [NOTICES_QUERY, IMPACTED_QUERY]);
+  // 3. Service Health notices and the resources they list.
+  const healthRows = await read('service-health', [
+    { ...NOTICES_QUERY, exclude: subscriptionsOnly },
+    { ...IMPACTED_QUERY, exclude: subscriptionsOnly },
+  ]);
   const notices: HealthNotice[] = [];
   const impacted: { trackingId: string; resourceId: string; subscriptionId: string }[] = [];
   for (const row of healthRows ?? []) {
@@ -170,17 +270,18 @@ export async function readRetirements(
     if (!('skip' in i)) impacted.push(i);
   }
 
-  // 3. Manual entries: Microsoft's published query, when it is one the product runs.
+  // 4. Manual entries: Microsoft's published query, when it is one the product runs.
   const manual = new Map<string, { id: string; subscriptionId: string }[]>();
   const unknownRules = new Set<string>();
+  // The entries whose query the product does not accept: not evaluated (the CLI's offline scan says the same).
+  for (const n of manualNotEvaluated(catalog, { offline: false, skip: input.engineRules })) {
+    notEvaluated.push(n);
+    unknownRules.add(n.ruleId);
+  }
   for (const entry of catalog.filter((r) => r.origin === 'Manual')) {
     if (input.engineRules.has(entry.id)) continue;
     const accepted = acceptManualQuery(entry.dataSourceQuery);
-    if (!accepted.ok) {
-      notEvaluated.push({ ruleId: entry.id, reason: accepted.reason });
-      unknownRules.add(entry.id);
-      continue;
-    }
+    if (!accepted.ok) continue;
     const query: GraphQuery = {
       table: accepted.table,
       types: [],
@@ -213,11 +314,8 @@ export async function readRetirements(
     now: ctx.now,
     ...(ctx.thresholds ? { thresholds: ctx.thresholds } : {}),
   });
-  // One failed Advisor or Service Health read freezes every data-defined retirement (a finding can come from
-  // either); a failed Manual query freezes its own retirement only.
-  const sourceFailed = advisorRows === undefined || healthRows === undefined;
-  const frozen = (ruleId: string): boolean =>
-    !input.engineRules.has(ruleId) && (sourceFailed || unknownRules.has(ruleId));
+
+  // The scope's exclusions by subscription, group and type: decided from the finding itself.
   const excludedGroups = new Set(
     (ctx.filter?.excludeResourceGroups ?? []).map((g) => g.toLowerCase()),
   );
@@ -225,12 +323,79 @@ export async function readRetirements(
   const excludedSubs = new Set(
     (ctx.filter?.excludeSubscriptions ?? []).map((s) => s.toLowerCase()),
   );
+  const inScope = result.findings.filter(
+    (f) =>
+      !excludedSubs.has(f.subscriptionId.toLowerCase()) &&
+      !excludedGroups.has(f.resourceGroup.toLowerCase()) &&
+      !excludedTypes.has(f.resourceType.toLowerCase()),
+  );
+  const onResource = (f: Finding) => /\/providers\//i.test(f.resourceId);
+
+  // 5. The resources the findings are on, their own rows (tags: owners and tag exclusions), joined here by id.
+  const resourceIds = [
+    ...new Set(inScope.filter(onResource).map((f) => f.resourceId.toLowerCase())),
+  ].sort();
+  // Each batch is asked only for the ids of its own subscriptions.
+  const readTags = async (): Promise<unknown[]> => {
+    const rows: unknown[] = [];
+    for (const batch of input.batches) {
+      const listed =
+        batch.kind === 'subscriptions' ? new Set(batch.ids.map((s) => s.toLowerCase())) : undefined;
+      const ids = listed
+        ? resourceIds.filter((id) => listed.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? ''))
+        : resourceIds;
+      for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+        const query = rowsByIdQuery(
+          ids.slice(i, i + IDS_PER_QUERY),
+          TAG_COLUMNS,
+          subscriptionsOnly?.excludeSubscriptions,
+        );
+        rows.push(...(await readAll(ctx, query, [batch])));
+      }
+    }
+    return rows;
+  };
+  const tagRows = resourceIds.length ? await read('resource-tags', readTags) : [];
+  const tagsById = new Map<string, Readonly<Record<string, string>>>();
+  for (const row of tagRows ?? []) {
+    const { id, tags } = row as { id?: unknown; tags?: unknown };
+    if (typeof id !== 'string' || typeof tags !== 'object' || tags === null) continue;
+    const own: Record<string, string> = {};
+    for (const [k, v] of Object.entries(tags)) if (typeof v === 'string') own[k] = v;
+    tagsById.set(id.toLowerCase(), own);
+  }
+  const tagsOf = (resourceId: string) => tagsById.get(resourceId.toLowerCase());
+  const tagExclusions = ctx.filter?.excludeTags ?? [];
+  const excluded = (resourceId: string): boolean => taggedOut(tagsOf(resourceId), tagExclusions);
+  // Rules with a finding on a resource whose row could not be read: whether it is excluded is unknown.
+  const onResources = new Set(inScope.filter(onResource).map((f) => f.ruleId));
+
+  // Which retirements each failed source leaves unknown: only those that depend on it.
+  const catalogById = new Map(catalog.map((r) => [r.id, r]));
+  const snapshotIds = new Set(input.catalog.map((r) => r.id));
+  const fromHealthOnly = (ruleId: string) => ruleId.startsWith(HEALTH_RULE_PREFIX);
+  const catalogFailed = catalogRows === undefined;
+  const recommendationsFailed = recommendationRows === undefined;
+  const healthFailed = healthRows === undefined;
+  const tagsFailed = tagRows === undefined;
+  const frozen = (ruleId: string): boolean => {
+    if (input.engineRules.has(ruleId)) return false;
+    if (unknownRules.has(ruleId)) return true;
+    const entry = catalogById.get(ruleId);
+    // The catalog names the retirements: without it, only those the snapshot knows keep their identity.
+    if (catalogFailed && !snapshotIds.has(ruleId)) return true;
+    // Advisor's recommendations make findings for every retirement but Manual entries and notices.
+    if (recommendationsFailed && entry?.origin !== 'Manual' && !fromHealthOnly(ruleId)) return true;
+    // Service Health makes findings for its own notices and the entries whose tracking ids they carry.
+    if (healthFailed && (fromHealthOnly(ruleId) || (entry?.trackingIds.length ?? 0) > 0))
+      return true;
+    if (tagsFailed && onResources.has(ruleId)) return true;
+    return false;
+  };
   const bySubscription = new Map<string, Finding[]>();
-  for (const f of result.findings) {
+  for (const f of inScope) {
     if (frozen(f.ruleId)) continue;
-    if (excludedSubs.has(f.subscriptionId.toLowerCase())) continue;
-    if (excludedGroups.has(f.resourceGroup.toLowerCase())) continue;
-    if (excludedTypes.has(f.resourceType.toLowerCase())) continue;
+    if (excluded(f.resourceId)) continue;
     const key = f.subscriptionId.toLowerCase();
     const list = bySubscription.get(key);
     if (list) list.push(f);
@@ -246,6 +411,8 @@ export async function readRetirements(
     bySubscription,
     frozen,
     keepUnseen,
+    tagsOf,
+    excluded,
     sources,
     notEvaluated,
     retirements: result.retirements,

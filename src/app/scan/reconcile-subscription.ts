@@ -69,12 +69,15 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     retirements,
     plan,
   ) => {
-    const tagsById = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
+    const ownTags = new Map(rows.map((r) => [r.id.toLowerCase(), r.tags]));
+    // A retirement finding's resource is often no target of the rules: its row came with the retirement sources.
+    const tagsOf = (resourceId: string) =>
+      ownTags.get(resourceId.toLowerCase()) ?? retirements?.tagsOf?.(resourceId);
     const subMatches: Record<string, number> = {};
     const annotate = (finding: Finding): FindingOwners => {
       const { owners, refused } = resolveOwners({
         tagNames,
-        resourceTags: tagsById.get(finding.resourceId.toLowerCase()),
+        resourceTags: tagsOf(finding.resourceId),
         resourceGroupTags: containers.get(
           `/subscriptions/${finding.subscriptionId}/resourcegroups/${finding.resourceGroup}`.toLowerCase(),
         ),
@@ -84,7 +87,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
         allowedDomains: ctx.owners?.allowedDomains,
       });
       ctx.refused?.add(finding, refused);
-      const tags = tagsById.get(finding.resourceId.toLowerCase());
+      const tags = tagsOf(finding.resourceId);
       const exemption = exemptionFor(ctx.exemptions, finding, now, tags);
       const expired = exemption
         ? undefined
@@ -130,6 +133,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
       excludedGroups.has(f.resourceGroup.toLowerCase()) ||
       excludedTypes.has(f.resourceType.toLowerCase()) ||
       excluded.has(f.resourceId.toLowerCase()) ||
+      (retirements?.excluded?.(f.resourceId) ?? false) ||
       (retirements?.frozen(f.ruleId) ?? false);
     const kept = stored.filter((f) => !outOfScope(f) && !isExpired(f, now, ctx.retentionDays));
     // Retirements announced by a notice stay open once seen, though the notice leaves the active view.

@@ -48,6 +48,10 @@ export interface RetirementScope {
   frozen(ruleId: string): boolean;
   /** Rules whose findings stay open once seen, when the source no longer lists them (aged-out notices). */
   keepUnseen(ruleId: string): boolean;
+  /** The own tags of a resource a retirement finding is on (its row is not among the scan's targets). */
+  tagsOf?(resourceId: string): Readonly<Record<string, string>> | undefined;
+  /** A resource the scope's tag exclusions leave out: its stored findings stay as they are. */
+  excluded?(resourceId: string): boolean;
 }
 
 export interface StreamInput {
@@ -58,7 +62,10 @@ export interface StreamInput {
   readonly containers: ContainerTags;
   readonly sink: SubscriptionSink;
   /** The retirement sources' findings by lower-case subscription id, and the rules they could not decide. */
-  readonly retirements?: Pick<RetirementRead, 'bySubscription' | 'frozen' | 'keepUnseen'>;
+  readonly retirements?: Pick<
+    RetirementRead,
+    'bySubscription' | 'frozen' | 'keepUnseen' | 'tagsOf' | 'excluded'
+  >;
 }
 
 export interface StreamResult {

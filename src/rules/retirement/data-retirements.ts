@@ -502,3 +502,25 @@ export function acceptManualQuery(query: string | undefined): ManualQuery {
     kql: q.replace(/;\s*$/, ''),
   };
 }
+
+/** Why an accepted Manual query is not evaluated offline. */
+export const OFFLINE_MANUAL_REASON =
+  "Microsoft's query runs only in a live scan (it needs Resource Graph); an export holds no answer to it";
+
+/**
+ * The Manual entries of a catalog a scan cannot decide, with the reason: those whose query the product does not
+ * accept, and, offline, also those whose query it would run live. `skip`: rule ids decided otherwise (the engine's).
+ */
+export function manualNotEvaluated(
+  catalog: readonly DataRetirement[],
+  options: { readonly offline: boolean; readonly skip?: ReadonlySet<string> },
+): { ruleId: string; reason: string }[] {
+  const out: { ruleId: string; reason: string }[] = [];
+  for (const entry of catalog) {
+    if (entry.origin !== 'Manual' || options.skip?.has(entry.id)) continue;
+    const accepted = acceptManualQuery(entry.dataSourceQuery);
+    if (!accepted.ok) out.push({ ruleId: entry.id, reason: accepted.reason });
+    else if (options.offline) out.push({ ruleId: entry.id, reason: OFFLINE_MANUAL_REASON });
+  }
+  return out;
+}
