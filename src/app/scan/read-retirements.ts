@@ -66,7 +66,31 @@ export const IMPACTED_QUERY: GraphQuery = {
   columns: COLUMNS,
 };
 
+/** What `frozen` decides from, as data: a scan's batches, on other instances, rebuild it from this. */
+export interface RetirementFreeze {
+  /** An Advisor or Service Health read failed: every data-defined retirement is frozen. */
+  readonly allDataDefined: boolean;
+  /** Rules frozen on their own (a failed Manual query). */
+  readonly rules: readonly string[];
+  /** Rule ids the engine decides (hand-written): never frozen. */
+  readonly engineRules: readonly string[];
+}
+
+/** `frozen` and `keepUnseen` of a read, from its data. */
+export function retirementScope(
+  freeze: RetirementFreeze,
+): Pick<RetirementRead, 'frozen' | 'keepUnseen'> {
+  const engine = new Set(freeze.engineRules);
+  const own = new Set(freeze.rules);
+  return {
+    frozen: (ruleId) => !engine.has(ruleId) && (freeze.allDataDefined || own.has(ruleId)),
+    // Retirements announced by a Service Health notice stay open once seen.
+    keepUnseen: (ruleId) => ruleId.startsWith(HEALTH_RULE_PREFIX),
+  };
+}
+
 export interface RetirementRead {
+  readonly freeze: RetirementFreeze;
   /** Fresh retirement findings by lower-case subscription id (only those of sources read completely). */
   readonly bySubscription: Map<string, Finding[]>;
   /** True for a rule id whose stored findings must stay as they were (its source was not read completely). */
@@ -216,8 +240,12 @@ export async function readRetirements(
   // One failed Advisor or Service Health read freezes every data-defined retirement (a finding can come from
   // either); a failed Manual query freezes its own retirement only.
   const sourceFailed = advisorRows === undefined || healthRows === undefined;
-  const frozen = (ruleId: string): boolean =>
-    !input.engineRules.has(ruleId) && (sourceFailed || unknownRules.has(ruleId));
+  const freeze: RetirementFreeze = {
+    allDataDefined: sourceFailed,
+    rules: [...unknownRules],
+    engineRules: [...input.engineRules],
+  };
+  const { frozen, keepUnseen } = retirementScope(freeze);
   const excludedGroups = new Set(
     (ctx.filter?.excludeResourceGroups ?? []).map((g) => g.toLowerCase()),
   );
@@ -241,11 +269,11 @@ export async function readRetirements(
     sources: sources.map((s) => `${s.source}:${s.outcome}`).join(','),
     notEvaluated: notEvaluated.length,
   });
-  const keepUnseen = (ruleId: string): boolean => ruleId.startsWith(HEALTH_RULE_PREFIX);
   return {
     bySubscription,
     frozen,
     keepUnseen,
+    freeze,
     sources,
     notEvaluated,
     retirements: result.retirements,
