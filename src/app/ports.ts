@@ -235,6 +235,8 @@ export interface ScanLedger {
 /** The O(1) status: what `GET /api/status` reads. */
 export interface StatusSummary {
   readonly lastScan: ScanRecord;
+  /** The scan running now, with its progress (added when the summary is read; never stored). */
+  readonly running?: ScanRecord | undefined;
   readonly previousScanId?: string | undefined;
   readonly lastSucceededAt?: string | undefined;
   readonly totals: Counts;

@@ -152,7 +152,6 @@ export async function planScan(
   const startedAt = deps.clock();
   const leaseSeconds = deps.leaseSeconds ?? 900;
   const lease = await deps.store.acquireLease(scanId, leaseSeconds, startedAt);
-  input.onStarted?.(scanId);
   const say = log(deps, scanId);
   const guard = new LeaseGuard(lease, deps.clock, (message, fields = {}) =>
     deps.log.warn(message, { scanId, ...fields }),
@@ -178,6 +177,7 @@ export async function planScan(
       say('abandoned scans not repaired', { error: describe(error) }),
     );
     await store.writeScan(record);
+    input.onStarted?.(scanId);
     say('scan started', { trigger: input.trigger, scope: input.scope.kind, mode: 'queue' });
     const now = new Date(record.startedAt);
     const previous = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));

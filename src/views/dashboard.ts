@@ -1,6 +1,7 @@
 // The dashboard page (GET /api/dashboard): one self-contained HTML page, server-rendered from the DashboardModel.
 // Nothing is loaded from anywhere: one inline style and one inline script, both allowed by a per-response nonce.
 // Every tenant-controlled string goes through `html` (escaped); links go through `safeHref`.
+import { formatProgress } from '../core/progress.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { URGENCIES } from '../core/urgency.js';
 import type { DashboardFinding, DashboardModel, DashboardSubscription } from './dashboard-model.js';
@@ -347,6 +348,11 @@ function header(model: DashboardModel, look: Lookups): Html {
         <h2 id="scan-h">
           Last scan <span class="status status-${scan.status}">${STATUS_TEXT[scan.status]}</span>
         </h2>
+        ${
+          scan.status === 'running' && scan.progress
+            ? html`<p class="progress">Scanning: ${formatProgress(scan.progress)}</p>`
+            : ''
+        }
         <dl class="facts">
           <div>
             <dt>Scan</dt>
