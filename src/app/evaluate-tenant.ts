@@ -33,6 +33,8 @@ export const ROW_COLUMNS = [
 ];
 
 export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
+  /** Hears how many subscriptions will be streamed, in how many request batches, once they are listed. */
+  readonly onListed?: (subscriptions: number, batches: number) => void;
   readonly source: ResourceSource;
   readonly rules: readonly Rule[];
   readonly now: Date;
@@ -174,6 +176,10 @@ export async function evaluateTenant(
 ): Promise<TenantEvaluation> {
   const prepared = await prepareTenant(deps, scope, signal);
   const { listing, references, retirements, fatal } = prepared;
+  deps.onListed?.(
+    [...listing.states.values()].filter((s) => s.outcome === 'unreached' && !s.vanished).length,
+    listing.batches.length,
+  );
   let streamed: { resources: number; ruleErrors: RuleError[] } = { resources: 0, ruleErrors: [] };
   // 3. Targets, streamed and evaluated subscription by subscription — batch by batch, the code a queued
   //    batch runs too. Excluded subscriptions, groups, types and tags are filtered in the queries: no quota.
