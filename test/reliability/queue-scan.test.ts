@@ -45,7 +45,10 @@ interface Rig {
   readonly ledger: TableScanLedger;
   deps(ledger?: ScanLedger): BatchScanDeps;
   /** A worker polling the queue as the Functions host does (short lease, quick retries). */
-  worker(deps: BatchScanDeps, options?: { batchSize?: number }): RunningQueueTrigger;
+  worker(
+    deps: BatchScanDeps,
+    options?: { batchSize?: number; newBatchThreshold?: number },
+  ): RunningQueueTrigger;
   /** Waits (polling the store) until the scan's record is no longer running. */
   ended(scanId: string): Promise<ScanRecord>;
 }
@@ -78,7 +81,7 @@ async function rig(): Promise<Rig> {
           await failBatch(d, parseBatchMessage(m.text), 'poisoned');
         },
         batchSize: options.batchSize ?? 4,
-        newBatchThreshold: 1,
+        newBatchThreshold: options.newBatchThreshold ?? 1,
         maxPollingIntervalMs: 200,
         visibilityTimeoutSeconds: 0,
         maxDequeueCount: 3,
@@ -183,6 +186,25 @@ describe('a scan run as batches on Storage Queues', () => {
     const again = await planScan(r.deps(), { scope: { kind: 'tenant' }, trigger: 'timer' });
     const second = await r.ended(again.scanId);
     expect(second.counts).toMatchObject({ new: 0, resolved: 0, open: record.counts.open });
+  });
+
+  it('runs on two workers at once (each its own Resource Graph client and pacer, as two instances) with 0 429s', async () => {
+    const r = await rig();
+    const planned = await planScan(r.deps(), { scope: { kind: 'tenant' }, trigger: 'timer' });
+    expect(planned.batches).toBeGreaterThan(1);
+    // Each deps() has a fresh source: two pacers that share one quota, read from the response headers. One batch at
+    // a time each, answered slowly, so that both take some.
+    r.stack.graph.setFaults({ latencyMs: 150 });
+    const one = r.deps();
+    const two = r.deps();
+    r.worker(one, { batchSize: 1, newBatchThreshold: 0 });
+    r.worker(two, { batchSize: 1, newBatchThreshold: 0 });
+    const record = await r.ended(planned.scanId);
+    expect(record.status).toBe('succeeded');
+    expect(one.source.stats().pages).toBeGreaterThan(0);
+    expect(two.source.stats().pages).toBeGreaterThan(0);
+    expect(one.source.stats().throttled429 + two.source.stats().throttled429).toBe(0);
+    expect(record.source?.throttled429).toBe(0);
   });
 
   it('ends partial naming the subscriptions of a batch that keeps failing, their findings kept', async () => {
