@@ -227,6 +227,8 @@ export interface ScanLedger {
   ): Promise<{ state: LedgerState; first: boolean }>;
   /** Claims the closing of a scan whose batches all reported: true for one claimant (or a stale claim's taker). */
   claimClose(scanId: string, now: Date, staleMs: number): Promise<boolean>;
+  /** Gives a claim up (the closing failed): the next delivery of a batch claims it again. */
+  abandonClose(scanId: string): Promise<void>;
   markClosed(scanId: string): Promise<void>;
   /** Removes a closed scan's plan documents (the ledger entity stays, so late redeliveries see it closed). */
   dropDocuments(scanId: string): Promise<void>;

@@ -45,7 +45,10 @@ import { streamSubscriptions } from './scan/stream-subscriptions.js';
 export interface BatchScanDeps extends RunScanDeps {
   readonly queue: BatchQueue;
   readonly ledger: ScanLedger;
-  /** A closing claimed this long ago by a worker that has not finished may be taken over (default the lease). */
+  /**
+   * A closing claimed this long ago by a worker that has not finished may be taken over (default 2 minutes: closing
+   * reads the batches' results and writes the records; a live closer's message stays invisible while it works).
+   */
   readonly closeStaleMs?: number;
 }
 
@@ -363,7 +366,7 @@ export async function runBatch(
   if (ledgerState.closed) return { kind: 'dropped', reason: 'the scan is closed' };
   if (ledgerState.done.includes(batch)) {
     say('batch delivered again: already reported', { batch });
-    return { kind: 'duplicate', closed: await closeScan(deps, scanId) };
+    return { kind: 'duplicate', closed: await closeOrWait(deps, scanId) };
   }
   const leaseSeconds = deps.leaseSeconds ?? 900;
   let lease;
@@ -537,7 +540,7 @@ export async function failBatch(
   const ledgerState = await deps.ledger.readLedger(scanId);
   if (!ledgerState || ledgerState.closed) return { kind: 'dropped', reason: 'no open scan' };
   if (ledgerState.done.includes(batch))
-    return { kind: 'duplicate', closed: await closeScan(deps, scanId) };
+    return { kind: 'duplicate', closed: await closeOrWait(deps, scanId) };
   const plan = await deps.ledger.getDocument<PlanDocument>(scanId, 'plan');
   if (!plan) return { kind: 'dropped', reason: 'no plan' };
   const context = await deps.ledger
@@ -568,6 +571,20 @@ export async function failBatch(
 }
 
 /**
+ * For a batch delivered again: closes its scan if every batch reported and nobody closes it. While another worker's
+ * claim is fresh, throws, so that the message comes back later rather than vanish with the scan unclosed (the
+ * claimant may have died).
+ */
+async function closeOrWait(deps: BatchScanDeps, scanId: string): Promise<ScanRecord | undefined> {
+  const closed = await closeScan(deps, scanId);
+  if (closed) return closed;
+  const state = await deps.ledger.readLedger(scanId);
+  if (state && !state.closed && state.done.length >= state.batches)
+    throw new Error(`scan ${scanId} is being closed by another worker; this delivery retries`);
+  return undefined;
+}
+
+/**
  * Closes a scan whose batches all reported, once: the claim is made under the ledger's ETag, so of several workers
  * exactly one closes (another takes over only a claim older than `closeStaleMs`, its closer having died).
  */
@@ -575,9 +592,19 @@ export async function closeScan(
   deps: BatchScanDeps,
   scanId: string,
 ): Promise<ScanRecord | undefined> {
-  const say = log(deps, scanId);
-  const staleMs = deps.closeStaleMs ?? (deps.leaseSeconds ?? 900) * 1000;
+  const staleMs = deps.closeStaleMs ?? 120_000;
   if (!(await deps.ledger.claimClose(scanId, deps.clock(), staleMs))) return undefined;
+  try {
+    return await close(deps, scanId);
+  } catch (error) {
+    // Failed half-way: the claim is given up, and the message, handed out again, closes it then.
+    await deps.ledger.abandonClose(scanId).catch(() => undefined);
+    throw error;
+  }
+}
+
+async function close(deps: BatchScanDeps, scanId: string): Promise<ScanRecord | undefined> {
+  const say = log(deps, scanId);
   const plan = await deps.ledger.getDocument<PlanDocument>(scanId, 'plan');
   const ledger = await deps.ledger.readLedger(scanId);
   if (!plan || !ledger) return undefined;
@@ -663,6 +690,10 @@ export async function closeScan(
     ),
     ...refused.summary(),
   });
+  await deps.store.writeScan(record);
+  if (record.status === 'failed') await noteFailure(deps.store, record);
+  await deps.ledger.markClosed(scanId);
+  // After the scan is marked closed: a closing retried after a failure never counts the scan twice in the trend.
   await deps.store
     .recordTrend({
       day: record.startedAt.slice(0, 10),
@@ -674,9 +705,7 @@ export async function closeScan(
       lastStatus: record.status,
     })
     .catch((error: unknown) => say('trend not recorded', { error: describe(error) }));
-  await deps.store.writeScan(record);
-  if (record.status === 'failed') await noteFailure(deps.store, record);
-  await deps.ledger.markClosed(scanId);
+
   say('scan ended', {
     status: record.status,
     subscriptions: record.subscriptions,

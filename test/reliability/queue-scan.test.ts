@@ -188,6 +188,39 @@ describe('a scan run as batches on Storage Queues', () => {
     expect(second.counts).toMatchObject({ new: 0, resolved: 0, open: record.counts.open });
   });
 
+  it('closes once when the closing fails half-way: the claim is given up and the redelivered message closes it', async () => {
+    const r = await rig();
+    const planned = await planScan(r.deps(), { scope: { kind: 'tenant' }, trigger: 'timer' });
+    // The first status write (the closer's) fails: the worker that claimed the closing throws.
+    let failures = 0;
+    const flaky = new Proxy(r.stack.store, {
+      get(target, property, receiver) {
+        const value: unknown = Reflect.get(target, property, receiver);
+        if (typeof value !== 'function') return value;
+        if (property === 'writeStatus')
+          return (...args: Parameters<typeof target.writeStatus>) => {
+            if (failures++ === 0) return Promise.reject(new Error('table storage unavailable'));
+            return target.writeStatus(...args);
+          };
+        return (value as (...args: unknown[]) => unknown).bind(target);
+      },
+    });
+    r.worker({ ...r.deps(), store: flaky });
+    const record = await r.ended(planned.scanId);
+    expect(failures).toBe(2);
+    expect(record.status).toBe('succeeded');
+    expect((await r.ledger.readLedger(planned.scanId))?.closed).toBe(true);
+    // The trend is written last, once the scan is marked closed; then the queue drains.
+    while ((await r.queue.approximateCount()) > 0) await new Promise((res) => setTimeout(res, 100));
+    let trend = await r.stack.store.readTrend(record.startedAt.slice(0, 10));
+    for (let i = 0; i < 50 && trend.length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 100));
+      trend = await r.stack.store.readTrend(record.startedAt.slice(0, 10));
+    }
+    expect(trend.at(-1)?.scans).toBe(1);
+    expect((await r.stack.store.readStatus())?.lastScan.id).toBe(planned.scanId);
+  });
+
   it('runs on two workers at once (each its own Resource Graph client and pacer, as two instances) with 0 429s', async () => {
     const r = await rig();
     const planned = await planScan(r.deps(), { scope: { kind: 'tenant' }, trigger: 'timer' });

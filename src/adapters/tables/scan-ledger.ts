@@ -137,6 +137,15 @@ export class TableScanLedger implements ScanLedger {
     return changed;
   }
 
+  async abandonClose(scanId: string): Promise<void> {
+    await this.ready();
+    await this.change(scanId, (state) => {
+      if (state.closed || !state.closingSince) return undefined;
+      const { closingSince: _claim, ...rest } = state;
+      return rest;
+    });
+  }
+
   async markClosed(scanId: string): Promise<void> {
     await this.ready();
     await this.change(scanId, (state) => (state.closed ? undefined : { ...state, closed: true }));
