@@ -104,6 +104,16 @@ async function rig(): Promise<Rig> {
   };
 }
 
+/** Waits until no message is left on the queue or its poison queue (every function that ran has returned). */
+async function drained(queue: StorageQueue): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (
+    (await queue.approximateCount('queue')) + (await queue.approximateCount('poison')) > 0 &&
+    Date.now() < deadline
+  )
+    await new Promise((res) => setTimeout(res, 100));
+}
+
 /** A ledger whose writes of batch results never return: the worker holding them is as good as dead. */
 function hangingResults(ledger: ScanLedger, reached: () => void): ScanLedger {
   return new Proxy(ledger, {
@@ -165,7 +175,7 @@ describe('a scan run as batches on Storage Queues', () => {
     r.worker(r.deps(), { batchSize: 2 });
     const record = await r.ended(planned.scanId);
     // Let the copies left after the close be delivered too (they are dropped: the scan is closed).
-    while ((await r.queue.approximateCount()) > 0) await new Promise((res) => setTimeout(res, 100));
+    await drained(r.queue);
 
     expect(record.status).toBe('succeeded');
     const stored = await storedFindings(r.stack.store, DEMO_SUBSCRIPTIONS);
@@ -209,9 +219,9 @@ describe('a scan run as batches on Storage Queues', () => {
     const record = await r.ended(planned.scanId);
     expect(failures).toBe(2);
     expect(record.status).toBe('succeeded');
+    // The ledger is marked closed and the trend written after the record; then the message is deleted.
+    await drained(r.queue);
     expect((await r.ledger.readLedger(planned.scanId))?.closed).toBe(true);
-    // The trend is written last, once the scan is marked closed; then the queue drains.
-    while ((await r.queue.approximateCount()) > 0) await new Promise((res) => setTimeout(res, 100));
     let trend = await r.stack.store.readTrend(record.startedAt.slice(0, 10));
     for (let i = 0; i < 50 && trend.length === 0; i++) {
       await new Promise((res) => setTimeout(res, 100));
@@ -280,6 +290,8 @@ describe('a scan run as batches on Storage Queues', () => {
     const of = (m: Map<string, unknown>, subs: string[]) =>
       [...m].filter(([k]) => subs.some((s) => k.toLowerCase().includes(s.toLowerCase())));
     expect(of(after, failing)).toEqual(of(before, failing));
+    // The poison message is deleted once the poison function (which closed the scan) returns.
+    await drained(r.queue);
     expect(await r.queue.approximateCount('poison')).toBe(0);
   });
 });
