@@ -5,7 +5,17 @@ import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Cron } from 'croner';
 import functions, { type HttpResponseInit, type Timer } from '@azure/functions';
-import type { FunctionRegistration, HttpFunction } from '../src/functions/registry.js';
+import type {
+  FunctionRegistration,
+  HttpFunction,
+  QueueFunction,
+} from '../src/functions/registry.js';
+import { decodeMessage, type StorageQueue } from '../src/adapters/queue/storage-queue.js';
+import {
+  startQueueTrigger,
+  type QueueTriggerOptions,
+  type RunningQueueTrigger,
+} from './queue-trigger.js';
 import type { Logger } from '../src/app/ports.js';
 import { SignInStandIn } from './sign-in.js';
 
@@ -37,6 +47,24 @@ export interface LocalHostOptions {
    * redirected to the sign-in (a browser) or answered 401, as `RedirectToLoginPage` does. See dev/sign-in.ts.
    */
   readonly signIn?: boolean;
+  /**
+   * The scan queue its queue triggers poll (Azurite's queue service), with the host.json queue options; without
+   * it the queue functions are not run.
+   */
+  readonly queues?: {
+    readonly queue: StorageQueue;
+    readonly settings?: Partial<
+      Pick<
+        QueueTriggerOptions,
+        | 'batchSize'
+        | 'newBatchThreshold'
+        | 'maxPollingIntervalMs'
+        | 'visibilityTimeoutSeconds'
+        | 'maxDequeueCount'
+        | 'messageLeaseSeconds'
+      >
+    >;
+  };
 }
 
 /** The header the Functions host reads a function key from (else the `code` query parameter). */
@@ -57,12 +85,14 @@ export interface RunningHost {
   readonly url: string;
   /** Runs a timer function now, as its schedule would. */
   runTimer(name: string): Promise<void>;
+  /** The queue trigger, when the host polls a queue. */
+  readonly queueTrigger?: RunningQueueTrigger | undefined;
   close(): Promise<void>;
 }
 
 function contextFor(
   name: string,
-  trigger: 'httpTrigger' | 'timerTrigger',
+  trigger: 'httpTrigger' | 'timerTrigger' | 'queueTrigger',
   log: Logger,
 ): InvocationContext {
   const invocationId = randomUUID();
@@ -70,7 +100,11 @@ function contextFor(
     invocationId,
     functionName: name,
     options: {
-      trigger: { type: trigger, name: trigger === 'httpTrigger' ? 'request' : 'timer' },
+      trigger: {
+        type: trigger,
+        name:
+          trigger === 'httpTrigger' ? 'request' : trigger === 'timerTrigger' ? 'timer' : 'message',
+      },
       extraInputs: [],
       extraOutputs: [],
     },
@@ -170,6 +204,24 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
               () => void runTimer(fn.name),
             ),
         );
+
+  // Queue triggers: the batch worker on the scan queue, its twin on the poison queue.
+  const queueFns = options.functions.filter((f): f is QueueFunction => f.kind === 'queue');
+  const main = queueFns.find((f) => !f.poison);
+  const poison = queueFns.find((f) => f.poison);
+  const runQueueFn = (fn: QueueFunction) => (message: { text: string }) =>
+    // As the worker does: a JSON message reaches the handler parsed.
+    fn.handler(decodeMessage(message.text), contextFor(fn.name, 'queueTrigger', options.log));
+  const queueTrigger =
+    options.queues && main
+      ? startQueueTrigger({
+          queue: options.queues.queue,
+          handler: runQueueFn(main),
+          ...(poison ? { poisonHandler: runQueueFn(poison) } : {}),
+          ...options.queues.settings,
+          log: options.log,
+        })
+      : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
@@ -289,8 +341,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
   return {
     url: `http://${options.host === '0.0.0.0' ? 'localhost' : (options.host ?? 'localhost')}:${port}`,
     runTimer,
+    queueTrigger,
     close: async () => {
       for (const job of jobs) job.stop();
+      await queueTrigger?.stop();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.allSettled(running.values());

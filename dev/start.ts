@@ -3,7 +3,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, ConfigError } from '../src/config.js';
-import { createServices, setServices } from '../src/composition.js';
+import { batchScanDepsOf, createServices, services, setServices } from '../src/composition.js';
+import { planScan } from '../src/app/scan-batches.js';
+import { AlreadyRunningError } from '../src/app/ports.js';
+import { queueSettingsOf } from './queue-trigger.js';
 import { functionsFor } from '../src/functions/registry.js';
 import { runScheduledScan } from '../src/functions/scan-readiness.js';
 import { jsonLogger } from '../src/adapters/logger.js';
@@ -85,6 +88,50 @@ const tenant =
       })
     : demoTenant({ testFixtures: values['test-fixtures'] === true });
 
+/** host.json beside the package (dist/dev/start.js → ../../host.json). */
+function hostJson(): unknown {
+  for (const candidate of ['../../host.json', '../host.json']) {
+    const path = new URL(candidate, import.meta.url);
+    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  }
+  return {};
+}
+
+/** Plans the first scan on the queue and waits for the batch workers to close it. */
+async function firstScan(say: (line: string) => void): Promise<void> {
+  const s = services();
+  const deps = batchScanDepsOf(s);
+  if (!deps) {
+    await runScheduledScan('startup', {
+      invocationId: 'startup',
+      log: (...args) => say(`  first scan: ${args.map(String).join(' ')}`),
+      error: (...args) => say(`  first scan failed: ${args.map(String).join(' ')}`),
+    });
+    return;
+  }
+  let planned;
+  try {
+    planned = await planScan(deps, { scope: s.config.scope, trigger: 'startup' });
+  } catch (error) {
+    if (error instanceof AlreadyRunningError) {
+      say(`  first scan skipped: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+  say(
+    `  first scan: ${planned.scanId}, ${planned.batches} ${planned.batches === 1 ? 'batch' : 'batches'} on queue ${s.config.scanQueue.name}`,
+  );
+  let record = planned.record;
+  while (record.status === 'running') {
+    await new Promise((r) => setTimeout(r, 250));
+    record = (await s.store.listScans(5)).find((r) => r.id === planned.scanId) ?? record;
+  }
+  say(
+    `  first scan: scan ${record.id} ${record.status}: ${record.resources} resources, ${record.counts.open} open findings`,
+  );
+}
+
 async function main(): Promise<void> {
   const stateDir = resolve(values['state-dir'] ?? '.local');
   for (const dir of ['azurite', 'certs', 'outbox'])
@@ -150,10 +197,13 @@ async function main(): Promise<void> {
             RESOURCE_GRAPH_ENDPOINT_TRUSTED: 'true',
             TABLES_ENDPOINT: azurite.tableEndpoint,
             TABLES_CA_FILE: tablesCaFile,
+            SCAN_QUEUE_ENDPOINT: azurite.queueEndpoint,
+            SCAN_QUEUE_CA_FILE: tablesCaFile,
             COMMUNICATION_SERVICES_ENDPOINT: email.endpoint,
           }
         : {
             TABLES_CONNECTION_STRING: azurite.connectionString,
+            SCAN_QUEUE_CONNECTION_STRING: azurite.connectionString,
             COMMUNICATION_SERVICES_CONNECTION_STRING: email.connectionString,
           }),
       COMMUNICATION_SERVICES_CA_FILE: emailCaFile,
@@ -186,6 +236,10 @@ async function main(): Promise<void> {
         setting === 'SCAN_SCHEDULE' ? config.scanSchedule : config.digestSchedule,
       port,
       log,
+      // The scan's batches run from Azurite's queue, polled with host.json's queue options.
+      ...(services.batches
+        ? { queues: { queue: services.batches.queue, settings: queueSettingsOf(hostJson()) } }
+        : {}),
     }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
         throw new Error(
@@ -224,12 +278,9 @@ async function main(): Promise<void> {
     say('  Ctrl-C stops everything.');
     say('');
 
-    // First scan at start-up (the Functions host's runOnStartup is not for production; this is local only).
-    await runScheduledScan('startup', {
-      invocationId: 'startup',
-      log: (...args) => say(`  first scan: ${args.map(String).join(' ')}`),
-      error: (...args) => say(`  first scan failed: ${args.map(String).join(' ')}`),
-    }).catch((error: unknown) =>
+    // First scan at start-up (the Functions host's runOnStartup is not for production; this is local only), through
+    // the queue as in Azure: planned here, its batches run by the local host's queue trigger.
+    await firstScan(say).catch((error: unknown) =>
       say(`  first scan failed: ${error instanceof Error ? error.message : String(error)}`),
     );
     // Locally, a digest follows the first scan (in Azure it runs on DIGEST_SCHEDULE).

@@ -120,6 +120,11 @@ param resourceGraphPageTimeoutSeconds int = 60
 @maxLength(40)
 param tablePrefix string = 'readiness'
 
+@description('SCAN_QUEUE_NAME: the queue that carries a scan\'s batches to the queue-triggered worker (its poison queue is <name>-poison).')
+@minLength(3)
+@maxLength(56)
+param scanQueueName string = 'readiness-scan-batches'
+
 @description('OWNER_TAGS: tag names that name an owner, comma-separated (matched case-insensitively).')
 param ownerTags string = 'owner,Owner,OwnerEmail,contact,createdBy'
 
@@ -241,12 +246,15 @@ var operatorEmailList = filter(map(split(replace(operatorRecipients, ';', ','), 
 // Built-in role definition ids (the same in every tenant).
 var roles = {
   // AzureWebJobsStorage__blobServiceUri (host keys, timer locks) and functionAppConfig.deployment (the package).
-  // Microsoft documents Blob Data Owner as all the host needs for timers and HTTP; queue roles only for blob triggers
-  // and Durable Functions, which the app has not, so no Storage Queue role is granted.
+  // Microsoft documents Blob Data Owner as all the host needs for timers and HTTP; the queue trigger needs the queue
+  // role below (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue#grant-permission-to-the-identity).
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
   // TABLES_ENDPOINT: the findings tables (create tables, read and write entities); also lets the host keep its
   // diagnostic events through AzureWebJobsStorage__tableServiceUri.
   storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+  // SCAN_QUEUE_ENDPOINT and AzureWebJobsStorage__queueServiceUri: the app enqueues a scan's batches, and the host's
+  // queue trigger reads, hides, deletes them and moves failed ones to the poison queue (read, add, process, delete).
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   // The person deploying: browse the findings, change nothing.
   storageTableDataReader: '76199698-9eea-4c19-bc75-cec21354c6b6'
   // APPLICATIONINSIGHTS_AUTHENTICATION_STRING: telemetry ingestion with a Microsoft Entra token (local auth is off).
@@ -286,6 +294,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package'
+    scanQueueName: scanQueueName
   }
 }
 
@@ -336,6 +345,7 @@ module storageRoles 'modules/roles/storage.bicep' = {
     roleDefinitionIds: [
       roles.storageBlobDataOwner
       roles.storageTableDataContributor
+      roles.storageQueueDataContributor
     ]
   }
 }
@@ -432,6 +442,10 @@ var readinessSettings = {
   TABLES_ENDPOINT: storage.outputs.tableEndpoint
   TABLES_CA_FILE: '' // local emulator only
   TABLE_PREFIX: tablePrefix
+  SCAN_QUEUE_NAME: scanQueueName
+  SCAN_QUEUE_ENDPOINT: storage.outputs.queueEndpoint
+  SCAN_QUEUE_CONNECTION_STRING: '' // Azure uses the identity-based SCAN_QUEUE_ENDPOINT
+  SCAN_QUEUE_CA_FILE: '' // local emulator only
   COMMUNICATION_SERVICES_ENDPOINT: communication.outputs.endpoint
   COMMUNICATION_SERVICES_CONNECTION_STRING: '' // Azure uses the identity-based COMMUNICATION_SERVICES_ENDPOINT
   COMMUNICATION_SERVICES_CA_FILE: '' // local emulator only

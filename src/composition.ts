@@ -15,6 +15,7 @@ import {
   type Logger,
   type Mailer,
   type ResourceSource,
+  type ScanLedger,
 } from './app/ports.js';
 import { TableExemptionStore } from './adapters/tables/exemption-store.js';
 import type { SendDigestsDeps } from './app/send-digests.js';
@@ -24,6 +25,9 @@ import { TableDigestLedger } from './adapters/tables/digest-ledger.js';
 import { metaOf } from './rules/define-rule.js';
 import { renderDigestEmail } from './views/digest-email.js';
 import type { RunScanDeps } from './app/run-scan.js';
+import type { BatchScanDeps } from './app/scan-batches.js';
+import { StorageQueue } from './adapters/queue/storage-queue.js';
+import { TableScanLedger } from './adapters/tables/scan-ledger.js';
 import { buildCatalog } from './rules/index.js';
 import {
   applyFeed,
@@ -43,6 +47,8 @@ export interface Services {
   readonly rules: readonly Rule[];
   readonly log: Logger;
   readonly clock: () => Date;
+  /** The batch queue and the plan ledger; absent without SCAN_QUEUE_*: scans then run in one process. */
+  readonly batches?: { readonly queue: StorageQueue; readonly ledger: ScanLedger } | undefined;
 }
 
 function readPem(file: string | undefined, setting: string): string | undefined {
@@ -98,12 +104,32 @@ export function createServices(
     prefix: config.tablePrefix,
     ...(tablesCa ? { ca: tablesCa } : {}),
   });
+  const queueCa = readPem(config.scanQueue.caFile, 'SCAN_QUEUE_CA_FILE');
+  const queueConnection = config.scanQueue.connection;
+  const batches =
+    queueConnection.kind === 'none'
+      ? undefined
+      : {
+          queue: new StorageQueue({
+            connection: queueConnection,
+            name: config.scanQueue.name,
+            credential,
+            ...(queueCa ? { ca: queueCa } : {}),
+          }),
+          ledger: new TableScanLedger({
+            connection: config.tables,
+            credential,
+            prefix: config.tablePrefix,
+            ...(tablesCa ? { ca: tablesCa } : {}),
+          }),
+        };
   return {
     config,
     source,
     store,
     exemptions,
     ledger,
+    batches,
     mailer,
     rules: catalogOf(config.retirementFeed),
     log,
@@ -165,6 +191,12 @@ export function scanDepsOf(s: Services): RunScanDeps {
       allowedDomains: s.config.email.allowedDomains,
     },
   };
+}
+
+/** What a scan run as batches on the queue needs; undefined when no queue is configured. */
+export function batchScanDepsOf(s: Services): BatchScanDeps | undefined {
+  if (!s.batches) return undefined;
+  return { ...scanDepsOf(s), queue: s.batches.queue, ledger: s.batches.ledger };
 }
 
 /** Where e-mails link a rule's doc: the app's own doc route when its address is known. */

@@ -18,6 +18,12 @@ export type TablesConnection =
   | { readonly kind: 'connectionString'; readonly value: string }
   | { readonly kind: 'identity'; readonly endpoint: string };
 
+/** The scan's batch queue: none means scans run in one process (the CLI's way). */
+export type QueueConnection =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'connectionString'; readonly value: string }
+  | { readonly kind: 'identity'; readonly endpoint: string };
+
 export type EmailConnection =
   | { readonly kind: 'none' }
   | { readonly kind: 'connectionString'; readonly value: string }
@@ -45,6 +51,13 @@ export interface Config {
   /** PEM file of a CA to trust for Table Storage (local Azurite over HTTPS, for identity-based access). */
   readonly tablesCaFile?: string | undefined;
   readonly tablePrefix: string;
+  /** Storage Queues that carry a scan's batches to the queue-triggered worker. */
+  readonly scanQueue: {
+    readonly connection: QueueConnection;
+    readonly name: string;
+    /** PEM file of a CA to trust (local Azurite over HTTPS). */
+    readonly caFile: string | undefined;
+  };
   readonly email: {
     readonly connection: EmailConnection;
     readonly sender: string | undefined;
@@ -116,6 +129,10 @@ export const SETTINGS = {
   TABLES_ENDPOINT: '',
   TABLES_CA_FILE: '',
   TABLE_PREFIX: 'readiness',
+  SCAN_QUEUE_NAME: 'readiness-scan-batches',
+  SCAN_QUEUE_ENDPOINT: '',
+  SCAN_QUEUE_CONNECTION_STRING: '',
+  SCAN_QUEUE_CA_FILE: '',
   COMMUNICATION_SERVICES_ENDPOINT: '',
   COMMUNICATION_SERVICES_CONNECTION_STRING: '',
   COMMUNICATION_SERVICES_CA_FILE: '',
@@ -342,6 +359,29 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
 
+  let queueConnection: QueueConnection = { kind: 'none' };
+  const queueConnectionString = get('SCAN_QUEUE_CONNECTION_STRING');
+  const queueEndpoint = url('SCAN_QUEUE_ENDPOINT');
+  if (queueConnectionString && queueEndpoint) {
+    problems.push({
+      setting: 'SCAN_QUEUE_CONNECTION_STRING',
+      message: 'set either SCAN_QUEUE_CONNECTION_STRING or SCAN_QUEUE_ENDPOINT, not both',
+    });
+  } else if (queueEndpoint) {
+    queueConnection = { kind: 'identity', endpoint: queueEndpoint };
+  } else if (queueConnectionString) {
+    queueConnection = { kind: 'connectionString', value: queueConnectionString };
+  }
+  // Queue names: 3-63 lower-case letters, digits and single hyphens; the poison queue adds "-poison" (7).
+  // https://learn.microsoft.com/rest/api/storageservices/naming-queues-and-metadata
+  const queueName = get('SCAN_QUEUE_NAME');
+  if (!/^[a-z0-9](?:[a-z0-9]|-(?!-))*[a-z0-9]$/.test(queueName) || queueName.length > 56) {
+    problems.push({
+      setting: 'SCAN_QUEUE_NAME',
+      message: `"${queueName.slice(0, 80)}" is not a queue name: 3 to 56 lower-case letters, digits and single hyphens (the poison queue adds "-poison")`,
+    });
+  }
+
   let emailConnection: EmailConnection = { kind: 'none' };
   const emailConnectionString = get('COMMUNICATION_SERVICES_CONNECTION_STRING');
   const emailEndpoint = url('COMMUNICATION_SERVICES_ENDPOINT');
@@ -538,6 +578,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     tables,
     tablesCaFile: get('TABLES_CA_FILE') || undefined,
     tablePrefix,
+    scanQueue: {
+      connection: queueConnection,
+      name: queueName,
+      caFile: get('SCAN_QUEUE_CA_FILE') || undefined,
+    },
     email: {
       connection: emailConnection,
       sender: sender || undefined,

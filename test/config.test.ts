@@ -144,3 +144,37 @@ describe('PLATFORM_CONTACT (issue 21)', () => {
     }
   });
 });
+
+const QUEUE_BASE = { TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' };
+
+describe('the scan queue', () => {
+  it('is identity-based with SCAN_QUEUE_ENDPOINT, a connection string otherwise, and off when neither is set', () => {
+    expect(
+      loadConfig({ ...QUEUE_BASE, SCAN_QUEUE_ENDPOINT: 'https://st1.queue.core.windows.net' })
+        .scanQueue,
+    ).toMatchObject({
+      connection: { kind: 'identity', endpoint: 'https://st1.queue.core.windows.net' },
+      name: 'readiness-scan-batches',
+    });
+    expect(
+      loadConfig({ ...QUEUE_BASE, SCAN_QUEUE_CONNECTION_STRING: 'UseDevelopmentStorage=true' })
+        .scanQueue.connection.kind,
+    ).toBe('connectionString');
+    expect(loadConfig(QUEUE_BASE).scanQueue.connection.kind).toBe('none');
+  });
+
+  it('names a bad queue name and a doubly configured connection', () => {
+    for (const bad of ['Scan', 'a', 'scan--batches', '-scan', 'x'.repeat(57)]) {
+      expect(() => loadConfig({ ...QUEUE_BASE, SCAN_QUEUE_NAME: bad }), bad).toThrow(
+        /SCAN_QUEUE_NAME/,
+      );
+    }
+    expect(() =>
+      loadConfig({
+        ...QUEUE_BASE,
+        SCAN_QUEUE_ENDPOINT: 'https://st1.queue.core.windows.net',
+        SCAN_QUEUE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+      }),
+    ).toThrow(/SCAN_QUEUE_CONNECTION_STRING: set either/);
+  });
+});

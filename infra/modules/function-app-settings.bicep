@@ -30,8 +30,8 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 var platformSettings = {
   // The host's storage by service URI, built from this cloud's storage suffix: __accountName would make the host
   // build core.windows.net URLs, wrong in sovereign clouds. Roles (main.bicep): Storage Blob Data Owner covers the
-  // host (keys, timer locks); Storage Table Data Contributor covers its diagnostic events; the queue URI is where
-  // queue-backed host features would go, none of which the app uses (no queue role is granted).
+  // host (keys, timer locks); Storage Table Data Contributor covers its diagnostic events; the queue URI is where the
+  // scan batch queue trigger (connection AzureWebJobsStorage) reads, with Storage Queue Data Contributor.
   AzureWebJobsStorage__blobServiceUri: 'https://${storageAccountName}.blob.${environment().suffixes.storage}'
   AzureWebJobsStorage__queueServiceUri: 'https://${storageAccountName}.queue.${environment().suffixes.storage}'
   AzureWebJobsStorage__tableServiceUri: 'https://${storageAccountName}.table.${environment().suffixes.storage}'

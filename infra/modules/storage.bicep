@@ -12,6 +12,9 @@ param tags object = {}
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
 
+@description('The queue of scan batches (SCAN_QUEUE_NAME); the Functions host moves failed messages to <name>-poison.')
+param scanQueueName string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -48,7 +51,22 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
+  parent: storage
+  name: 'default'
+}
+
+// The batches of a scan, and where the queue trigger puts a batch that failed maxDequeueCount times (host.json).
+resource scanQueues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
+  for queueName in [scanQueueName, '${scanQueueName}-poison']: {
+    parent: queueService
+    name: queueName
+  }
+]
+
 output name string = storage.name
 output deploymentContainerUrl string = '${storage.properties.primaryEndpoints.blob}${deploymentContainer.name}'
 // Built from the account name (no trailing slash), the form TABLES_ENDPOINT documents.
 output tableEndpoint string = 'https://${storage.name}.table.${environment().suffixes.storage}'
+// The queue service (SCAN_QUEUE_ENDPOINT), the same the host's AzureWebJobsStorage__queueServiceUri names.
+output queueEndpoint string = 'https://${storage.name}.queue.${environment().suffixes.storage}'

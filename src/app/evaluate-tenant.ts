@@ -10,7 +10,9 @@ import { indexReferences } from './scan/index-references.js';
 import { readRetirements, type RetirementRead } from './scan/read-retirements.js';
 import type { DataRetirement } from '../rules/retirement/data-retirements.js';
 import type { RetirementSourceOutcome } from './ports.js';
-import { listSubscriptions, type ListingInput } from './scan/list-subscriptions.js';
+import { listSubscriptions, type Listing, type ListingInput } from './scan/list-subscriptions.js';
+import type { ResourceRow } from '../core/resource.js';
+import type { ScanIndex } from '../core/scan-index.js';
 import type { ContainerTags, SubscriptionState } from './scan/state.js';
 import { streamSubscriptions, type SubscriptionSink } from './scan/stream-subscriptions.js';
 
@@ -31,6 +33,8 @@ export const ROW_COLUMNS = [
 ];
 
 export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
+  /** Hears how many subscriptions will be streamed, in how many request batches, once they are listed. */
+  readonly onListed?: (subscriptions: number, batches: number) => void;
   readonly source: ResourceSource;
   readonly rules: readonly Rule[];
   readonly now: Date;
@@ -88,19 +92,27 @@ export function queriesFor(rules: readonly Rule[]): {
   return { targets: byTable(set.targetTypes()), references: byTable(set.referenceTypes()) };
 }
 
-export async function evaluateTenant(
+/** What the first stages (list, index, read the retirement sources) leave for the batches to stream. */
+export interface PreparedTenant {
+  readonly listing: Listing;
+  /** The reference index (absent when the scan cannot go on) and the rows it was built from. */
+  readonly references?: { readonly index: ScanIndex; readonly rows: readonly ResourceRow[] };
+  readonly retirements?: RetirementRead | undefined;
+  readonly fatal: string | undefined;
+  /** The target queries, with the scope's exclusions. */
+  readonly targets: readonly GraphQuery[];
+}
+
+/** Stages 1, 2 and 2b: the subscriptions in scope and their batches, the reference index, the retirement sources. */
+export async function prepareTenant(
   deps: TenantEvaluationDeps,
   scope: Scope,
-  sink: SubscriptionSink,
   signal?: AbortSignal,
-): Promise<TenantEvaluation> {
+): Promise<PreparedTenant> {
   const ctx = { ...deps, signal };
   // 1. The subscriptions in scope and the request batches.
   const listing = await listSubscriptions(ctx, { ...deps, scope });
-  const { states } = listing;
   let fatal = listing.fatal;
-  let resources = 0;
-  let ruleErrors: RuleError[] = [];
   const planned = queriesFor(deps.rules);
   const subscriptionFilter = listing.excluded.size
     ? { excludeSubscriptions: [...listing.excluded] }
@@ -122,27 +134,30 @@ export async function evaluateTenant(
       exclude: subscriptionFilter,
       engineRules: new Set(deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
     });
-  // 3. Targets, streamed and evaluated subscription by subscription. Excluded subscriptions, groups,
-  //    types and tags are filtered in the queries: they cost no quota.
-  if (!fatal && refs && 'index' in refs) {
-    const streamed = await streamSubscriptions(ctx, {
-      batches: listing.batches,
-      targets: planned.targets.map((q) => ({ ...q, exclude: deps.filter })),
-      references: refs.index,
-      states,
-      containers: listing.containers,
-      sink,
-      ...(retirements ? { retirements } : {}),
-    });
-    resources = streamed.resources;
-    ruleErrors = streamed.ruleErrors;
-  }
-  if (fatal) states.failIncomplete(fatal);
+  if (fatal) listing.states.failIncomplete(fatal);
+  return {
+    listing,
+    ...(refs && 'index' in refs ? { references: refs } : {}),
+    retirements,
+    fatal,
+    targets: planned.targets.map((q) => ({ ...q, exclude: deps.filter })),
+  };
+}
+
+/** The evaluation of a prepared tenant whose batches were streamed (here, or by the batch workers). */
+export function tenantEvaluation(
+  prepared: Pick<PreparedTenant, 'listing' | 'fatal'> & {
+    readonly retirements?: Pick<RetirementRead, 'sources' | 'notEvaluated' | 'retirements'>;
+  },
+  streamed: { resources: number; ruleErrors: RuleError[] },
+  states: Map<string, SubscriptionState> = prepared.listing.states,
+): TenantEvaluation {
+  const { listing, retirements } = prepared;
   return {
     states,
-    fatal,
-    resources,
-    ruleErrors,
+    fatal: prepared.fatal,
+    resources: streamed.resources,
+    ruleErrors: streamed.ruleErrors,
     coverageReason: listing.coverageReason,
     vanished: listing.vanished,
     limited: listing.limited,
@@ -154,6 +169,38 @@ export async function evaluateTenant(
         }
       : {}),
   };
+}
+
+export async function evaluateTenant(
+  deps: TenantEvaluationDeps,
+  scope: Scope,
+  sink: SubscriptionSink,
+  signal?: AbortSignal,
+): Promise<TenantEvaluation> {
+  const prepared = await prepareTenant(deps, scope, signal);
+  const { listing, references, retirements, fatal } = prepared;
+  deps.onListed?.(
+    [...listing.states.values()].filter((s) => s.outcome === 'unreached' && !s.vanished).length,
+    listing.batches.length,
+  );
+  let streamed: { resources: number; ruleErrors: RuleError[] } = { resources: 0, ruleErrors: [] };
+  // 3. Targets, streamed and evaluated subscription by subscription — batch by batch, the code a queued
+  //    batch runs too. Excluded subscriptions, groups, types and tags are filtered in the queries: no quota.
+  if (!fatal && references) {
+    streamed = await streamSubscriptions(
+      { ...deps, signal },
+      {
+        batches: listing.batches,
+        targets: prepared.targets,
+        references: references.index,
+        states: listing.states,
+        containers: listing.containers,
+        sink,
+        ...(retirements ? { retirements } : {}),
+      },
+    );
+  }
+  return tenantEvaluation(prepared, streamed);
 }
 
 /** The data-defined retirements the rules hold, as the sources' catalog. */

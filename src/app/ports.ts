@@ -6,8 +6,9 @@ import type { Severity } from '../core/severity.js';
 import type { LedgerEntry, NoticeKind } from '../core/digest.js';
 import type { Urgency } from '../core/urgency.js';
 import type { Exemption } from '../core/exemptions.js';
+import type { ScanProgress } from '../core/progress.js';
 
-export type { Scope, Counts, StoredFinding };
+export type { Scope, Counts, StoredFinding, ScanProgress };
 
 export type GraphTable =
   | 'resources'
@@ -171,11 +172,78 @@ export interface ScanRecord {
   readonly retirementSources?: readonly RetirementSourceOutcome[] | undefined;
   /** Retirements the scan could not decide (Manual entries whose query the product does not run), and why. */
   readonly notEvaluated?: readonly { ruleId: string; reason: string }[] | undefined;
+  /** How far a running scan has come (kept on the ended record as its last figures). */
+  readonly progress?: ScanProgress | undefined;
+}
+
+/** One batch of a scan's plan, as it travels on the queue. */
+export interface BatchMessage {
+  readonly scanId: string;
+  /** Its index in the plan (0-based). */
+  readonly batch: number;
+  /** The subscriptions it scans (an explicit Resource Graph request scope). */
+  readonly subscriptionIds: readonly string[];
+}
+
+/** Where a scan's batches wait for a worker: Storage Queues (Azurite's locally). */
+export interface BatchQueue {
+  enqueue(messages: readonly BatchMessage[]): Promise<void>;
+}
+
+/** What the batches of a scan reported, and whether the scan was closed. */
+export interface LedgerState {
+  readonly batches: number;
+  readonly done: readonly number[];
+  /** The result document each reported batch wrote (by batch): a redelivered copy's result is never read. */
+  readonly results: Readonly<Record<string, string>>;
+  readonly subscriptionsDone: number;
+  readonly pages: number;
+  readonly rows: number;
+  readonly waitedMs: number;
+  readonly closed: boolean;
+  /** When a worker claimed the closing (another may take it over once that claim is stale). */
+  readonly closingSince?: string | undefined;
+}
+
+/** A batch's figures, added to the ledger once. */
+export interface BatchReport {
+  /** The name of the document holding the batch's result. */
+  readonly result: string;
+  readonly subscriptions: number;
+  readonly pages: number;
+  readonly rows: number;
+  readonly waitedMs: number;
+}
+
+/**
+ * The plan and the ledger of scans run as batches (Table Storage): documents of any size (chunked), and a ledger
+ * entity changed only under its ETag, so a batch counts once and exactly one worker closes the scan.
+ */
+export interface ScanLedger {
+  putDocument(scanId: string, name: string, value: unknown): Promise<void>;
+  getDocument<T>(scanId: string, name: string): Promise<T | undefined>;
+  openLedger(scanId: string, batches: number): Promise<void>;
+  readLedger(scanId: string): Promise<LedgerState | undefined>;
+  /** Adds a batch's report once; `first` is false when it was reported before (nothing changed then). */
+  reportBatch(
+    scanId: string,
+    batch: number,
+    report: BatchReport,
+  ): Promise<{ state: LedgerState; first: boolean }>;
+  /** Claims the closing of a scan whose batches all reported: true for one claimant (or a stale claim's taker). */
+  claimClose(scanId: string, now: Date, staleMs: number): Promise<boolean>;
+  /** Gives a claim up (the closing failed): the next delivery of a batch claims it again. */
+  abandonClose(scanId: string): Promise<void>;
+  markClosed(scanId: string): Promise<void>;
+  /** Removes a closed scan's plan documents (the ledger entity stays, so late redeliveries see it closed). */
+  dropDocuments(scanId: string): Promise<void>;
 }
 
 /** The O(1) status: what `GET /api/status` reads. */
 export interface StatusSummary {
   readonly lastScan: ScanRecord;
+  /** The scan running now, with its progress (added when the summary is read; never stored). */
+  readonly running?: ScanRecord | undefined;
   readonly previousScanId?: string | undefined;
   readonly lastSucceededAt?: string | undefined;
   readonly totals: Counts;
@@ -323,6 +391,11 @@ export interface ExemptionStore {
 export interface FindingStore {
   /** One holder at a time per lease name (`scan`, `digest`); AlreadyRunningError otherwise. */
   acquireLease(holder: string, seconds: number, now: Date, name?: string): Promise<Lease>;
+  /**
+   * The lease `holder` already holds, for another process to renew and release (a scan's batches on several
+   * instances); LeaseLostError when someone else holds it now, or nobody does.
+   */
+  joinLease(holder: string, seconds: number, name?: string): Promise<Lease>;
   loadSubscriptions(): Promise<SubscriptionRecord[]>;
   /** The operator's subscription → contact addresses mapping. */
   loadContacts(): Promise<Map<string, string[]>>;

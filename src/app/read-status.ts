@@ -6,7 +6,7 @@ import {
   type Urgency,
   type UrgencyThresholds,
 } from '../core/urgency.js';
-import type { Counts } from '../core/lifecycle.js';
+import { emptyCounts, type Counts } from '../core/lifecycle.js';
 import { freshnessOf, type Freshness } from '../core/schedule.js';
 
 const DEFAULT_SCHEDULE = '0 0 */6 * * *';
@@ -102,7 +102,8 @@ function summaryView(
   now: Date,
   thresholds: UrgencyThresholds | undefined,
 ): Omit<StatusView, 'generatedAt' | 'freshness'> {
-  const { counts: _counts, ...lastScan } = summary.lastScan;
+  // A scan running now is the last scan, with its progress; the findings are the last ended scan's.
+  const { counts: _counts, ...lastScan } = summary.running ?? summary.lastScan;
   const byRule = Object.fromEntries(
     Object.entries(summary.totals.byRule).sort(([a], [b]) => (a < b ? -1 : 1)),
   );
@@ -210,6 +211,8 @@ export function cachedSummary(
   clock: () => number = Date.now,
   /** Run before a read, at most once a minute (repairs scans that died while `running`). */
   repair?: () => Promise<unknown>,
+  /** The scan running now, if any (its record, with its progress). */
+  runningScan?: () => Promise<ScanRecord | undefined>,
 ): () => Promise<StatusSummary | undefined> {
   let value: StatusSummary | undefined;
   let readAt = -Infinity;
@@ -221,7 +224,11 @@ export function cachedSummary(
       // A failed repair never fails the status read: the next one tries again.
       await repair().catch(() => undefined);
     }
-    return store.readStatus();
+    const [summary, running] = await Promise.all([
+      store.readStatus(),
+      runningScan ? runningScan().catch(() => undefined) : undefined,
+    ]);
+    return withRunning(summary, running);
   };
   return () => {
     if (clock() - readAt < ttlMs) return Promise.resolve(value);
@@ -239,3 +246,23 @@ export function cachedSummary(
 }
 
 const REPAIR_EVERY_MS = 60_000;
+
+/** The newest scan record when it is still running. */
+export async function runningScanOf(
+  store: Pick<FindingStore, 'listScans'>,
+): Promise<ScanRecord | undefined> {
+  const [newest] = await store.listScans(1);
+  return newest?.status === 'running' ? newest : undefined;
+}
+
+/** A summary that also knows the scan running now (a new object: views are cached per summary object). */
+function withRunning(
+  summary: StatusSummary | undefined,
+  running: ScanRecord | undefined,
+): StatusSummary | undefined {
+  if (!running || running.id === summary?.lastScan.id) return summary;
+  // The first scan ever: nothing stored yet but the running scan itself.
+  return summary
+    ? { ...summary, running }
+    : { lastScan: running, totals: emptyCounts(), deadlines: [], recentScans: [], running };
+}

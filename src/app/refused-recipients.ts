@@ -39,6 +39,20 @@ export class RefusedRecipients {
     }
   }
 
+  /** Every entry, to carry across processes (a scan's batches) and merge with `merge`. */
+  list(): RefusedRecipient[] {
+    return [...this.entries.values()].map((e) => ({ ...e }));
+  }
+
+  merge(list: readonly RefusedRecipient[]): void {
+    for (const r of list) {
+      const key = `${r.address}\n${r.where}\n${r.why}`;
+      const entry = this.entries.get(key);
+      if (entry) entry.findings += r.findings;
+      else this.entries.set(key, { ...r });
+    }
+  }
+
   /** The fields of the status summary: the list (most findings first, capped) and the total. */
   summary(): { refusedRecipients?: RefusedRecipient[]; refusedRecipientsTotal?: number } {
     if (this.entries.size === 0) return {};

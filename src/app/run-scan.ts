@@ -23,6 +23,7 @@ import { LeaseGuard } from './scan/lease-guard.js';
 import { subscriptionReconciler } from './scan/reconcile-subscription.js';
 import { recordSubscriptions, statsSince, statusSummary, withRecent } from './scan/record-scan.js';
 import { describe } from './scan/state.js';
+import { progressOf } from '../core/progress.js';
 
 export interface RunScanDeps {
   readonly source: ResourceSource;
@@ -53,6 +54,8 @@ export interface RunScanDeps {
   readonly retryBaseMs?: number;
   /** How often the lease is renewed (default a third of the lease). */
   readonly renewEveryMs?: number;
+  /** How often a running scan records its progress in its scan record (default 5 s). */
+  readonly progressEveryMs?: number;
 }
 
 export interface RunScanInput {
@@ -199,32 +202,68 @@ async function scan(
   const ownerTag = new Set((deps.owners?.tagNames ?? []).map((n) => n.toLowerCase()));
   // Rows without properties decide nothing but type-based rules: the scan says so once.
   const missing = new MissingProperties(deps.rules);
-  // Stages 1–3 (list, index, stream and evaluate), stage 4 (reconcile) as each subscription completes.
-  const evaluation = await evaluateTenant(
-    {
-      source,
-      rules: deps.rules,
-      now,
-      thresholds: deps.thresholds,
-      log,
-      knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
-      keepTag: (name) => ownerTag.has(name.toLowerCase()),
-      ...(deps.filter ? { filter: deps.filter } : {}),
-      coverage: {
-        previous: new Set(
-          [...previous.values()].filter((r) => r.lastCompleteScanId).map((r) => r.subscriptionId),
-        ),
-        maxDropFraction: deps.coverageDropFraction ?? 0.2,
+  // Progress, recorded in the scan record while it runs (the status API shows it as lastScan.progress).
+  const progress = { done: 0, total: 0, batches: 0 };
+  let progressWrite: Promise<void> = Promise.resolve();
+  const recordProgress = () => {
+    const stats = statsSince(source.stats(), statsBefore);
+    const figures = progressOf(
+      {
+        subscriptionsDone: progress.done,
+        subscriptionsTotal: progress.total,
+        batchesDone: 0,
+        batchesTotal: progress.batches,
+        pages: stats.pages,
+        rows: stats.rows,
+        waitedMs: stats.waitedMs,
       },
-    },
-    input.scope,
-    // Every argument passes through: the sink's signature grows with the stages.
-    (...args: Parameters<typeof reconciler.sink>) => {
-      missing.add(args[2]);
-      return reconciler.sink(...args);
-    },
-    input.signal,
-  );
+      base.startedAt,
+      deps.clock(),
+    );
+    progressWrite = progressWrite
+      .then(() => store.writeScan({ ...base, progress: figures }))
+      .catch((error: unknown) => log('progress not recorded', { error: describe(error) }));
+  };
+  const ticker = setInterval(recordProgress, deps.progressEveryMs ?? 5_000);
+  ticker.unref();
+  // Stages 1–3 (list, index, stream and evaluate), stage 4 (reconcile) as each subscription completes.
+  let evaluation: Awaited<ReturnType<typeof evaluateTenant>>;
+  try {
+    evaluation = await evaluateTenant(
+      {
+        source,
+        rules: deps.rules,
+        now,
+        thresholds: deps.thresholds,
+        log,
+        knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
+        keepTag: (name) => ownerTag.has(name.toLowerCase()),
+        ...(deps.filter ? { filter: deps.filter } : {}),
+        coverage: {
+          previous: new Set(
+            [...previous.values()].filter((r) => r.lastCompleteScanId).map((r) => r.subscriptionId),
+          ),
+          maxDropFraction: deps.coverageDropFraction ?? 0.2,
+        },
+        onListed: (subscriptions, batches) => {
+          progress.total = subscriptions;
+          progress.batches = batches;
+        },
+      },
+      input.scope,
+      // Every argument passes through: the sink's signature grows with the stages.
+      async (...args: Parameters<typeof reconciler.sink>) => {
+        missing.add(args[2]);
+        await reconciler.sink(...args);
+        progress.done++;
+      },
+      input.signal,
+    );
+  } finally {
+    clearInterval(ticker);
+    // A progress write never lands after the record's final write.
+    await progressWrite;
+  }
   const notice = missing.notice('resource-graph');
   if (notice) log('rows without properties', { ...notice });
   // Stage 5: the records and the status summary.

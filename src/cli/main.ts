@@ -46,6 +46,7 @@ import { endpointTrust, isLoopbackHost, UntrustedEndpointError } from '../core/a
 import { jsonPosition, yamlPosition } from '../core/parse-position.js';
 import { inAllowedDomains, isDomainName } from '../core/email-address.js';
 import { redact } from '../core/redact.js';
+import { formatProgress, progressOf } from '../core/progress.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -55,6 +56,8 @@ interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTty: boolean;
+  /** Standard error is a terminal: a live scan shows its progress there (default: not). */
+  stderrIsTty?: boolean;
 }
 
 function parseNow(value: string | undefined): Date {
@@ -513,33 +516,68 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             ...(options.endpoint ? { endpoint: options.endpoint } : {}),
             ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
             ...(limits.ca ? { ca: limits.ca } : {}),
-            onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
           });
           const all: Finding[] = [];
           const missing = new MissingProperties(rules);
-          const result = await evaluateTenant(
-            {
-              source,
-              rules,
-              now,
-              log: () => undefined,
-              filter,
-              keepTag: (name) => ownerTags.some((t) => t.toLowerCase() === name.toLowerCase()),
-            },
-            scope,
-            async (_id, found, rows, containers, _excluded, retirements) => {
-              all.push(...found);
-              missing.add(rows);
-              tags.add(rows);
-              tags.addContainers(containers);
-              // Retirement findings' resources are often no rule's target: their own tags came with the sources.
-              for (const f of found) {
-                const own = retirements?.tagsOf?.(f.resourceId);
-                if (own) tags.addContainers(new Map([[f.resourceId.toLowerCase(), own]]));
-              }
-            },
-          );
-          if (io.isTty) io.stderr('\n');
+          // Progress on a terminal: one line on standard error, rewritten in place; nothing otherwise.
+          const progress = { done: 0, total: 0, batches: 0 };
+          const startedAt = new Date().toISOString();
+          const tick = () => {
+            const { pages, rows, waitedMs } = source.stats();
+            const line = formatProgress(
+              progressOf(
+                {
+                  subscriptionsDone: progress.done,
+                  subscriptionsTotal: progress.total,
+                  batchesDone: 0,
+                  batchesTotal: progress.batches,
+                  pages,
+                  rows,
+                  waitedMs,
+                },
+                startedAt,
+                new Date(),
+              ),
+            );
+            io.stderr(`\r${line}\x1b[K`);
+          };
+          const ticker = io.stderrIsTty ? setInterval(tick, 250) : undefined;
+          let result: Awaited<ReturnType<typeof evaluateTenant>>;
+          try {
+            result = await evaluateTenant(
+              {
+                source,
+                rules,
+                now,
+                log: () => undefined,
+                filter,
+                keepTag: (name) => ownerTags.some((t) => t.toLowerCase() === name.toLowerCase()),
+                onListed: (subscriptions, batches) => {
+                  progress.total = subscriptions;
+                  progress.batches = batches;
+                },
+              },
+              scope,
+              async (_id, found, rows, containers, _excluded, retirements) => {
+                all.push(...found);
+                missing.add(rows);
+                tags.add(rows);
+                tags.addContainers(containers);
+                // Retirement findings' resources are often no rule's target: their own tags came with the sources.
+                for (const f of found) {
+                  const own = retirements?.tagsOf?.(f.resourceId);
+                  if (own) tags.addContainers(new Map([[f.resourceId.toLowerCase(), own]]));
+                }
+                progress.done++;
+              },
+            );
+          } finally {
+            if (ticker) {
+              clearInterval(ticker);
+              tick();
+              io.stderr('\n');
+            }
+          }
           const incomplete = [...result.states].filter(([, s]) => s.outcome !== 'complete');
           for (const [id, s] of incomplete.slice(0, 10))
             io.stderr(`subscription ${id} not scanned completely: ${s.reason ?? s.outcome}\n`);
@@ -808,6 +846,7 @@ if (invokedDirectly || process.env.READINESS_CLI === '1') {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     isTty: Boolean(process.stdout.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
   }).then((code) => {
     process.exitCode = code;
   });

@@ -187,12 +187,19 @@ export function reconcile(
         reopenedAt: scan.at,
         reopenedScan: scan.scanId,
       });
-    } else if (!sameContent(before, finding, owner)) {
-      changes.push({ ...before, ...content });
+    } else {
+      // The same scan reconciling again (its batch redelivered after a crash): what it wrote counts once more.
+      if (before.firstSeenScan === scan.scanId) created++;
+      else if (before.reopenedScan === scan.scanId) reopened++;
+      if (!sameContent(before, finding, owner)) changes.push({ ...before, ...content });
     }
   }
   for (const [key, before] of previous) {
-    if (seen.has(key) || before.status === 'resolved') continue;
+    if (seen.has(key)) continue;
+    if (before.status === 'resolved') {
+      if (before.resolvedScan === scan.scanId) resolved++;
+      continue;
+    }
     resolved++;
     changes.push({ ...before, status: 'resolved', resolvedAt: scan.at, resolvedScan: scan.scanId });
   }

@@ -1,5 +1,10 @@
 // GET /api/status and /api/status/subscriptions/{subscriptionId}: the readiness summary, read from one entity.
-import { cachedSummary, readSubscriptionStatus, statusView } from '../app/read-status.js';
+import {
+  cachedSummary,
+  readSubscriptionStatus,
+  runningScanOf,
+  statusView,
+} from '../app/read-status.js';
 import type { StatusSummary } from '../app/ports.js';
 import { repairAbandonedScans } from '../app/scan/abandoned.js';
 import { services } from '../composition.js';
@@ -18,8 +23,12 @@ let readSummary: (() => Promise<StatusSummary | undefined>) | undefined;
 /** The summary, cached for a few seconds and shared by status, health and the dashboard. */
 export function summary(): Promise<StatusSummary | undefined> {
   const s = services();
-  readSummary ??= cachedSummary(s.store, STATUS_CACHE_MS, Date.now, () =>
-    repairAbandonedScans(s.store, s.clock()),
+  readSummary ??= cachedSummary(
+    s.store,
+    STATUS_CACHE_MS,
+    Date.now,
+    () => repairAbandonedScans(s.store, s.clock()),
+    () => runningScanOf(s.store),
   );
   return readSummary();
 }

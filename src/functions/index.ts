@@ -8,6 +8,13 @@ import { functionsFor } from './registry.js';
 for (const fn of functionsFor(signInConfigured(process.env))) {
   if (fn.kind === 'timer') {
     app.timer(fn.name, { schedule: `%${fn.scheduleSetting}%`, handler: fn.handler });
+  } else if (fn.kind === 'queue') {
+    // host.json extensions.queues sets batch size, visibility timeout and max dequeue count.
+    app.storageQueue(fn.name, {
+      queueName: `%${fn.queueSetting}%${fn.poison ? '-poison' : ''}`,
+      connection: fn.connection,
+      handler: (message, context) => fn.handler(message, context),
+    });
   } else {
     app.http(fn.name, {
       route: fn.route,

@@ -12,6 +12,7 @@ import { getExemptions, postExemption, removeExemption } from './exemptions.js';
 import { sendDigestsTimer } from './send-digests.js';
 import type { ContextLike, HttpRequestLike, HttpResponseInit } from './http.js';
 import { scanReadiness } from './scan-readiness.js';
+import { scanBatch, scanBatchPoison } from './scan-batch.js';
 import { redact } from '../core/redact.js';
 
 export interface TimerFunction {
@@ -38,7 +39,18 @@ export interface HttpFunction {
   readonly handler: (request: HttpRequestLike, context: ContextLike) => Promise<HttpResponseInit>;
 }
 
-export type FunctionRegistration = TimerFunction | HttpFunction;
+/** A queue trigger on the queue an app setting names (or its poison queue, `<name>-poison`). */
+export interface QueueFunction {
+  readonly kind: 'queue';
+  readonly name: string;
+  readonly queueSetting: SettingName;
+  readonly poison: boolean;
+  /** The host's connection setting prefix: AzureWebJobsStorage (identity-based in Azure). */
+  readonly connection: 'AzureWebJobsStorage';
+  readonly handler: (message: unknown, context: ContextLike) => Promise<void>;
+}
+
+export type FunctionRegistration = TimerFunction | HttpFunction | QueueFunction;
 
 export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
   {
@@ -52,6 +64,22 @@ export const FUNCTIONS: readonly FunctionRegistration[] = withRedactedLogs([
     name: 'scanReadiness',
     scheduleSetting: 'SCAN_SCHEDULE',
     handler: scanReadiness,
+  },
+  {
+    kind: 'queue',
+    name: 'scanBatch',
+    queueSetting: 'SCAN_QUEUE_NAME',
+    poison: false,
+    connection: 'AzureWebJobsStorage',
+    handler: scanBatch,
+  },
+  {
+    kind: 'queue',
+    name: 'scanBatchPoison',
+    queueSetting: 'SCAN_QUEUE_NAME',
+    poison: true,
+    connection: 'AzureWebJobsStorage',
+    handler: scanBatchPoison,
   },
   {
     kind: 'http',
@@ -215,6 +243,13 @@ function withRedactedLogs(list: FunctionRegistration[]): FunctionRegistration[] 
         handler: (t, context) => fn.handler(t, redacting(context)),
       };
       return timer;
+    }
+    if (fn.kind === 'queue') {
+      const queue: QueueFunction = {
+        ...fn,
+        handler: (message, context) => fn.handler(message, redacting(context)),
+      };
+      return queue;
     }
     const http: HttpFunction = {
       ...fn,

@@ -1,7 +1,9 @@
-// POST /api/scans: start a scan now. 202 with the scan id once the lease is held; 409 while another scan runs.
+// POST /api/scans: start a scan now. 202 at once with the scan id and where to follow it (the status, whose lastScan
+// carries the running scan's progress) once the lease is held; 409 while another scan runs.
 import { runScan } from '../app/run-scan.js';
 import { AlreadyRunningError } from '../app/ports.js';
-import { scanDepsOf, services } from '../composition.js';
+import { batchScanDepsOf, scanDepsOf, services } from '../composition.js';
+import { planScan } from '../app/scan-batches.js';
 import {
   json,
   problem,
@@ -24,13 +26,20 @@ export async function startScan(
   const s = services();
   let resolveStarted: (id: string) => void = () => undefined;
   const started = new Promise<string>((resolve) => (resolveStarted = resolve));
-  // The scan goes on after the response; the lease keeps timer runs out meanwhile, and if the
-  // instance is recycled mid-scan the lease expires and the next run reconciles.
-  const done = runScan(scanDepsOf(s), {
-    scope: s.config.scope,
-    trigger: 'http',
-    onStarted: resolveStarted,
-  });
+  // 202 as soon as the lease is held and the scan record written. With a scan queue the rest of this invocation only
+  // plans the scan (list, index, enqueue the batches) and the queue-triggered workers scan it; without one the scan
+  // runs here after the response. Either way the lease keeps timer runs out, and if the instance is recycled
+  // meanwhile the lease expires and the next run reconciles.
+  const batches = batchScanDepsOf(s);
+  const done = batches
+    ? planScan(batches, { scope: s.config.scope, trigger: 'http', onStarted: resolveStarted }).then(
+        (planned) => planned.record,
+      )
+    : runScan(scanDepsOf(s), {
+        scope: s.config.scope,
+        trigger: 'http',
+        onStarted: resolveStarted,
+      });
   try {
     const scanId = await Promise.race([started, done.then((record) => record.id)]);
     done.catch((error: unknown) =>
@@ -38,7 +47,12 @@ export async function startScan(
         `scan ${scanId} failed: ${error instanceof Error ? error.message : String(error)}`,
       ),
     );
-    return json(202, { scanId, status: 'running' }, { Location: '/api/status' });
+    // The status shows the running scan's progress (lastScan.progress) until it ends.
+    return json(
+      202,
+      { scanId, status: 'running', statusLocation: '/api/status' },
+      { Location: '/api/status' },
+    );
   } catch (error) {
     if (error instanceof AlreadyRunningError) {
       return problem(

@@ -64,6 +64,37 @@ describe('reconcile', () => {
     expect(b3?.resolvedAt).toBeUndefined();
   });
 
+  it('counts the same changes when one scan reconciles a subscription twice (a batch redelivered after a crash)', () => {
+    const s1 = reconcile([], [finding('vm-A'), finding('vm-B')], { scanId: 's1', at: 't1' }, 2);
+    const stored = apply([], s1.changes);
+    const scan2 = { scanId: 's2', at: 't2' };
+    const first = reconcile(stored, [finding('vm-B'), finding('vm-C')], scan2, 2);
+    expect(first.counts).toMatchObject({ new: 1, resolved: 1, open: 2 });
+    // The worker died after writing: the message comes back and the same scan reconciles what it wrote.
+    const again = reconcile(
+      apply(stored, first.changes),
+      [finding('vm-B'), finding('vm-C')],
+      scan2,
+      2,
+    );
+    expect(again.changes).toEqual([]);
+    expect(again.counts).toEqual(first.counts);
+    // A reopening, too.
+    const s3 = reconcile(
+      apply(stored, first.changes),
+      [finding('vm-A')],
+      { scanId: 's3', at: 't3' },
+      1,
+    );
+    const after3 = apply(apply(stored, first.changes), s3.changes);
+    const s4 = { scanId: 's4', at: 't4' };
+    const once = reconcile(after3, [finding('vm-B')], s4, 1);
+    expect(once.counts).toMatchObject({ reopened: 1, resolved: 1 });
+    expect(reconcile(apply(after3, once.changes), [finding('vm-B')], s4, 1).counts).toEqual(
+      once.counts,
+    );
+  });
+
   it('writes nothing for an unchanged subscription, and matches ids case-insensitively', () => {
     const s1 = reconcile([], [finding('vm-A')], { scanId: 's1', at: 't1' }, 1);
     const upper = { ...finding('vm-A'), resourceId: finding('vm-A').resourceId.toUpperCase() };

@@ -102,6 +102,8 @@ it('runs the first scan and digest with managed identity and no key configured',
   }
   expect(status.lastScan?.status, `${last}\n${output}`).toBe('succeeded');
   expect(output).toMatch(/identity\s+managed identity http:\/\/127\.0\.0\.1:\d+\/msi\/token/);
+  // The first scan went through the queue (Azurite's queue service, over HTTPS with the identity's token).
+  expect(output).toMatch(/first scan: scan-\S+, \d+ batch(es)? on queue readiness-scan-batches/);
   expect(output).toMatch(/digests: [1-9]\d* sent/);
   expect(readdirSync(join(stateDir, 'outbox')).some((f) => f.endsWith('.eml'))).toBe(true);
   // Function keys still guard the API in this mode.

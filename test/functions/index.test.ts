@@ -8,7 +8,7 @@ import { SETTINGS, validateSchedule } from '../../src/config.js';
 import { FUNCTIONS } from '../../src/functions/registry.js';
 
 interface Registration {
-  readonly trigger: 'http' | 'timer';
+  readonly trigger: 'http' | 'timer' | 'queue';
   readonly name: string;
   readonly options: Record<string, unknown>;
 }
@@ -26,6 +26,8 @@ vi.mock('@azure/functions', async (importOriginal) => {
         registered.push({ trigger: 'http', name, options }),
       timer: (name: string, options: Record<string, unknown>) =>
         registered.push({ trigger: 'timer', name, options }),
+      storageQueue: (name: string, options: Record<string, unknown>) =>
+        registered.push({ trigger: 'queue', name, options }),
     },
   };
 });
@@ -60,6 +62,11 @@ describe(`the entry point (package.json main: ${main})`, () => {
         expect(found?.options.route).toBe(fn.route);
         expect(found?.options.methods).toEqual([...fn.methods]);
         expect(found?.options.authLevel).toBe(fn.authLevel);
+      } else if (fn.kind === 'queue') {
+        // The queue name comes from the setting (a binding expression), the poison queue is <name>-poison.
+        expect(found?.options.queueName).toBe(`%${fn.queueSetting}%${fn.poison ? '-poison' : ''}`);
+        expect(found?.options.connection).toBe('AzureWebJobsStorage');
+        expect(Object.keys(SETTINGS)).toContain(fn.queueSetting);
       } else {
         expect(found?.options.schedule).toBe(`%${fn.scheduleSetting}%`);
         expect(Object.keys(SETTINGS)).toContain(fn.scheduleSetting);
@@ -67,6 +74,11 @@ describe(`the entry point (package.json main: ${main})`, () => {
       }
     },
   );
+
+  it('registers the batch worker and its poison-queue twin on the scan queue', () => {
+    const queues = registered.filter((r) => r.trigger === 'queue').map((r) => r.options.queueName);
+    expect(queues.sort()).toEqual(['%SCAN_QUEUE_NAME%', '%SCAN_QUEUE_NAME%-poison']);
+  });
 
   it('leaves only health and the rule docs anonymous; every other route needs a function key', () => {
     const anonymous = registered

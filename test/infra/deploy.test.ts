@@ -79,6 +79,10 @@ const ROLE_NEEDED_BY: Record<string, { id: string; neededBy: string[] }> = {
     id: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
     neededBy: ['TABLES_ENDPOINT'],
   },
+  storageQueueDataContributor: {
+    id: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+    neededBy: ['SCAN_QUEUE_ENDPOINT', 'AzureWebJobsStorage__queueServiceUri'],
+  },
   monitoringMetricsPublisher: {
     id: '3913510d-42f4-4e42-8a64-420c390055eb',
     neededBy: ['APPLICATIONINSIGHTS_AUTHENTICATION_STRING'],
@@ -112,9 +116,13 @@ describe('roles', () => {
       expect(roles.get(name), name).toBe(id);
   });
 
-  it('grants no Storage Queue role: the host needs none for timers and HTTP, and nothing else uses queues', () => {
-    expect(granted).not.toContain('storageQueueDataContributor');
-    expect(MAIN).not.toContain('974c5e8b-45b9-4653-ba55-5f855dd0fb88');
+  it('grants Storage Queue Data Contributor for the scan queue, and creates the queue and its poison queue', () => {
+    expect(granted).toContain('storageQueueDataContributor');
+    const storage = read('infra/modules/storage.bicep');
+    expect(storage).toMatch(/Microsoft\.Storage\/storageAccounts\/queueServices\/queues@/);
+    expect(storage).toContain("'${scanQueueName}-poison'");
+    expect(MAIN).toMatch(/^\s+SCAN_QUEUE_ENDPOINT: storage\.outputs\.queueEndpoint$/m);
+    expect(MAIN).toMatch(/^\s+SCAN_QUEUE_NAME: scanQueueName$/m);
   });
 
   it('says next to each role which setting needs it', () => {
@@ -136,11 +144,11 @@ describe('roles', () => {
     for (const text of [
       'Storage Blob Data Owner',
       'Storage Table Data Contributor',
+      'Storage Queue Data Contributor',
       'Monitoring Metrics Publisher',
       'Communication and Email Service Owner',
     ]) {
       expect(readme.includes(text), text).toBe(true);
     }
-    expect(readme.includes('Storage Queue Data Contributor'), 'no queue role').toBe(false);
   });
 });

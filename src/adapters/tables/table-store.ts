@@ -153,6 +153,65 @@ export class TableFindingStore implements FindingStore {
     return lease;
   }
 
+  async joinLease(holder: string, seconds: number, name = 'scan'): Promise<Lease> {
+    await this.init();
+    const state = this.state;
+    const read = async (): Promise<{ etag: string; expiresAt: string }> => {
+      try {
+        const e = await state.getEntity<Record<string, unknown>>('lease', name);
+        const expiresAt = str(e, 'expiresAt') ?? '1970-01-01T00:00:00Z';
+        if (str(e, 'holder') !== holder)
+          throw new LeaseLostError(`the ${name} lease of ${holder} is held by another holder now`);
+        return { etag: e.etag ?? '*', expiresAt };
+      } catch (error) {
+        if (statusOf(error) === 404)
+          throw new LeaseLostError(`the ${name} lease of ${holder} was released`);
+        throw error;
+      }
+    };
+    let current = await read();
+    if (Date.parse(current.expiresAt) <= Date.now())
+      throw new LeaseLostError(`the ${name} lease of ${holder} expired at ${current.expiresAt}`);
+    const lease: Lease = {
+      holder,
+      get expiresAt() {
+        return current.expiresAt;
+      },
+      // Several instances renew the same holder's lease: a 412 is a sibling's renewal, read again and retry;
+      // the expiry never moves back.
+      renew: async (at: Date) => {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const wanted = new Date(at.getTime() + seconds * 1000).toISOString();
+          const next = wanted > current.expiresAt ? wanted : current.expiresAt;
+          try {
+            const result = await state.updateEntity(
+              { partitionKey: 'lease', rowKey: name, holder, expiresAt: next },
+              'Replace',
+              { etag: current.etag },
+            );
+            current = { etag: result.etag ?? current.etag, expiresAt: next };
+            return;
+          } catch (error) {
+            const status = statusOf(error);
+            if (status !== 412 && status !== 404) throw error;
+            current = await read();
+          }
+        }
+      },
+      release: async () => {
+        try {
+          current = await read();
+          await state.deleteEntity('lease', name, { etag: current.etag });
+        } catch (error) {
+          if (error instanceof LeaseLostError) return;
+          const status = statusOf(error);
+          if (status !== 404 && status !== 412) throw error;
+        }
+      },
+    };
+    return lease;
+  }
+
   async loadSubscriptions(): Promise<SubscriptionRecord[]> {
     await this.init();
     const out: SubscriptionRecord[] = [];

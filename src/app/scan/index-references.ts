@@ -18,7 +18,7 @@ export async function indexReferences(
   queries: readonly GraphQuery[],
   batches: readonly Scope[],
   excludeSubscriptions: ScopeFilter | undefined,
-): Promise<{ index: ScanIndex } | { fatal: string }> {
+): Promise<{ index: ScanIndex; rows: ResourceRow[] } | { fatal: string }> {
   try {
     const refs: ResourceRow[] = [];
     for (const query of queries) {
@@ -43,7 +43,7 @@ export async function indexReferences(
       })),
     );
     ctx.log('references indexed', { rows: refs.length });
-    return { index: buildScanIndex(refs) };
+    return { index: buildScanIndex(refs), rows: refs };
   } catch (error) {
     return {
       fatal: `reading the resources that refer to classic resources failed: ${describe(error)}`,

@@ -67,7 +67,67 @@ export const IMPACTED_QUERY: GraphQuery = {
   columns: COLUMNS,
 };
 
+/**
+ * What `frozen`, `tagsOf` and `excluded` decide from, as data: a scan's batches, on other instances, rebuild them
+ * from this (`retirementScope`).
+ */
+export interface RetirementFreeze {
+  /** Rule ids the engine decides (hand-written): never frozen. */
+  readonly engineRules: readonly string[];
+  /** Rules frozen on their own (a failed Manual query). */
+  readonly unknownRules: readonly string[];
+  /** The catalog read failed: only the retirements the snapshot knows keep their identity. */
+  readonly catalogFailed: boolean;
+  readonly snapshotRules: readonly string[];
+  /** Advisor's recommendations failed: every retirement but Manual entries and notices is unknown. */
+  readonly recommendationsFailed: boolean;
+  readonly manualRules: readonly string[];
+  /** Service Health failed: its notices and the catalog entries with tracking ids are unknown. */
+  readonly healthFailed: boolean;
+  readonly trackedRules: readonly string[];
+  /** The impacted resources' own rows failed: the rules with findings on resources are unknown. */
+  readonly tagsFailed: boolean;
+  readonly onResourceRules: readonly string[];
+}
+
+/** `frozen`, `keepUnseen`, `tagsOf` and `excluded` of a read, from its data. */
+export function retirementScope(
+  freeze: RetirementFreeze,
+  tags: ReadonlyMap<string, Readonly<Record<string, string>>>,
+  tagExclusions: ScopeFilter['excludeTags'],
+): Pick<RetirementRead, 'frozen' | 'keepUnseen' | 'tagsOf' | 'excluded'> {
+  const engine = new Set(freeze.engineRules);
+  const unknown = new Set(freeze.unknownRules);
+  const snapshot = new Set(freeze.snapshotRules);
+  const manual = new Set(freeze.manualRules);
+  const tracked = new Set(freeze.trackedRules);
+  const onResources = new Set(freeze.onResourceRules);
+  const fromHealthOnly = (ruleId: string) => ruleId.startsWith(HEALTH_RULE_PREFIX);
+  const tagsOf = (resourceId: string) => tags.get(resourceId.toLowerCase());
+  return {
+    frozen: (ruleId) => {
+      if (engine.has(ruleId)) return false;
+      if (unknown.has(ruleId)) return true;
+      // The catalog names the retirements: without it, only those the snapshot knows keep their identity.
+      if (freeze.catalogFailed && !snapshot.has(ruleId)) return true;
+      // Advisor's recommendations make findings for every retirement but Manual entries and notices.
+      if (freeze.recommendationsFailed && !manual.has(ruleId) && !fromHealthOnly(ruleId))
+        return true;
+      // Service Health makes findings for its own notices and the entries whose tracking ids they carry.
+      if (freeze.healthFailed && (fromHealthOnly(ruleId) || tracked.has(ruleId))) return true;
+      return freeze.tagsFailed && onResources.has(ruleId);
+    },
+    // Retirements announced by a Service Health notice stay open once seen.
+    keepUnseen: fromHealthOnly,
+    tagsOf,
+    excluded: (resourceId) => taggedOut(tagsOf(resourceId), tagExclusions ?? []),
+  };
+}
+
 export interface RetirementRead {
+  readonly freeze: RetirementFreeze;
+  /** The own tags of the resources retirement findings are on, by lower-case id. */
+  readonly tags: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Fresh retirement findings by lower-case subscription id (those of retirements whose sources were read). */
   readonly bySubscription: Map<string, Finding[]>;
   /**
@@ -364,34 +424,27 @@ export async function readRetirements(
     for (const [k, v] of Object.entries(tags)) if (typeof v === 'string') own[k] = v;
     tagsById.set(id.toLowerCase(), own);
   }
-  const tagsOf = (resourceId: string) => tagsById.get(resourceId.toLowerCase());
-  const tagExclusions = ctx.filter?.excludeTags ?? [];
-  const excluded = (resourceId: string): boolean => taggedOut(tagsOf(resourceId), tagExclusions);
   // Rules with a finding on a resource whose row could not be read: whether it is excluded is unknown.
   const onResources = new Set(inScope.filter(onResource).map((f) => f.ruleId));
 
   // Which retirements each failed source leaves unknown: only those that depend on it.
-  const catalogById = new Map(catalog.map((r) => [r.id, r]));
-  const snapshotIds = new Set(input.catalog.map((r) => r.id));
-  const fromHealthOnly = (ruleId: string) => ruleId.startsWith(HEALTH_RULE_PREFIX);
-  const catalogFailed = catalogRows === undefined;
-  const recommendationsFailed = recommendationRows === undefined;
-  const healthFailed = healthRows === undefined;
-  const tagsFailed = tagRows === undefined;
-  const frozen = (ruleId: string): boolean => {
-    if (input.engineRules.has(ruleId)) return false;
-    if (unknownRules.has(ruleId)) return true;
-    const entry = catalogById.get(ruleId);
-    // The catalog names the retirements: without it, only those the snapshot knows keep their identity.
-    if (catalogFailed && !snapshotIds.has(ruleId)) return true;
-    // Advisor's recommendations make findings for every retirement but Manual entries and notices.
-    if (recommendationsFailed && entry?.origin !== 'Manual' && !fromHealthOnly(ruleId)) return true;
-    // Service Health makes findings for its own notices and the entries whose tracking ids they carry.
-    if (healthFailed && (fromHealthOnly(ruleId) || (entry?.trackingIds.length ?? 0) > 0))
-      return true;
-    if (tagsFailed && onResources.has(ruleId)) return true;
-    return false;
+  const freeze: RetirementFreeze = {
+    engineRules: [...input.engineRules],
+    unknownRules: [...unknownRules],
+    catalogFailed: catalogRows === undefined,
+    snapshotRules: input.catalog.map((r) => r.id),
+    recommendationsFailed: recommendationRows === undefined,
+    manualRules: catalog.filter((r) => r.origin === 'Manual').map((r) => r.id),
+    healthFailed: healthRows === undefined,
+    trackedRules: catalog.filter((r) => r.trackingIds.length > 0).map((r) => r.id),
+    tagsFailed: tagRows === undefined,
+    onResourceRules: [...onResources],
   };
+  const { frozen, keepUnseen, tagsOf, excluded } = retirementScope(
+    freeze,
+    tagsById,
+    ctx.filter?.excludeTags,
+  );
   const bySubscription = new Map<string, Finding[]>();
   for (const f of inScope) {
     if (frozen(f.ruleId)) continue;
@@ -406,8 +459,9 @@ export async function readRetirements(
     sources: sources.map((s) => `${s.source}:${s.outcome}`).join(','),
     notEvaluated: notEvaluated.length,
   });
-  const keepUnseen = (ruleId: string): boolean => ruleId.startsWith(HEALTH_RULE_PREFIX);
   return {
+    freeze,
+    tags: tagsById,
     bySubscription,
     frozen,
     keepUnseen,

@@ -23,6 +23,8 @@ export interface RecordInput {
   readonly previous: ReadonlyMap<string, SubscriptionRecord>;
   readonly endedAt: () => string;
   readonly source: SourceStats;
+  /** Rule errors, when the evaluation carries a sample of them only (a scan run as batches). */
+  readonly ruleErrorCount?: number;
 }
 
 /** The subscription records and the scan record; writes the subscription records. */
@@ -115,7 +117,7 @@ export async function recordSubscriptions(
     },
     incomplete: incomplete.slice(0, INCOMPLETE_LISTED),
     incompleteTotal: incomplete.length,
-    ruleErrors: evaluation.ruleErrors.length,
+    ruleErrors: input.ruleErrorCount ?? evaluation.ruleErrors.length,
     error: fatal,
     source: input.source,
     coverage: {

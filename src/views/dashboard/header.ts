@@ -1,4 +1,5 @@
 // The dashboard's header section. The page header: the last scan, its status, and what went wrong with it.
+import { formatProgress } from '../../core/progress.js';
 import type { DashboardModel } from '../dashboard-model.js';
 import { html, type Html } from '../html.js';
 import { age, duration, n, plural, subscriptionName, when, type Lookups } from './common.js';
@@ -87,6 +88,11 @@ export function header(model: DashboardModel, look: Lookups): Html {
         <h2 id="scan-h">
           Last scan <span class="status status-${scan.status}">${STATUS_TEXT[scan.status]}</span>
         </h2>
+        ${
+          scan.status === 'running' && scan.progress
+            ? html`<p class="progress">Scanning: ${formatProgress(scan.progress)}</p>`
+            : ''
+        }
         <dl class="facts">
           <div>
             <dt>Scan</dt>
