@@ -73,3 +73,96 @@ describe('QuotaPacer', () => {
     expect(pacer.throttled).toBe(1);
   });
 });
+
+/** A clock whose time moves only when the test says so; sleepers wake in time order. */
+function manualClock(): PacerClock & { t: number; advance(ms: number): Promise<void> } {
+  const sleepers: { at: number; wake: () => void }[] = [];
+  const clock = {
+    t: 0,
+    now: () => clock.t,
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => sleepers.push({ at: clock.t + ms, wake: resolve })),
+    async advance(ms: number) {
+      const until = clock.t + ms;
+      for (;;) {
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers[0];
+        if (!next || next.at > until) break;
+        sleepers.shift();
+        clock.t = next.at;
+        next.wake();
+        await new Promise((r) => setImmediate(r));
+      }
+      clock.t = until;
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+  return clock;
+}
+
+describe('QuotaPacer under latency', () => {
+  it('dates the window from when the request was sent, not from when its slow answer came', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 10);
+    const ticket = await pacer.acquire();
+    // The answer takes 900 ms; the service said, on arrival, 0 left and 5 s to go.
+    clock.t = 900;
+    pacer.observe({ status: 200, remaining: '0', resetsAfter: '00:00:05' }, ticket);
+    let granted: number | undefined;
+    void pacer.acquire().then((t) => (granted = t.sentAt));
+    await clock.advance(4_000);
+    expect(granted).toBeUndefined();
+    await clock.advance(2_000);
+    // 5,000 + the margin, not 5,900.
+    expect(granted).toBe(5_010);
+  });
+
+  it('counts older requests still in flight and every later one against the newest answer', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const a = await pacer.acquire();
+    const b = await pacer.acquire();
+    // b's answer comes first: 3 left as b arrived; a is still out (it may arrive after b).
+    pacer.observe({ status: 200, remaining: '3', resetsAfter: '00:00:05' }, b);
+    const c = await pacer.acquire();
+    const d = await pacer.acquire();
+    let extra = false;
+    void pacer.acquire().then(() => (extra = true));
+    await clock.advance(1);
+    // 3 − a (older, in flight) − c − d = 0 left.
+    expect(extra).toBe(false);
+    expect([a.seq, b.seq, c.seq, d.seq]).toEqual([1, 2, 3, 4]);
+    await clock.advance(5_000);
+    expect(extra).toBe(true);
+  });
+
+  it('serves the chain with the most pages left first once the window resets', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '2', resetsAfter: '00:00:01' }, first);
+    await pacer.acquire();
+    await pacer.acquire();
+    const order: string[] = [];
+    void pacer.acquire(undefined, 2).then(() => order.push('short'));
+    void pacer.acquire(undefined, 40).then(() => order.push('long'));
+    void pacer.acquire(undefined, 7).then(() => order.push('middle'));
+    await clock.advance(1_000);
+    expect(order).toEqual(['long', 'middle', 'short']);
+  });
+
+  it('lets a fresh window go no further than the largest window seen', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const t1 = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '2', resetsAfter: '00:00:01' }, t1);
+    await pacer.acquire();
+    await pacer.acquire();
+    await clock.advance(1_000);
+    // A new window, nothing heard of it yet: 3 requests (remaining 2 + the one that reported it), not more.
+    const granted: number[] = [];
+    for (let i = 0; i < 4; i++) void pacer.acquire().then((t) => granted.push(t.seq));
+    await clock.advance(1);
+    expect(granted).toHaveLength(3);
+  });
+});

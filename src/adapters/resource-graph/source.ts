@@ -58,6 +58,9 @@ function shorten(text: string, max: number): string {
   return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
+/** Carries a chain's pages left from `page()` to the pacer policy; removed before the request leaves. */
+const PAGES_LEFT_HEADER = 'x-readiness-pages-left';
+
 export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
@@ -79,18 +82,27 @@ export class ResourceGraphSource implements ResourceSource {
     const quotaPolicy: PipelinePolicy = {
       name: 'readinessQuotaPacer',
       async sendRequest(request, next) {
-        await pacer.acquire(request.abortSignal as AbortSignal | undefined);
+        // How many pages the request's chain has left (ours, never sent): the pacer serves the longest first.
+        const hint = Number(request.headers.get(PAGES_LEFT_HEADER) ?? NaN);
+        request.headers.delete(PAGES_LEFT_HEADER);
+        const ticket = await pacer.acquire(
+          request.abortSignal as AbortSignal | undefined,
+          Number.isFinite(hint) ? hint : Number.POSITIVE_INFINITY,
+        );
         try {
           const response = await next(request);
-          pacer.observe({
-            status: response.status,
-            remaining: response.headers.get('x-ms-user-quota-remaining'),
-            resetsAfter: response.headers.get('x-ms-user-quota-resets-after'),
-            retryAfter: response.headers.get('retry-after'),
-          });
+          pacer.observe(
+            {
+              status: response.status,
+              remaining: response.headers.get('x-ms-user-quota-remaining'),
+              resetsAfter: response.headers.get('x-ms-user-quota-resets-after'),
+              retryAfter: response.headers.get('retry-after'),
+            },
+            ticket,
+          );
           return response;
         } catch (error) {
-          pacer.abandon();
+          pacer.abandon(ticket);
           throw error;
         }
       },
@@ -132,9 +144,19 @@ export class ResourceGraphSource implements ResourceSource {
     notice?: (notice: PageNotice) => void,
   ): AsyncIterable<readonly unknown[]> {
     const kql = buildKql(query);
+    const pageSize = this.options.pageSize ?? 1000;
     let skipToken: string | undefined;
+    let seen = 0;
+    // Unknown before the first page answers (a new chain goes first); then what totalRecords says is left.
+    let pagesLeft = Number.POSITIVE_INFINITY;
     do {
-      const { response, subscriptionLimitHit } = await this.page(kql, scope, skipToken, signal);
+      const { response, subscriptionLimitHit } = await this.page(
+        kql,
+        scope,
+        skipToken,
+        signal,
+        pagesLeft,
+      );
       const data: unknown = response.data;
       if (!Array.isArray(data)) {
         throw new SourceError(
@@ -150,6 +172,9 @@ export class ResourceGraphSource implements ResourceSource {
         );
       }
       notice?.({ subscriptionLimitHit });
+      seen += data.length;
+      const total = Number(response.totalRecords);
+      pagesLeft = Number.isFinite(total) ? Math.max(0, Math.ceil((total - seen) / pageSize)) : 1;
       this.counters.pages++;
       this.counters.rows += data.length;
       this.options.onPage?.({ rows: data.length, pages: this.counters.pages });
@@ -163,6 +188,7 @@ export class ResourceGraphSource implements ResourceSource {
     scope: Scope,
     skipToken: string | undefined,
     signal?: AbortSignal,
+    pagesLeft = Number.POSITIVE_INFINITY,
   ) {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
@@ -185,6 +211,9 @@ export class ResourceGraphSource implements ResourceSource {
           },
           {
             abortSignal,
+            ...(Number.isFinite(pagesLeft)
+              ? { requestOptions: { headers: { [PAGES_LEFT_HEADER]: String(pagesLeft) } } }
+              : {}),
             onResponse: (raw) => {
               subscriptionLimitHit =
                 raw.headers.get('x-ms-tenant-subscription-limit-hit')?.toLowerCase() === 'true';
