@@ -16,6 +16,7 @@ import {
   type ScanRecord,
   type ScanTrigger,
   type Scope,
+  type SubscriptionLister,
 } from './ports.js';
 import { RefusedRecipients } from './refused-recipients.js';
 import { repairAbandonedScans } from './scan/abandoned.js';
@@ -26,6 +27,10 @@ import { describe } from './scan/state.js';
 
 export interface RunScanDeps {
   readonly source: ResourceSource;
+  /** Lists a tenant or management group past Resource Graph's 10,000-subscription cap (ARM); see ListingInput. */
+  readonly lister?: SubscriptionLister;
+  /** How many query chains a stage runs at once (all under the source's one pacer). */
+  readonly chains?: number;
   readonly store: FindingStore;
   readonly rules: readonly Rule[];
   readonly log: Logger;
@@ -203,6 +208,8 @@ async function scan(
   const evaluation = await evaluateTenant(
     {
       source,
+      ...(deps.lister ? { lister: deps.lister } : {}),
+      ...(deps.chains ? { chains: deps.chains } : {}),
       rules: deps.rules,
       now,
       thresholds: deps.thresholds,

@@ -28,6 +28,7 @@ import {
 } from '../rules/retirement/catalog.js';
 import { createCredential } from '../adapters/credential.js';
 import { ResourceGraphSource } from '../adapters/resource-graph/source.js';
+import { ArmSubscriptionLister } from '../adapters/arm/subscription-lister.js';
 import { SETTINGS } from '../config.js';
 import { renderDigestEmail } from '../views/digest-email.js';
 import { toEml } from '../views/eml.js';
@@ -509,11 +510,18 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             ...(limits.ca ? { ca: limits.ca } : {}),
             onPage: io.isTty ? ({ pages }) => io.stderr(`\r  ${pages} pages...`) : undefined,
           });
+          const lister = new ArmSubscriptionLister({
+            credential: createCredential(trust.kind === 'loopback' ? 'emulator' : 'default'),
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
+            ...(limits.ca ? { ca: limits.ca } : {}),
+          });
           const all: Finding[] = [];
           const missing = new MissingProperties(rules);
           const result = await evaluateTenant(
             {
               source,
+              lister,
               rules,
               now,
               log: () => undefined,

@@ -101,6 +101,19 @@ function manualClock(): PacerClock & { t: number; advance(ms: number): Promise<v
 }
 
 describe('QuotaPacer under latency', () => {
+  it('sends one request at a time until an answer tells how large the window is', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    let second = false;
+    void pacer.acquire().then(() => (second = true));
+    await clock.advance(1);
+    expect(second).toBe(false);
+    pacer.observe({ status: 200, remaining: '14', resetsAfter: '00:00:05' }, first);
+    await clock.advance(1);
+    expect(second).toBe(true);
+  });
+
   it('dates the window from when the request was sent, not from when its slow answer came', async () => {
     const clock = manualClock();
     const pacer = new QuotaPacer(clock, 10);
@@ -120,6 +133,9 @@ describe('QuotaPacer under latency', () => {
   it('counts older requests still in flight and every later one against the newest answer', async () => {
     const clock = manualClock();
     const pacer = new QuotaPacer(clock, 0);
+    // The first answer tells the window (one request at a time until then).
+    const t0 = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '9', resetsAfter: '00:00:05' }, t0);
     const a = await pacer.acquire();
     const b = await pacer.acquire();
     // b's answer comes first: 3 left as b arrived; a is still out (it may arrive after b).
@@ -131,7 +147,7 @@ describe('QuotaPacer under latency', () => {
     await clock.advance(1);
     // 3 − a (older, in flight) − c − d = 0 left.
     expect(extra).toBe(false);
-    expect([a.seq, b.seq, c.seq, d.seq]).toEqual([1, 2, 3, 4]);
+    expect([a.seq, b.seq, c.seq, d.seq]).toEqual([2, 3, 4, 5]);
     await clock.advance(5_000);
     expect(extra).toBe(true);
   });

@@ -186,7 +186,9 @@ export class QuotaPacer {
       this.info = undefined;
       this.sentInWindow = 0;
     }
-    const fresh = (this.limit ?? Number.POSITIVE_INFINITY) - this.sentInWindow;
+    // Before any answer told the quota, one request at a time: the first answer says how large a window is.
+    const fresh =
+      this.limit === undefined ? 1 - this.inFlight.size : this.limit - this.sentInWindow;
     if (!this.info) return fresh;
     const { seq, remaining, olderInFlight } = this.info;
     return Math.min(fresh, remaining - olderInFlight - (this.seq - seq));

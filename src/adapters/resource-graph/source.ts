@@ -118,9 +118,10 @@ export class ResourceGraphSource implements ResourceSource {
     });
   }
 
-  batches(scope: Scope): Scope[] {
+  batches(scope: Scope, size = this.options.batchSize ?? 300): Scope[] {
     if (scope.kind !== 'subscriptions') return [scope];
-    const size = this.options.batchSize ?? 300;
+    // Resource Graph refuses a request listing more than 1,000 subscriptions.
+    size = Math.max(1, Math.min(1000, size));
     const out: Scope[] = [];
     for (let i = 0; i < scope.ids.length; i += size) {
       out.push({ kind: 'subscriptions', ids: scope.ids.slice(i, i + size) });

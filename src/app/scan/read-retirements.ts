@@ -27,6 +27,7 @@ import {
   type Scope,
   type ScopeFilter,
 } from '../ports.js';
+import { DEFAULT_CHAINS, eachConcurrently } from './chains.js';
 import { describe, type StageContext } from './state.js';
 
 const COLUMNS = ['id', 'name', 'type', 'subscriptionId', 'properties'];
@@ -84,6 +85,11 @@ export interface RetirementRead {
 
 export interface RetirementReadInput {
   readonly batches: readonly Scope[];
+  /**
+   * Where the catalog is read: its rows belong to no subscription, so only a tenant-scope query returns them
+   * (default: `batches`, which then find none and the built-in snapshot stays).
+   */
+  readonly catalogBatches?: readonly Scope[] | undefined;
   /** The built-in snapshot of the catalog; the live catalog read is laid over it. */
   readonly catalog: readonly DataRetirement[];
   readonly claimed?: ReadonlyMap<string, { ruleId: string; types: readonly string[] }>;
@@ -104,15 +110,34 @@ function withExclusions(
   return `${table} | where subscriptionId !in~ (${list})${rest}`;
 }
 
+/**
+ * Every row of some queries, each query of each batch its own chain (several at once, under the source's pacer),
+ * put together in the queries' and batches' order; and the pages they cost.
+ */
 async function readAll(
   ctx: StageContext,
-  query: GraphQuery,
-  batches: readonly Scope[],
-): Promise<unknown[]> {
-  const rows: unknown[] = [];
-  for (const batch of batches)
-    for await (const page of ctx.source.pages(query, batch, ctx.signal)) rows.push(...page);
-  return rows;
+  reads: readonly { query: GraphQuery; batches: readonly Scope[] }[],
+): Promise<{ rows: unknown[]; pages: number }> {
+  const chains = reads.flatMap(({ query, batches }) => batches.map((batch) => ({ query, batch })));
+  const found: unknown[][] = chains.map(() => []);
+  let pages = 0;
+  try {
+    await eachConcurrently(chains, ctx.chains ?? DEFAULT_CHAINS, async ({ query, batch }, i) => {
+      for await (const page of ctx.source.pages(query, batch, ctx.signal)) {
+        pages++;
+        found[i]?.push(...page);
+      }
+    });
+  } catch (error) {
+    throw Object.assign(new ReadFailure(error), { pages });
+  }
+  return { rows: found.flat(), pages };
+}
+
+/** A read that failed, with the pages it cost before it did. */
+class ReadFailure {
+  pages = 0;
+  constructor(readonly error: unknown) {}
 }
 
 function reasonOf(error: unknown): string {
@@ -128,27 +153,45 @@ export async function readRetirements(
   const subscriptionsOnly = input.exclude?.excludeSubscriptions?.length
     ? { excludeSubscriptions: input.exclude.excludeSubscriptions }
     : undefined;
-  const read = async (name: string, queries: GraphQuery[]): Promise<unknown[] | undefined> => {
-    // The stages run one after the other: the source's page counter over this read is this source's cost.
-    const before = ctx.source.stats().pages;
-    const cost = () => ({ pages: ctx.source.stats().pages - before });
+  // Each source reads at once with the others; its outcome is recorded in a fixed order (`settle`).
+  const read = async (
+    name: string,
+    queries: GraphQuery[],
+  ): Promise<{ rows: unknown[] | undefined; outcome: RetirementSourceOutcome }> => {
     try {
-      const rows: unknown[] = [];
-      for (const q of queries)
-        rows.push(...(await readAll(ctx, { ...q, exclude: subscriptionsOnly }, input.batches)));
-      sources.push({ source: name, outcome: 'complete', rows: rows.length, ...cost() });
-      return rows;
-    } catch (error) {
+      const { rows, pages } = await readAll(
+        ctx,
+        queries.map((q) => ({
+          query: { ...q, exclude: subscriptionsOnly },
+          batches: q === CATALOG_QUERY ? (input.catalogBatches ?? input.batches) : input.batches,
+        })),
+      );
+      return { rows, outcome: { source: name, outcome: 'complete', rows: rows.length, pages } };
+    } catch (failure) {
+      const error = failure instanceof ReadFailure ? failure.error : failure;
+      const pages = failure instanceof ReadFailure ? failure.pages : 0;
       const reason = reasonOf(error);
       ctx.log('retirement source failed', { source: name, reason });
-      sources.push({ source: name, outcome: 'failed', reason, rows: 0, ...cost() });
       if (ctx.signal?.aborted) throw error;
-      return undefined;
+      return {
+        rows: undefined,
+        outcome: { source: name, outcome: 'failed', reason, rows: 0, pages },
+      };
     }
   };
+  const settle = (read: { rows: unknown[] | undefined; outcome: RetirementSourceOutcome }) => {
+    sources.push(read.outcome);
+    return read.rows;
+  };
 
-  // 1. The catalog (metadata rows are tenant-level: a subscription-scoped read finds none, the snapshot stays).
-  const advisorRows = await read('advisor', [CATALOG_QUERY, RECOMMENDATIONS_QUERY]);
+  // 1. The catalog (metadata rows are tenant-level: a subscription-scoped read finds none, the snapshot stays),
+  // and 2. Service Health notices and the resources they list, read at the same time.
+  const [advisorRead, healthRead] = await Promise.all([
+    read('advisor', [CATALOG_QUERY, RECOMMENDATIONS_QUERY]),
+    read('service-health', [NOTICES_QUERY, IMPACTED_QUERY]),
+  ]);
+  const advisorRows = settle(advisorRead);
+  const healthRows = settle(healthRead);
   const live = advisorRows ? catalogOfRows(advisorRows) : [];
   const byId = new Map(input.catalog.map((r) => [r.recommendationTypeId ?? r.id, r]));
   for (const r of live) byId.set(r.recommendationTypeId ?? r.id, r);
@@ -159,8 +202,6 @@ export async function readRetirements(
     if (!('skip' in hit)) recommendations.push(hit);
   }
 
-  // 2. Service Health notices and the resources they list.
-  const healthRows = await read('service-health', [NOTICES_QUERY, IMPACTED_QUERY]);
   const notices: HealthNotice[] = [];
   const impacted: { trackingId: string; resourceId: string; subscriptionId: string }[] = [];
   for (const row of healthRows ?? []) {
@@ -173,6 +214,7 @@ export async function readRetirements(
   // 3. Manual entries: Microsoft's published query, when it is one the product runs.
   const manual = new Map<string, { id: string; subscriptionId: string }[]>();
   const unknownRules = new Set<string>();
+  const manualReads: { entry: DataRetirement; query: GraphQuery }[] = [];
   for (const entry of catalog.filter((r) => r.origin === 'Manual')) {
     if (input.engineRules.has(entry.id)) continue;
     const accepted = acceptManualQuery(entry.dataSourceQuery);
@@ -187,7 +229,14 @@ export async function readRetirements(
       columns: [],
       kql: withExclusions(accepted.kql, accepted.table, subscriptionsOnly?.excludeSubscriptions),
     };
-    const rows = await read(`manual:${entry.id}`, [query]);
+    manualReads.push({ entry, query });
+  }
+  // Every accepted query at once (each its own chain), taken in the catalog's order.
+  const manualRows = await Promise.all(
+    manualReads.map(({ entry, query }) => read(`manual:${entry.id}`, [query])),
+  );
+  for (const [i, { entry }] of manualReads.entries()) {
+    const rows = settle(manualRows[i] as Awaited<ReturnType<typeof read>>);
     if (!rows) {
       // A query that fails makes that retirement unknown for this scan, never the whole scan.
       unknownRules.add(entry.id);
