@@ -11,7 +11,13 @@ import {
   type SourceStats,
 } from '../../app/ports.js';
 import { buildKql } from './kql.js';
-import { QuotaPacer, parseRetryAfter, realClock, type PacerClock } from './pacer.js';
+import {
+  QuotaPacer,
+  parseRetryAfter,
+  realClock,
+  type PacerClock,
+  type PacerTicket,
+} from './pacer.js';
 
 export interface ResourceGraphSourceOptions {
   readonly credential: TokenCredential;
@@ -58,12 +64,13 @@ function shorten(text: string, max: number): string {
   return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
-/** Carries a chain's pages left from `page()` to the pacer policy; removed before the request leaves. */
-const PAGES_LEFT_HEADER = 'x-readiness-pages-left';
+/** Carries the pacer ticket `page()` acquired to the pacer policy; removed before the request leaves. */
+const TICKET_HEADER = 'x-readiness-pacer-ticket';
 
 export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
+  private readonly tickets = new Map<string, PacerTicket>();
   private readonly clock: PacerClock;
   private backoffMs = 0;
   private readonly counters: SourceStats = {
@@ -78,17 +85,19 @@ export class ResourceGraphSource implements ResourceSource {
     this.clock = options.clock ?? realClock;
     this.pacer = new QuotaPacer(this.clock);
     const pacer = this.pacer;
+    const tickets = this.tickets;
     // Sees every attempt, so the pacer learns the quota from each response, 429s included.
     const quotaPolicy: PipelinePolicy = {
       name: 'readinessQuotaPacer',
       async sendRequest(request, next) {
-        // How many pages the request's chain has left (ours, never sent): the pacer serves the longest first.
-        const hint = Number(request.headers.get(PAGES_LEFT_HEADER) ?? NaN);
-        request.headers.delete(PAGES_LEFT_HEADER);
-        const ticket = await pacer.acquire(
-          request.abortSignal as AbortSignal | undefined,
-          Number.isFinite(hint) ? hint : Number.POSITIVE_INFINITY,
-        );
+        // The quota was usually waited for before the page's timeout started (`page()`, its ticket in a header
+        // of ours, never sent); a request that comes without one waits here.
+        const id = request.headers.get(TICKET_HEADER);
+        request.headers.delete(TICKET_HEADER);
+        const held = id === undefined ? undefined : tickets.get(id);
+        if (id !== undefined) tickets.delete(id);
+        const ticket =
+          held ?? (await pacer.acquire(request.abortSignal as AbortSignal | undefined));
         try {
           const response = await next(request);
           pacer.observe(
@@ -195,6 +204,11 @@ export class ResourceGraphSource implements ResourceSource {
     const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
     let throttledAttempts = 0;
     for (let attempt = 1; ; attempt++) {
+      // The quota first (the chain with the most pages left goes first), then the page's own timeout: a page
+      // waiting its turn behind other chains has not been sent, and must not time out for it.
+      const ticket = await this.pacer.acquire(signal, pagesLeft);
+      const ticketId = String(ticket.seq);
+      this.tickets.set(ticketId, ticket);
       const timeout = AbortSignal.timeout(timeoutMs);
       const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let subscriptionLimitHit = false;
@@ -212,17 +226,19 @@ export class ResourceGraphSource implements ResourceSource {
           },
           {
             abortSignal,
-            ...(Number.isFinite(pagesLeft)
-              ? { requestOptions: { headers: { [PAGES_LEFT_HEADER]: String(pagesLeft) } } }
-              : {}),
+            requestOptions: { headers: { [TICKET_HEADER]: ticketId } },
             onResponse: (raw) => {
               subscriptionLimitHit =
                 raw.headers.get('x-ms-tenant-subscription-limit-hit')?.toLowerCase() === 'true';
             },
           },
         );
+        // No request went through the policy (a client stubbed in tests): the ticket goes back all the same.
+        if (this.tickets.delete(ticketId)) this.pacer.abandon(ticket);
         return { response, subscriptionLimitHit };
       } catch (error) {
+        // Failed before the policy took the ticket (no request went out): give it back.
+        if (this.tickets.delete(ticketId)) this.pacer.abandon(ticket);
         if (signal?.aborted) throw error;
         const failure = this.classify(error, timeout.aborted, timeoutMs);
         const retryable =

@@ -138,10 +138,12 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
     }
   };
   try {
+    // In the source's batch size, not 1,000: with resource groups (owner tags) the listing is many pages, and
+    // more chains keep the quota busy while they page.
     if (!fatal)
       await eachConcurrently(
         source
-          .batches(effectiveScope, WIDE_BATCH)
+          .batches(effectiveScope)
           .filter((b) => b.kind !== 'subscriptions' || b.ids.length > 0),
         ctx.chains ?? DEFAULT_CHAINS,
         listBatch,
