@@ -182,3 +182,28 @@ describe('QuotaPacer under latency', () => {
     expect(granted).toHaveLength(3);
   });
 });
+
+describe('QuotaPacer and a shared abort signal', () => {
+  it('rejects every request waiting on an aborted signal, with one listener however many wait', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '0', resetsAfter: '00:00:05' }, first);
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof add;
+    const waiting = Array.from({ length: 20 }, () =>
+      pacer.acquire(controller.signal).then(
+        () => 'granted',
+        () => 'aborted',
+      ),
+    );
+    controller.abort(new Error('stop'));
+    expect(await Promise.all(waiting)).toEqual(Array(20).fill('aborted'));
+    expect(listeners).toBe(1);
+  });
+});

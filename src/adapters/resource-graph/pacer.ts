@@ -93,6 +93,7 @@ export class QuotaPacer {
   private limit: number | undefined;
   private windowMs: number | undefined;
   private readonly waiters: Waiter[] = [];
+  private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
   private timerArmed = false;
   private blockedSince: number | undefined;
   /** Wall time during which some request waited for the quota. */
@@ -109,25 +110,44 @@ export class QuotaPacer {
   acquire(signal?: AbortSignal, priority = Number.POSITIVE_INFINITY): Promise<PacerTicket> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<PacerTicket>((resolve, reject) => {
+      const watching = signal ? this.watch(signal) : undefined;
       const waiter: Waiter = {
         priority,
         order: this.order++,
         grant: (ticket) => {
-          signal?.removeEventListener('abort', onAbort);
+          watching?.delete(waiter);
           resolve(ticket);
         },
         fail: reject,
       };
-      const onAbort = () => {
-        const at = this.waiters.indexOf(waiter);
-        if (at >= 0) this.waiters.splice(at, 1);
-        reject(signal?.reason);
-        this.pump();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      watching?.add(waiter);
       this.waiters.push(waiter);
       this.pump();
     });
+  }
+
+  /** One abort listener per signal, however many requests wait on it (a scan's chains share its signal). */
+  private watch(signal: AbortSignal): Set<Waiter> {
+    let set = this.watched.get(signal);
+    if (!set) {
+      const waiting = new Set<Waiter>();
+      set = waiting;
+      this.watched.set(signal, waiting);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const waiter of waiting) {
+            const at = this.waiters.indexOf(waiter);
+            if (at >= 0) this.waiters.splice(at, 1);
+            waiter.fail(signal.reason);
+          }
+          waiting.clear();
+          this.pump();
+        },
+        { once: true },
+      );
+    }
+    return set;
   }
 
   /** Call once per response (every attempt), whether it succeeded or not. Without a ticket: the oldest in flight. */
