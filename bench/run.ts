@@ -11,6 +11,10 @@ import { generateFunctionKey, startLocalHost } from '../dev/host.js';
 import { freePort } from '../dev/ports.js';
 import { syntheticTenant } from '../dev/tenants/synthetic.js';
 import { analyzeKql, loadKusto } from '../dev/emulators/resource-graph/kusto.js';
+import { latencyModel, parseLatency } from '../dev/emulators/resource-graph/latency.js';
+import { ArmSubscriptionLister } from '../src/adapters/arm/subscription-lister.js';
+import { refersToClassic } from '../src/app/scan/index-references.js';
+import { RuleSet } from '../src/core/engine.js';
 import { silentLogger } from '../src/adapters/logger.js';
 import { buildKql } from '../src/adapters/resource-graph/kql.js';
 import { ResourceGraphSource } from '../src/adapters/resource-graph/source.js';
@@ -35,6 +39,9 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '15' },
     window: { type: 'string', default: '5000' },
     seed: { type: 'string', default: '1' },
+    latency: { type: 'string', default: 'default' },
+    'large-subscriptions': { type: 'string', default: '12000' },
+    'large-resources': { type: 'string', default: '36000' },
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
   },
@@ -42,12 +49,26 @@ const { values } = parseArgs({
 const subscriptions = Number(values.subscriptions);
 const resources = Number(values.resources);
 const quota = { requests: Number(values.requests), windowMs: Number(values.window) };
+const latency = parseLatency(values.latency);
+/** One full page's latency (the model's mean for 1,000 rows), in seconds. */
+const pageLatencySeconds = latencyModel(latency).meanMs(1000) / 1000;
+
+/**
+ * The honest floor of a scan of N pages: a fresh window allows R requests at once, so N pages need at least
+ * ceil(N / R) windows — the last one need not be waited out, but its pages still take one page's latency.
+ */
+function floorSeconds(pages: number): number {
+  return (Math.ceil(pages / quota.requests) - 1) * (quota.windowMs / 1000) + pageLatencySeconds;
+}
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function startEmulator(caFile: string): Promise<{ url: string; child: ChildProcess }> {
+async function startEmulator(
+  caFile: string,
+  tenant: { subscriptions: number; resources: number } = { subscriptions, resources },
+): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -56,9 +77,11 @@ async function startEmulator(caFile: string): Promise<{ url: string; child: Chil
       '--tenant',
       'synthetic',
       '--subscriptions',
-      String(subscriptions),
+      String(tenant.subscriptions),
       '--resources',
-      String(resources),
+      String(tenant.resources),
+      '--latency',
+      String(values.latency),
       '--seed',
       String(values.seed),
       '--quota',
@@ -135,13 +158,18 @@ function loadTest(url: string): Promise<LoadResult> {
   });
 }
 
-/** Whole-catalog evaluation speed on one core, over the synthetic rows grouped by subscription as in a scan. */
-function ruleThroughput(): number {
+/**
+ * Whole-catalog evaluation speed on one core, over the rows a scan evaluates (the rules' target types) grouped by
+ * subscription as in a scan, with the tenant's real reference index (every row of a reference type that points at
+ * a classic resource, as a scan indexes them).
+ */
+function ruleThroughput(): { resourcesPerSecond: number; referenceRows: number } {
   const tenant = syntheticTenant({ subscriptions, resources, seed: Number(values.seed) });
+  const targetTypes = new Set(new RuleSet(DEFAULT_CATALOG).targetTypes());
   const rows: ResourceRow[] = [];
   for (const raw of tenant.resources) {
     const parsed = toResourceRow(raw);
-    if (parsed.ok) rows.push(parsed.row);
+    if (parsed.ok && targetTypes.has(parsed.row.type.toLowerCase())) rows.push(parsed.row);
   }
   const bySub = new Map<string, ResourceRow[]>();
   for (const row of rows) {
@@ -149,7 +177,18 @@ function ruleThroughput(): number {
     if (list) list.push(row);
     else bySub.set(row.subscriptionId, [row]);
   }
-  const references = buildScanIndex([]);
+  const referenceTypes = new Set(new RuleSet(DEFAULT_CATALOG).referenceTypes());
+  const refs: ResourceRow[] = [];
+  for (const raw of [...tenant.resources, ...(tenant.authorizationResources ?? [])]) {
+    const parsed = toResourceRow(raw);
+    if (
+      parsed.ok &&
+      referenceTypes.has(parsed.row.type.toLowerCase()) &&
+      refersToClassic(parsed.row)
+    )
+      refs.push(parsed.row);
+  }
+  const references = buildScanIndex(refs);
   const now = new Date();
   let best = 0;
   for (let round = 0; round < 3; round++) {
@@ -159,7 +198,7 @@ function ruleThroughput(): number {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     best = Math.max(best, rows.length / seconds);
   }
-  return Math.round(best);
+  return { resourcesPerSecond: Math.round(best), referenceRows: refs.length };
 }
 
 /**
@@ -185,7 +224,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'readiness-bench-'));
   const caFile = join(dir, 'ca.pem');
   say(
-    `Synthetic tenant: ${subscriptions} subscriptions, ${resources} resources; quota ${quota.requests} per ${quota.windowMs} ms`,
+    `Synthetic tenant: ${subscriptions} subscriptions, ${resources} resources; quota ${quota.requests} per ${quota.windowMs} ms; latency ${latency.baseMs} ms + ${latency.perRowMs} ms a row ±${latency.jitter * 100} % (a full page ${pageLatencySeconds.toFixed(2)} s)`,
   );
 
   const azurite = await startAzurite();
@@ -199,19 +238,22 @@ async function main(): Promise<void> {
     tagNames: ['owner', 'Owner', 'OwnerEmail', 'contact', 'createdBy'],
     defaultRecipients: [],
   };
-  const deps = (source: ResourceGraphSource) => ({
+  const listerFor = (url: string, pem: string) =>
+    new ArmSubscriptionLister({ credential: emulatorCredential, endpoint: url, ca: pem });
+  const deps = (source: ResourceGraphSource, target = store, url = emulator.url, pem = ca) => ({
     source,
-    store,
+    lister: listerFor(url, pem),
+    store: target,
     rules: DEFAULT_CATALOG,
     log: silentLogger,
     clock: () => new Date(),
     owners,
   });
-  const newSource = () =>
+  const newSource = (url = emulator.url, pem = ca) =>
     new ResourceGraphSource({
       credential: emulatorCredential,
-      endpoint: emulator.url,
-      ca,
+      endpoint: url,
+      ca: pem,
       pageSize: 1000,
     });
   try {
@@ -221,7 +263,7 @@ async function main(): Promise<void> {
     const wallSeconds = (performance.now() - started) / 1000;
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const pages = source.stats().pages;
-    const lowerBoundSeconds = (pages / quota.requests) * (quota.windowMs / 1000);
+    const lowerBoundSeconds = floorSeconds(pages);
     const graphStats = await emulatorStats(emulator.url, ca);
     const throttled = graphStats.throttled;
     const firstScanWrites = store.writes();
@@ -241,15 +283,63 @@ async function main(): Promise<void> {
     const rescanStarted = performance.now();
     const rescan = await runScan(deps(rescanSource), { scope: { kind: 'tenant' }, trigger: 'cli' });
     const rescanSeconds = (performance.now() - rescanStarted) / 1000;
-    const rescanBound = (rescanSource.stats().pages / quota.requests) * (quota.windowMs / 1000);
+    const rescanBound = floorSeconds(rescanSource.stats().pages);
     const rescanWrites = store.writes() - firstScanWrites;
+    const rescanThrottled = (await emulatorStats(emulator.url, ca)).throttled - throttled;
     say(
-      `  unchanged rescan: ${rescan.status}, ${rescanSource.stats().pages} pages in ${rescanSeconds.toFixed(1)} s (lower bound ${rescanBound.toFixed(1)} s), ${rescanWrites} entities written`,
+      `  unchanged rescan: ${rescan.status}, ${rescanSource.stats().pages} pages in ${rescanSeconds.toFixed(1)} s (floor ${rescanBound.toFixed(1)} s), ${rescanThrottled} 429s, ${rescanWrites} entities written`,
     );
 
+    // A tenant past Resource Graph's 10,000-subscription cap, in its own emulator (its own quota).
+    const large = {
+      subscriptions: Number(values['large-subscriptions']),
+      resources: Number(values['large-resources']),
+    };
+    say(`Large tenant: ${large.subscriptions} subscriptions, ${large.resources} resources`);
+    const largeCaFile = join(dir, 'ca-large.pem');
+    const largeEmulator = await startEmulator(largeCaFile, large);
+    const largeCa = readFileSync(largeCaFile, 'utf8');
+    const largeStore = new TableFindingStore({
+      connection: { kind: 'connectionString', value: azurite.connectionString },
+      prefix: 'benchlarge',
+    });
+    let largeResult;
+    try {
+      const largeSource = newSource(largeEmulator.url, largeCa);
+      const largeStarted = performance.now();
+      const largeScan = await runScan(deps(largeSource, largeStore, largeEmulator.url, largeCa), {
+        scope: { kind: 'tenant' },
+        trigger: 'cli',
+      });
+      const largeSeconds = (performance.now() - largeStarted) / 1000;
+      const largePages = largeSource.stats().pages;
+      const largeStats = await emulatorStats(largeEmulator.url, largeCa);
+      largeResult = {
+        subscriptions: largeStats.tenant.subscriptions,
+        resources: largeStats.tenant.resources,
+        status: largeScan.status,
+        subscriptionsScanned: largeScan.subscriptionsComplete,
+        pages: largePages,
+        wallSeconds: Number(largeSeconds.toFixed(2)),
+        lowerBoundSeconds: Number(floorSeconds(largePages).toFixed(2)),
+        ratio: Number((largeSeconds / floorSeconds(largePages)).toFixed(3)),
+        throttled429: largeStats.throttled,
+      };
+      for (const i of largeScan.incomplete.slice(0, 5))
+        say(`    incomplete: ${i.subscriptionId} ${i.outcome}: ${i.reason ?? ''}`);
+      say(
+        `  large tenant scan: ${largeScan.status}, ${largeScan.subscriptionsComplete} of ${large.subscriptions} subscriptions complete, ${largePages} pages in ${largeSeconds.toFixed(1)} s (floor ${floorSeconds(largePages).toFixed(1)} s), ${largeStats.throttled} 429s`,
+      );
+    } finally {
+      largeEmulator.child.kill('SIGINT');
+    }
+
     // After the scans, so that the scan's peak memory is not this step's.
-    const rulesPerSecond = ruleThroughput();
-    say(`  rule evaluation: ${rulesPerSecond} resources/s`);
+    const rules = ruleThroughput();
+    const rulesPerSecond = rules.resourcesPerSecond;
+    say(
+      `  rule evaluation: ${rulesPerSecond} resources/s (reference index of ${rules.referenceRows} rows)`,
+    );
     const port = await freePort();
     setServices(
       createServices(
@@ -292,14 +382,23 @@ async function main(): Promise<void> {
         pages,
         retirementPages,
         wallSeconds: Number(wallSeconds.toFixed(2)),
+        /** The honest floor: (ceil(pages / R) − 1) × W + one full page's latency. */
         lowerBoundSeconds: Number(lowerBoundSeconds.toFixed(2)),
+        floor: '(ceil(pages / requests) - 1) * window + pageLatency',
+        quota,
+        latency,
+        pageLatencySeconds,
         ratio: Number((wallSeconds / lowerBoundSeconds).toFixed(3)),
         throttled429: throttled,
+        rescanPages: rescanSource.stats().pages,
         rescanWallSeconds: Number(rescanSeconds.toFixed(2)),
+        rescanLowerBoundSeconds: Number(rescanBound.toFixed(2)),
         rescanRatio: Number((rescanSeconds / rescanBound).toFixed(3)),
+        rescanThrottled429: rescanThrottled,
         firstScanEntitiesPerSecond: Math.round(firstScanWrites / wallSeconds),
       },
-      rules: { resourcesPerSecond: rulesPerSecond },
+      largeTenant: largeResult,
+      rules: { resourcesPerSecond: rulesPerSecond, referenceRows: rules.referenceRows },
       kql,
       store: { firstScanWrites, rescanWrites },
       status: {
@@ -319,20 +418,33 @@ async function main(): Promise<void> {
         results.scan.subscriptions >= 2000 && results.scan.resources >= 200_000,
       ],
       [
-        'scan wall ÷ quota lower bound (first scan)',
+        'scan wall ÷ honest floor (first scan)',
         `${results.scan.ratio} (${results.scan.wallSeconds} s / ${results.scan.lowerBoundSeconds} s)`,
         '≤ 1.15',
         results.scan.ratio <= 1.15,
       ],
       [
-        'scan wall ÷ quota lower bound (rescan)',
+        'scan wall ÷ honest floor (rescan)',
         `${results.scan.rescanRatio} (${results.scan.rescanWallSeconds} s / ${rescanBound.toFixed(2)} s)`,
         '≤ 1.15',
         results.scan.rescanRatio <= 1.15,
       ],
-      ['429s in a healthy scan', String(throttled), '0', throttled === 0],
       [
-        'rule evaluation, whole catalog',
+        '429s in a healthy scan (first, rescan)',
+        `${throttled}, ${rescanThrottled}`,
+        '0',
+        throttled === 0 && rescanThrottled === 0,
+      ],
+      [
+        `tenant of ${large.subscriptions} subscriptions`,
+        `${largeResult.subscriptionsScanned} scanned, ${largeResult.ratio} (${largeResult.wallSeconds} s / ${largeResult.lowerBoundSeconds} s), ${largeResult.throttled429} 429s`,
+        'all; ≤ 1.15; 0',
+        largeResult.subscriptionsScanned === large.subscriptions &&
+          largeResult.ratio <= 1.15 &&
+          largeResult.throttled429 === 0,
+      ],
+      [
+        'rule evaluation, real reference index',
         `${rulesPerSecond.toLocaleString('en')} resources/s`,
         '≥ 200,000/s',
         rulesPerSecond >= 200_000,

@@ -5,6 +5,7 @@ import { loadConfig } from './config.js';
 import { createCredential } from './adapters/credential.js';
 import { jsonLogger } from './adapters/logger.js';
 import { ResourceGraphSource } from './adapters/resource-graph/source.js';
+import { ArmSubscriptionLister } from './adapters/arm/subscription-lister.js';
 import { TableFindingStore } from './adapters/tables/table-store.js';
 import { inAllowedDomains } from './core/email-address.js';
 import {
@@ -16,6 +17,7 @@ import {
   type Mailer,
   type ResourceSource,
   type ScanLedger,
+  type SubscriptionLister,
 } from './app/ports.js';
 import { TableExemptionStore } from './adapters/tables/exemption-store.js';
 import type { SendDigestsDeps } from './app/send-digests.js';
@@ -39,6 +41,8 @@ import type { Rule } from './rules/define-rule.js';
 export interface Services {
   readonly config: Config;
   readonly source: ResourceSource;
+  /** Lists tenant and management-group scopes through ARM (no 10,000-subscription cap). */
+  readonly lister: SubscriptionLister;
   readonly store: FindingStore;
   readonly ledger: DigestLedger;
   readonly exemptions: ExemptionStore;
@@ -78,6 +82,12 @@ export function createServices(
     batchSize: config.resourceGraph.batchSize,
     pageSize: config.resourceGraph.pageSize,
     pageTimeoutMs: config.resourceGraph.pageTimeoutMs,
+  });
+  const lister = new ArmSubscriptionLister({
+    credential,
+    endpoint: config.resourceGraph.endpoint,
+    scope: config.resourceGraph.scope,
+    ...(ca ? { ca } : {}),
   });
   const store = new TableFindingStore({
     connection: config.tables,
@@ -126,6 +136,7 @@ export function createServices(
   return {
     config,
     source,
+    lister,
     store,
     exemptions,
     ledger,
@@ -175,6 +186,7 @@ function catalogOf(feed: string | undefined): readonly Rule[] {
 export function scanDepsOf(s: Services): RunScanDeps {
   return {
     source: s.source,
+    lister: s.lister,
     store: s.store,
     rules: s.rules,
     log: s.log,

@@ -42,6 +42,8 @@ export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
   /** Parts of the tenant left out, in the queries themselves. */
   readonly filter?: ScopeFilter;
+  /** How many query chains a stage runs at once. */
+  readonly chains?: number;
   /**
    * The retirement sources' catalog (the built-in snapshot of Advisor's) and the Advisor types hand-written
    * retirements claim. Without it the sources are read only when the rules hold data-defined retirements,
@@ -117,23 +119,29 @@ export async function prepareTenant(
   const subscriptionFilter = listing.excluded.size
     ? { excludeSubscriptions: [...listing.excluded] }
     : undefined;
-  // 2. What points at classic resources, indexed once.
-  const refs = fatal
-    ? undefined
-    : await indexReferences(ctx, planned.references, listing.batches, subscriptionFilter);
-  if (refs && 'fatal' in refs) fatal = refs.fatal;
-  // 2b. The retirement sources (Advisor, Service Health, Manual entries' queries), each safe on its own.
-  let retirements: RetirementRead | undefined;
+  // 2. What points at classic resources, indexed once, and 2b. the retirement sources (Advisor, Service
+  //    Health, Manual entries' queries), each safe on its own: read at the same time, in batches of up to
+  //    1,000 subscriptions (they are taken whole, not streamed).
   const retirementInput = deps.retirements ?? defaultRetirements(deps.rules);
-  if (!fatal && retirementInput)
-    retirements = await readRetirements(ctx, {
-      batches: listing.batches,
-      catalog: retirementInput.catalog,
-      snapshotTaken: retirementInput.snapshotTaken,
-      ...(retirementInput.claimed ? { claimed: retirementInput.claimed } : {}),
-      exclude: subscriptionFilter,
-      engineRules: new Set(deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id)),
-    });
+  const [refs, retirementRead] = fatal
+    ? [undefined, undefined]
+    : await Promise.all([
+        indexReferences(ctx, planned.references, listing.wideBatches, subscriptionFilter),
+        retirementInput
+          ? readRetirements(ctx, {
+              batches: listing.wideBatches,
+              catalog: retirementInput.catalog,
+              snapshotTaken: retirementInput.snapshotTaken,
+              ...(retirementInput.claimed ? { claimed: retirementInput.claimed } : {}),
+              exclude: subscriptionFilter,
+              engineRules: new Set(
+                deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id),
+              ),
+            })
+          : Promise.resolve(undefined),
+      ]);
+  if (refs && 'fatal' in refs) fatal = refs.fatal;
+  const retirements: RetirementRead | undefined = fatal ? undefined : retirementRead;
   if (fatal) listing.states.failIncomplete(fatal);
   return {
     listing,

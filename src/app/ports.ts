@@ -83,10 +83,27 @@ export interface PageNotice {
   readonly subscriptionLimitHit: boolean;
 }
 
+/** A subscription as an ARM listing returns it. */
+export interface ListedSubscription {
+  readonly subscriptionId: string;
+  readonly displayName: string;
+}
+
+/**
+ * Every subscription of a scope through an API without Resource Graph's 10,000-subscription cap on tenant and
+ * management-group queries: ARM's subscriptions list for a tenant, the management-group descendants for groups.
+ */
+export interface SubscriptionLister {
+  list(scope: Scope, signal?: AbortSignal): Promise<ListedSubscription[]>;
+}
+
 /** Where rows come from: Resource Graph in Azure, the emulator locally, a file offline. */
 export interface ResourceSource {
-  /** Splits a scope into the request scopes one paging sequence covers (subscription batches). */
-  batches(scope: Scope): Scope[];
+  /**
+   * Splits a scope into the request scopes one paging sequence covers (subscription batches of the source's
+   * batch size, or of `size`, at most the 1,000 subscriptions a request may list).
+   */
+  batches(scope: Scope, size?: number): Scope[];
   /**
    * Streams the pages (arrays of untrusted rows) of one query; throws SourceError when a page fails or
    * the service says its answer is truncated. `notice` hears what each page said about itself.

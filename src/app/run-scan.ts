@@ -16,6 +16,7 @@ import {
   type ScanRecord,
   type ScanTrigger,
   type Scope,
+  type SubscriptionLister,
 } from './ports.js';
 import { RefusedRecipients } from './refused-recipients.js';
 import { repairAbandonedScans } from './scan/abandoned.js';
@@ -27,6 +28,10 @@ import { progressOf } from '../core/progress.js';
 
 export interface RunScanDeps {
   readonly source: ResourceSource;
+  /** Lists a tenant or management group past Resource Graph's 10,000-subscription cap (ARM); see ListingInput. */
+  readonly lister?: SubscriptionLister;
+  /** How many query chains a stage runs at once (all under the source's one pacer). */
+  readonly chains?: number;
   readonly store: FindingStore;
   readonly rules: readonly Rule[];
   readonly log: Logger;
@@ -232,6 +237,8 @@ async function scan(
     evaluation = await evaluateTenant(
       {
         source,
+        ...(deps.lister ? { lister: deps.lister } : {}),
+        ...(deps.chains ? { chains: deps.chains } : {}),
         rules: deps.rules,
         now,
         thresholds: deps.thresholds,

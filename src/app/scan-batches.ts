@@ -190,6 +190,8 @@ export async function planScan(
     const prepared = await prepareTenant(
       {
         source: deps.source,
+        ...(deps.lister ? { lister: deps.lister } : {}),
+        ...(deps.chains ? { chains: deps.chains } : {}),
         rules: deps.rules,
         now,
         thresholds: deps.thresholds,
@@ -448,7 +450,12 @@ export async function runBatch(
                 new Map(context.retirementTags ?? []),
                 deps.filter?.excludeTags,
               )
-            : { frozen: () => false, keepUnseen: () => false }),
+            : {
+                frozen: () => false,
+                keepUnseen: () => false,
+                tagsOf: () => undefined,
+                excluded: () => false,
+              }),
         },
       },
     );

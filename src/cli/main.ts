@@ -28,6 +28,7 @@ import {
 } from '../rules/retirement/catalog.js';
 import { createCredential } from '../adapters/credential.js';
 import { ResourceGraphSource } from '../adapters/resource-graph/source.js';
+import { ArmSubscriptionLister } from '../adapters/arm/subscription-lister.js';
 import { SETTINGS } from '../config.js';
 import { renderDigestEmail } from '../views/digest-email.js';
 import { toEml } from '../views/eml.js';
@@ -517,6 +518,12 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
             ...(limits.ca ? { ca: limits.ca } : {}),
           });
+          const lister = new ArmSubscriptionLister({
+            credential: createCredential(trust.kind === 'loopback' ? 'emulator' : 'default'),
+            ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+            ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
+            ...(limits.ca ? { ca: limits.ca } : {}),
+          });
           const all: Finding[] = [];
           const missing = new MissingProperties(rules);
           // Progress on a terminal: one line on standard error, rewritten in place; nothing otherwise.
@@ -547,6 +554,7 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
             result = await evaluateTenant(
               {
                 source,
+                lister,
                 rules,
                 now,
                 log: () => undefined,

@@ -24,6 +24,7 @@ export function buildScanIndex(rows: readonly ResourceRow[], base?: ScanIndex): 
   if (!base) return index;
   const merged = new Map<string, readonly ResourceRow[]>();
   const memos = new Map<string, unknown>();
+  const shared = sharedViews(base);
   const layered: ScanIndex = {
     byId: (id) => index.byId(id) ?? base.byId(id),
     ofType(type) {
@@ -39,12 +40,68 @@ export function buildScanIndex(rows: readonly ResourceRow[], base?: ScanIndex): 
     },
     memo<T>(key: string, build: (index: ScanIndex) => T): T {
       if (memos.has(key)) return memos.get(key) as T;
-      const value = build(layered);
+      // A view that reads only types this layer has no rows of is the base's own view: built once per scan and
+      // shared by every subscription, instead of walking every reference row once per subscription.
+      const view = shared.of(key, build);
+      const value =
+        !view.byId && [...view.types].every((type) => index.ofType(type).length === 0)
+          ? (view.value as T)
+          : build(layered);
       memos.set(key, value);
       return value;
     },
   };
   return layered;
+}
+
+/** A view built over the base alone, with what it read: the types it listed, and whether it looked up an id. */
+interface SharedView {
+  readonly value: unknown;
+  readonly types: ReadonlySet<string>;
+  readonly byId: boolean;
+}
+
+const sharedByBase = new WeakMap<ScanIndex, Map<string, SharedView>>();
+
+/**
+ * The views of a base index, each built once over it through a recorder. A build is a function of what it reads:
+ * a layer with no rows of the types it read (and no lookups by id, which any row could answer) gives it the same
+ * input, hence the same value.
+ */
+function sharedViews(base: ScanIndex): {
+  of(key: string, build: (ix: ScanIndex) => unknown): SharedView;
+} {
+  let views = sharedByBase.get(base);
+  if (!views) sharedByBase.set(base, (views = new Map()));
+  const cache = views;
+  const of = (key: string, build: (ix: ScanIndex) => unknown): SharedView => {
+    const known = cache.get(key);
+    if (known) return known;
+    const types = new Set<string>();
+    let byId = false;
+    const recorder: ScanIndex = {
+      byId: (id) => {
+        byId = true;
+        return base.byId(id);
+      },
+      ofType: (type) => {
+        types.add(type.toLowerCase());
+        return base.ofType(type);
+      },
+      memo<T>(inner: string, innerBuild: (ix: ScanIndex) => T): T {
+        // A view built on another view read what that one read.
+        const view = of(inner, innerBuild as (ix: ScanIndex) => unknown);
+        for (const t of view.types) types.add(t);
+        byId ||= view.byId;
+        return view.value as T;
+      },
+    };
+    const value = build(recorder);
+    const view = { value, types, byId };
+    cache.set(key, view);
+    return view;
+  };
+  return { of };
 }
 
 function indexOf(rowSets: readonly (readonly ResourceRow[])[]): ScanIndex {

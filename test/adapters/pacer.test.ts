@@ -73,3 +73,137 @@ describe('QuotaPacer', () => {
     expect(pacer.throttled).toBe(1);
   });
 });
+
+/** A clock whose time moves only when the test says so; sleepers wake in time order. */
+function manualClock(): PacerClock & { t: number; advance(ms: number): Promise<void> } {
+  const sleepers: { at: number; wake: () => void }[] = [];
+  const clock = {
+    t: 0,
+    now: () => clock.t,
+    sleep: (ms: number) =>
+      new Promise<void>((resolve) => sleepers.push({ at: clock.t + ms, wake: resolve })),
+    async advance(ms: number) {
+      const until = clock.t + ms;
+      for (;;) {
+        sleepers.sort((a, b) => a.at - b.at);
+        const next = sleepers[0];
+        if (!next || next.at > until) break;
+        sleepers.shift();
+        clock.t = next.at;
+        next.wake();
+        await new Promise((r) => setImmediate(r));
+      }
+      clock.t = until;
+      await new Promise((r) => setImmediate(r));
+    },
+  };
+  return clock;
+}
+
+describe('QuotaPacer under latency', () => {
+  it('sends one request at a time until an answer tells how large the window is', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    let second = false;
+    void pacer.acquire().then(() => (second = true));
+    await clock.advance(1);
+    expect(second).toBe(false);
+    pacer.observe({ status: 200, remaining: '14', resetsAfter: '00:00:05' }, first);
+    await clock.advance(1);
+    expect(second).toBe(true);
+  });
+
+  it('dates the window from when the request was sent, not from when its slow answer came', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 10);
+    const ticket = await pacer.acquire();
+    // The answer takes 900 ms; the service said, on arrival, 0 left and 5 s to go.
+    clock.t = 900;
+    pacer.observe({ status: 200, remaining: '0', resetsAfter: '00:00:05' }, ticket);
+    let granted: number | undefined;
+    void pacer.acquire().then((t) => (granted = t.sentAt));
+    await clock.advance(4_000);
+    expect(granted).toBeUndefined();
+    await clock.advance(2_000);
+    // 5,000 + the margin, not 5,900.
+    expect(granted).toBe(5_010);
+  });
+
+  it('counts older requests still in flight and every later one against the newest answer', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    // The first answer tells the window (one request at a time until then).
+    const t0 = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '9', resetsAfter: '00:00:05' }, t0);
+    const a = await pacer.acquire();
+    const b = await pacer.acquire();
+    // b's answer comes first: 3 left as b arrived; a is still out (it may arrive after b).
+    pacer.observe({ status: 200, remaining: '3', resetsAfter: '00:00:05' }, b);
+    const c = await pacer.acquire();
+    const d = await pacer.acquire();
+    let extra = false;
+    void pacer.acquire().then(() => (extra = true));
+    await clock.advance(1);
+    // 3 − a (older, in flight) − c − d = 0 left.
+    expect(extra).toBe(false);
+    expect([a.seq, b.seq, c.seq, d.seq]).toEqual([2, 3, 4, 5]);
+    await clock.advance(5_000);
+    expect(extra).toBe(true);
+  });
+
+  it('serves the chain with the most pages left first once the window resets', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '2', resetsAfter: '00:00:01' }, first);
+    await pacer.acquire();
+    await pacer.acquire();
+    const order: string[] = [];
+    void pacer.acquire(undefined, 2).then(() => order.push('short'));
+    void pacer.acquire(undefined, 40).then(() => order.push('long'));
+    void pacer.acquire(undefined, 7).then(() => order.push('middle'));
+    await clock.advance(1_000);
+    expect(order).toEqual(['long', 'middle', 'short']);
+  });
+
+  it('lets a fresh window go no further than the largest window seen', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const t1 = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '2', resetsAfter: '00:00:01' }, t1);
+    await pacer.acquire();
+    await pacer.acquire();
+    await clock.advance(1_000);
+    // A new window, nothing heard of it yet: 3 requests (remaining 2 + the one that reported it), not more.
+    const granted: number[] = [];
+    for (let i = 0; i < 4; i++) void pacer.acquire().then((t) => granted.push(t.seq));
+    await clock.advance(1);
+    expect(granted).toHaveLength(3);
+  });
+});
+
+describe('QuotaPacer and a shared abort signal', () => {
+  it('rejects every request waiting on an aborted signal, with one listener however many wait', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 0);
+    const first = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '0', resetsAfter: '00:00:05' }, first);
+    const controller = new AbortController();
+    let listeners = 0;
+    const add = controller.signal.addEventListener.bind(controller.signal);
+    controller.signal.addEventListener = ((...args: Parameters<typeof add>) => {
+      listeners++;
+      add(...args);
+    }) as typeof add;
+    const waiting = Array.from({ length: 20 }, () =>
+      pacer.acquire(controller.signal).then(
+        () => 'granted',
+        () => 'aborted',
+      ),
+    );
+    controller.abort(new Error('stop'));
+    expect(await Promise.all(waiting)).toEqual(Array(20).fill('aborted'));
+    expect(listeners).toBe(1);
+  });
+});

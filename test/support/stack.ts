@@ -16,6 +16,7 @@ import {
   type ResourceGraphSourceOptions,
 } from '../../src/adapters/resource-graph/source.js';
 import { TableFindingStore } from '../../src/adapters/tables/table-store.js';
+import { ArmSubscriptionLister } from '../../src/adapters/arm/subscription-lister.js';
 import type { Logger } from '../../src/app/ports.js';
 import { runScan, type RunScanDeps } from '../../src/app/run-scan.js';
 import type { Scope } from '../../src/config.js';
@@ -46,6 +47,10 @@ export interface StackOptions {
   readonly quota?: EmulatorOptions['quota'];
   readonly faults?: EmulatorOptions['faults'];
   readonly subscriptionLimit?: number;
+  /** Scans list tenant and management-group scopes through the emulator's ARM listings, as the app does. */
+  readonly lister?: boolean;
+  readonly latency?: EmulatorOptions['latency'];
+  readonly armPageSize?: number;
   readonly source?: Partial<ResourceGraphSourceOptions>;
   readonly log?: Logger;
 }
@@ -58,6 +63,8 @@ export interface Stack {
   readonly prefix: string;
   /** A fresh source (fresh pacer and counters) for each scan. */
   source(overrides?: Partial<ResourceGraphSourceOptions>): ResourceGraphSource;
+  /** The ARM subscription lister, pointed at the emulator. */
+  lister(): ArmSubscriptionLister;
   deps(overrides?: Partial<RunScanDeps>): RunScanDeps;
   scan(scope?: Scope, overrides?: Partial<RunScanDeps>): ReturnType<typeof runScan>;
   /** Settings that point the app at this stack (for loadConfig/createServices). */
@@ -74,6 +81,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     quota: options.quota ?? { requests: 15, windowMs: 1_000 },
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.subscriptionLimit ? { subscriptionLimit: options.subscriptionLimit } : {}),
+    ...(options.latency ? { latency: options.latency } : {}),
+    ...(options.armPageSize ? { armPageSize: options.armPageSize } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'readiness-stack-'));
   const caFile = join(dir, 'ca.pem');
@@ -93,8 +102,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ...options.source,
       ...overrides,
     });
+  const lister = () =>
+    new ArmSubscriptionLister({
+      credential: emulatorCredential,
+      endpoint: graph.url,
+      ca: graph.ca,
+    });
   const deps = (overrides: Partial<RunScanDeps> = {}): RunScanDeps => ({
     source: source(),
+    ...(options.lister ? { lister: lister() } : {}),
     store,
     rules: DEFAULT_CATALOG,
     log: options.log ?? silentLogger,
@@ -108,6 +124,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     caFile,
     prefix,
     source,
+    lister,
     deps,
     scan: (scope = { kind: 'tenant' }, overrides = {}) =>
       runScan(deps(overrides), { scope, trigger: 'cli' }),

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { demoTenant } from '../../tenants/demo.js';
 import { syntheticTenant } from '../../tenants/synthetic.js';
+import { parseLatency } from './latency.js';
 import { parseQuota } from './quota.js';
 import { startResourceGraphEmulator, type Tenant } from './server.js';
 
@@ -18,6 +19,8 @@ Options:
   --seed S             synthetic: PRNG seed (default 1)
   --quota R/W          per-user quota, e.g. 15/5s (default), 3/1000ms, 100/1m
   --page-size N        largest accepted $top (default 1000)
+  --latency L          answer delays: off (default), default (300 ms + 0.7 ms a row ±20 %,
+                       a full page ≈ 1 s), or BASE+PERROW[±JITTER] in ms, e.g. 300+0.7±0.2
   --ca-out FILE        write the certificate (PEM) clients must trust
   --log                one JSON line per request on stderr
   -h, --help           this text
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       quota: { type: 'string' },
       'page-size': { type: 'string' },
+      latency: { type: 'string' },
       'ca-out': { type: 'string' },
       log: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
     host: values.host ?? '127.0.0.1',
     quota: values.quota ? parseQuota(values.quota) : undefined,
     maxPageSize: positiveInt(values['page-size'], 'page-size', 1000),
+    ...(values.latency ? { latency: parseLatency(values.latency) } : {}),
     log: values.log ? (line) => process.stderr.write(`${JSON.stringify(line)}\n`) : undefined,
   });
   if (values['ca-out']) await writeFile(values['ca-out'], emulator.ca, 'utf8');

@@ -8,6 +8,7 @@ import { createSelfSignedCert } from '../../tls.js';
 import { checkBearer, type TokenCheck } from '../../identity/jwt.js';
 import { FaultState, parseFaultOptions, type FaultOptions } from './faults.js';
 import { compileQuery, KqlError, type CompiledQuery, type Row, type TableName } from './kql.js';
+import { latencyModel, NO_LATENCY, type LatencySettings } from './latency.js';
 import { FixedWindowQuota, formatTimeSpan } from './quota.js';
 import { builtInRoleDefinitions } from './role-definitions.js';
 
@@ -52,6 +53,17 @@ export interface EmulatorOptions {
    * `x-ms-tenant-subscription-limit-hit: true`; see "Working with large Azure resource data sets").
    */
   subscriptionLimit?: number;
+  /**
+   * How long answers take (base per request + per row returned, with jitter): none by default, so tests stay
+   * instant; `npm run bench` runs with DEFAULT_LATENCY (latency.ts says where its numbers come from). Quota is
+   * charged, and its headers computed, when a request arrives; the answer leaves after the delay.
+   */
+  latency?: LatencySettings;
+  /**
+   * Items per page of the ARM listings (`GET /subscriptions`, management-group descendants) when the client does
+   * not say (`$top`): clients must follow `nextLink`. Default 1,000.
+   */
+  armPageSize?: number;
   faults?: FaultOptions;
   log?: (line: object) => void;
   /**
@@ -98,7 +110,9 @@ function refuseToken(check: Exclude<TokenCheck, { ok: true }>, now: number): Ans
 }
 
 export interface EmulatorStats {
+  /** Resource Graph requests (ARM listings are counted apart, in `armRequests`: they cost no Resource Graph quota). */
   requests: number;
+  armRequests: number;
   served: number;
   throttled: number;
   failed: number;
@@ -116,6 +130,8 @@ export interface RequestRecord {
   rows: number;
   /** 0-based page index within the query's paging, when the request got that far. */
   page?: number;
+  /** The latency model's delay for this answer (ms), besides injected faults. */
+  latencyMs?: number;
 }
 
 export interface RunningEmulator {
@@ -133,12 +149,21 @@ export interface RunningEmulator {
 }
 
 const API_PATH = '/providers/microsoft.resourcegraph/resources';
+/**
+ * The most subscriptions one request may list. Resource Graph's REST API accepts a bounded list; Microsoft's
+ * troubleshooting page ("Scenario: Too many subscriptions", learn.microsoft.com/azure/governance/resource-graph/
+ * troubleshoot/general) tells callers to batch under it, and Azure CLI and PowerShell forward at most 1,000.
+ */
+export const MAX_LISTED_SUBSCRIPTIONS = 1000;
+const SUBSCRIPTIONS_PATH = '/subscriptions';
+const DESCENDANTS_PATH =
+  /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/descendants$/;
 const DEFAULT_PAGE_SIZE = 100;
 const MAX_BODY_BYTES = 1 << 20;
 // Enough for soak tests, bounded so a long-running dev emulator does not grow without limit.
 const MAX_REQUEST_LOG = 100_000;
-// Evaluated results kept for paging: a scan pages a handful of queries at a time.
-const RESULT_CACHE_SIZE = 8;
+// Evaluated results kept for paging: a scan pages several query chains at a time.
+const RESULT_CACHE_SIZE = 64;
 
 interface Answer {
   status: number;
@@ -152,7 +177,10 @@ interface Answer {
 interface Subscription {
   readonly id: string;
   readonly lower: string;
+  readonly displayName: string;
   readonly managementGroups: ReadonlySet<string>;
+  /** Management groups from the root down to the subscription's parent. */
+  readonly ancestors: readonly string[];
 }
 
 /** The tenant prepared for queries: rows per table with their lower-case subscription ids. */
@@ -169,7 +197,9 @@ function indexTenant(tenant: Tenant, generation: number): TenantIndex {
     subscriptions.set(lower, {
       id: s.subscriptionId,
       lower,
+      displayName: s.displayName,
       managementGroups: new Set((s.managementGroups ?? []).map((m) => m.toLowerCase())),
+      ancestors: s.managementGroups ?? [],
     });
   }
   const table = (rows: Record<string, unknown>[]) => ({
@@ -323,6 +353,10 @@ export async function startResourceGraphEmulator(
       ? { set, limitHit: false }
       : { set: new Set([...set].sort().slice(0, subscriptionLimit)), limitHit: true };
   const quotaSettings = options.quota ?? { requests: 15, windowMs: 5000 };
+  const latency = latencyModel(options.latency ?? NO_LATENCY);
+  const armPageSize = options.armPageSize ?? 1000;
+  let baseUrl = 'https://127.0.0.1';
+  const emulatorUrl = (): string => baseUrl;
   const quota = new FixedWindowQuota(quotaSettings);
   const hosts = [...new Set(['localhost', '127.0.0.1', host])].filter(
     (h) => h !== '0.0.0.0' && h !== '::',
@@ -334,7 +368,14 @@ export async function startResourceGraphEmulator(
   let faults = new FaultState(options.faults ?? {});
   const compiled = new Map<string, CompiledQuery>();
   const results = new Map<string, { rows: Row[]; pageable: boolean }>();
-  let stats: EmulatorStats = { requests: 0, served: 0, throttled: 0, failed: 0, rows: 0 };
+  let stats: EmulatorStats = {
+    requests: 0,
+    armRequests: 0,
+    served: 0,
+    throttled: 0,
+    failed: 0,
+    rows: 0,
+  };
   const requestLog: RequestRecord[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -362,6 +403,16 @@ export async function startResourceGraphEmulator(
     subscriptions: string[] | undefined,
     groups: string[] | undefined,
   ): ResolvedScope | Answer {
+    if (subscriptions && subscriptions.length > MAX_LISTED_SUBSCRIPTIONS) {
+      // The shape of the service's scope errors (BadRequest, support line, a detail naming the limit), as in
+      // TooManySubscriptionsUnderScope: https://github.com/Azure/cosmos-explorer/issues/1986
+      return error(400, 'BadRequest', supportPrefix(), [
+        {
+          code: 'TooManySubscriptions',
+          message: `The number of subscriptions in the request (${subscriptions.length}) has exceeded the allowed limit ${MAX_LISTED_SUBSCRIPTIONS}. Please send the query in batches of fewer subscriptions.`,
+        },
+      ]);
+    }
     if (subscriptions && subscriptions.length > 0) {
       const set = new Set<string>();
       for (const id of subscriptions) {
@@ -798,6 +849,9 @@ export async function startResourceGraphEmulator(
     }
     // Every answered request costs quota, errors included; 429s do not.
     if (a.status !== 429) quota.charge(now);
+    // The model's delay: a 429 is answered at once (the service refuses before it runs the query).
+    const modelDelay = a.status === 429 ? 0 : latency.delayMs(a.status === 200 ? (a.rows ?? 0) : 0);
+    record.latencyMs = modelDelay;
     if (a.status === 200) {
       stats.served++;
       stats.rows += a.rows ?? 0;
@@ -810,10 +864,148 @@ export async function startResourceGraphEmulator(
     send(
       res,
       { ...a, headers: { ...quotaHeaders(now), ...a.headers } },
-      a.delayMs ?? 0,
+      (a.delayMs ?? 0) + modelDelay,
       now,
       record,
     );
+  }
+
+  /** ARM's own checks on a GET: api-version and a bearer token (the same identity rules as the query API). */
+  function armPreamble(req: IncomingMessage, url: URL): Answer | undefined {
+    if (!url.searchParams.get('api-version'))
+      return error(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
+    if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? ''))
+      return error(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
+      );
+    if (options.identity) {
+      const now = Date.now();
+      const check = checkBearer(
+        req.headers.authorization,
+        { publicKey: options.identity.publicKey, audiences: ARM_AUDIENCES },
+        now,
+      );
+      if (!check.ok) return refuseToken(check, now);
+    }
+    return undefined;
+  }
+
+  /** One page of an ARM list: `value`, and `nextLink` (this URL with `$skiptoken`) while more remain. */
+  function armPage(url: URL, items: unknown[]): Answer {
+    const skipText = url.searchParams.get('$skiptoken');
+    const skip = skipText === null ? 0 : Number(skipText);
+    if (!Number.isInteger(skip) || skip < 0)
+      return error(400, 'InvalidSkipToken', `The $skiptoken '${skipText}' is not valid.`);
+    const topText = url.searchParams.get('$top');
+    const top = topText === null ? armPageSize : Number(topText);
+    if (!Number.isInteger(top) || top < 1)
+      return error(400, 'InvalidTop', `The $top '${topText}' must be a positive integer.`);
+    const value = items.slice(skip, skip + top);
+    const body: Record<string, unknown> = { value };
+    if (skip + value.length < items.length) {
+      const next = new URL(url.href.replace('https://emulator.invalid', emulatorUrl()));
+      next.searchParams.set('$skiptoken', String(skip + value.length));
+      body.nextLink = next.href;
+    }
+    return { status: 200, body, rows: value.length };
+  }
+
+  /** `GET /subscriptions` (ARM, `@azure/arm-subscriptions`): every subscription the caller can read, no 10,000 cap. */
+  function listSubscriptionsArm(req: IncomingMessage, url: URL): Answer {
+    const refused = armPreamble(req, url);
+    if (refused) return refused;
+    const items = [...tenant.subscriptions.values()]
+      .filter((s) => !faults.forbidden.has(s.lower))
+      .map((s) => ({
+        id: `/subscriptions/${s.id}`,
+        subscriptionId: s.id,
+        tenantId: '00000000-0000-0000-0000-000000000000',
+        displayName: s.displayName,
+        state: 'Enabled',
+        subscriptionPolicies: {
+          locationPlacementId: 'Public_2014-09-01',
+          quotaId: 'EnterpriseAgreement_2014-09-01',
+          spendingLimit: 'Off',
+        },
+        authorizationSource: 'RoleBased',
+      }));
+    return armPage(url, items);
+  }
+
+  /**
+   * `GET /providers/Microsoft.Management/managementGroups/{id}/descendants` (`@azure/arm-managementgroups`): the
+   * group's child groups and every subscription under it, at any depth, paged with `$skiptoken`/`nextLink`.
+   */
+  function listDescendantsArm(req: IncomingMessage, url: URL, groupId: string): Answer {
+    const refused = armPreamble(req, url);
+    if (refused) return refused;
+    const group = groupId.toLowerCase();
+    const groupPath = (name: string) => `/providers/Microsoft.Management/managementGroups/${name}`;
+    const groups = new Map<string, string>();
+    const subscriptions: unknown[] = [];
+    for (const s of [...tenant.subscriptions.values()].sort((a, b) =>
+      a.lower < b.lower ? -1 : 1,
+    )) {
+      const chain = s.ancestors;
+      const at = chain.findIndex((m) => m.toLowerCase() === group);
+      if (at < 0 || faults.forbidden.has(s.lower)) continue;
+      for (let i = at + 1; i < chain.length; i++)
+        groups.set((chain[i] as string).toLowerCase(), JSON.stringify([chain[i], chain[i - 1]]));
+      subscriptions.push({
+        id: `/subscriptions/${s.id}`,
+        type: 'Microsoft.Management/managementGroups/subscriptions',
+        name: s.id,
+        properties: {
+          displayName: s.displayName,
+          parent: { id: groupPath(chain[chain.length - 1] as string) },
+        },
+      });
+    }
+    if (subscriptions.length === 0 && groups.size === 0) {
+      const known = [...tenant.subscriptions.values()].some((s) => s.managementGroups.has(group));
+      if (!known)
+        return error(
+          403,
+          'AuthorizationFailed',
+          `The client 'emulator' does not have authorization to perform action 'Microsoft.Management/managementGroups/descendants/read' over scope '${groupPath(groupId)}', or the management group does not exist.`,
+        );
+    }
+    const groupItems = [...groups.values()].map((text) => {
+      const [name, parent] = JSON.parse(text) as [string, string];
+      return {
+        id: groupPath(name),
+        type: 'Microsoft.Management/managementGroups',
+        name,
+        properties: { displayName: name, parent: { id: groupPath(parent) } },
+      };
+    });
+    return armPage(url, [...groupItems, ...subscriptions]);
+  }
+
+  function handleArm(req: IncomingMessage, res: ServerResponse, url: URL, path: string): void {
+    stats.armRequests++;
+    let a: Answer;
+    if (req.method !== 'GET') a = error(405, 'MethodNotAllowed', `Use GET on ${url.pathname}.`);
+    else if (path === SUBSCRIPTIONS_PATH) a = listSubscriptionsArm(req, url);
+    else {
+      const match = DESCENDANTS_PATH.exec(path);
+      a = match
+        ? listDescendantsArm(req, url, decodeURIComponent(match[1] as string))
+        : error(404, 'NotFound', 'No such route.');
+    }
+    const record: RequestRecord = {
+      at: Date.now(),
+      status: a.status,
+      query: `GET ${url.pathname}`,
+      rows: a.rows ?? 0,
+    };
+    send(res, a, a.status === 200 ? latency.delayMs(a.rows ?? 0) : 0, record.at, record);
   }
 
   function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, raw: string): void {
@@ -879,6 +1071,9 @@ export async function startResourceGraphEmulator(
       }
       const raw = Buffer.concat(chunks).toString('utf8');
       if (path.startsWith('/_emulator/')) return handleAdmin(req, res, path, raw);
+      const armPath = path.toLowerCase().replace(/\/+$/, '');
+      if (armPath === SUBSCRIPTIONS_PATH || DESCENDANTS_PATH.test(armPath))
+        return handleArm(req, res, url, armPath);
       if (path.toLowerCase().replace(/\/+$/, '') !== API_PATH) {
         res.writeHead(404, { 'content-type': 'application/json; charset=utf-8' });
         res.end(
@@ -918,8 +1113,9 @@ export async function startResourceGraphEmulator(
   const urlHost =
     host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
 
+  baseUrl = `https://${urlHost}:${port}`;
   return {
-    url: `https://${urlHost}:${port}`,
+    url: baseUrl,
     ca: cert,
     stats: () => ({ ...stats }),
     get requests(): ReadonlyArray<RequestRecord> {
@@ -932,7 +1128,7 @@ export async function startResourceGraphEmulator(
       results.clear();
     },
     resetStats() {
-      stats = { requests: 0, served: 0, throttled: 0, failed: 0, rows: 0 };
+      stats = { requests: 0, armRequests: 0, served: 0, throttled: 0, failed: 0, rows: 0 };
       requestLog.length = 0;
       quota.reset();
     },

@@ -11,7 +11,13 @@ import {
   type SourceStats,
 } from '../../app/ports.js';
 import { buildKql } from './kql.js';
-import { QuotaPacer, parseRetryAfter, realClock, type PacerClock } from './pacer.js';
+import {
+  QuotaPacer,
+  parseRetryAfter,
+  realClock,
+  type PacerClock,
+  type PacerTicket,
+} from './pacer.js';
 
 export interface ResourceGraphSourceOptions {
   readonly credential: TokenCredential;
@@ -58,9 +64,13 @@ function shorten(text: string, max: number): string {
   return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
 }
 
+/** Carries the pacer ticket `page()` acquired to the pacer policy; removed before the request leaves. */
+const TICKET_HEADER = 'x-readiness-pacer-ticket';
+
 export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
+  private readonly tickets = new Map<string, PacerTicket>();
   private readonly clock: PacerClock;
   private backoffMs = 0;
   private readonly counters: SourceStats = {
@@ -75,22 +85,33 @@ export class ResourceGraphSource implements ResourceSource {
     this.clock = options.clock ?? realClock;
     this.pacer = new QuotaPacer(this.clock);
     const pacer = this.pacer;
+    const tickets = this.tickets;
     // Sees every attempt, so the pacer learns the quota from each response, 429s included.
     const quotaPolicy: PipelinePolicy = {
       name: 'readinessQuotaPacer',
       async sendRequest(request, next) {
-        await pacer.acquire(request.abortSignal as AbortSignal | undefined);
+        // The quota was usually waited for before the page's timeout started (`page()`, its ticket in a header
+        // of ours, never sent); a request that comes without one waits here.
+        const id = request.headers.get(TICKET_HEADER);
+        request.headers.delete(TICKET_HEADER);
+        const held = id === undefined ? undefined : tickets.get(id);
+        if (id !== undefined) tickets.delete(id);
+        const ticket =
+          held ?? (await pacer.acquire(request.abortSignal as AbortSignal | undefined));
         try {
           const response = await next(request);
-          pacer.observe({
-            status: response.status,
-            remaining: response.headers.get('x-ms-user-quota-remaining'),
-            resetsAfter: response.headers.get('x-ms-user-quota-resets-after'),
-            retryAfter: response.headers.get('retry-after'),
-          });
+          pacer.observe(
+            {
+              status: response.status,
+              remaining: response.headers.get('x-ms-user-quota-remaining'),
+              resetsAfter: response.headers.get('x-ms-user-quota-resets-after'),
+              retryAfter: response.headers.get('retry-after'),
+            },
+            ticket,
+          );
           return response;
         } catch (error) {
-          pacer.abandon();
+          pacer.abandon(ticket);
           throw error;
         }
       },
@@ -106,9 +127,10 @@ export class ResourceGraphSource implements ResourceSource {
     });
   }
 
-  batches(scope: Scope): Scope[] {
+  batches(scope: Scope, size = this.options.batchSize ?? 300): Scope[] {
     if (scope.kind !== 'subscriptions') return [scope];
-    const size = this.options.batchSize ?? 300;
+    // Resource Graph refuses a request listing more than 1,000 subscriptions.
+    size = Math.max(1, Math.min(1000, size));
     const out: Scope[] = [];
     for (let i = 0; i < scope.ids.length; i += size) {
       out.push({ kind: 'subscriptions', ids: scope.ids.slice(i, i + size) });
@@ -132,9 +154,19 @@ export class ResourceGraphSource implements ResourceSource {
     notice?: (notice: PageNotice) => void,
   ): AsyncIterable<readonly unknown[]> {
     const kql = buildKql(query);
+    const pageSize = this.options.pageSize ?? 1000;
     let skipToken: string | undefined;
+    let seen = 0;
+    // Unknown before the first page answers (a new chain goes first); then what totalRecords says is left.
+    let pagesLeft = Number.POSITIVE_INFINITY;
     do {
-      const { response, subscriptionLimitHit } = await this.page(kql, scope, skipToken, signal);
+      const { response, subscriptionLimitHit } = await this.page(
+        kql,
+        scope,
+        skipToken,
+        signal,
+        pagesLeft,
+      );
       const data: unknown = response.data;
       if (!Array.isArray(data)) {
         throw new SourceError(
@@ -150,6 +182,9 @@ export class ResourceGraphSource implements ResourceSource {
         );
       }
       notice?.({ subscriptionLimitHit });
+      seen += data.length;
+      const total = Number(response.totalRecords);
+      pagesLeft = Number.isFinite(total) ? Math.max(0, Math.ceil((total - seen) / pageSize)) : 1;
       this.counters.pages++;
       this.counters.rows += data.length;
       this.options.onPage?.({ rows: data.length, pages: this.counters.pages });
@@ -163,11 +198,17 @@ export class ResourceGraphSource implements ResourceSource {
     scope: Scope,
     skipToken: string | undefined,
     signal?: AbortSignal,
+    pagesLeft = Number.POSITIVE_INFINITY,
   ) {
     const maxAttempts = this.options.maxAttempts ?? 5;
     const timeoutMs = this.options.pageTimeoutMs ?? 60_000;
     let throttledAttempts = 0;
     for (let attempt = 1; ; attempt++) {
+      // The quota first (the chain with the most pages left goes first), then the page's own timeout: a page
+      // waiting its turn behind other chains has not been sent, and must not time out for it.
+      const ticket = await this.pacer.acquire(signal, pagesLeft);
+      const ticketId = String(ticket.seq);
+      this.tickets.set(ticketId, ticket);
       const timeout = AbortSignal.timeout(timeoutMs);
       const abortSignal = signal ? AbortSignal.any([signal, timeout]) : timeout;
       let subscriptionLimitHit = false;
@@ -185,14 +226,19 @@ export class ResourceGraphSource implements ResourceSource {
           },
           {
             abortSignal,
+            requestOptions: { headers: { [TICKET_HEADER]: ticketId } },
             onResponse: (raw) => {
               subscriptionLimitHit =
                 raw.headers.get('x-ms-tenant-subscription-limit-hit')?.toLowerCase() === 'true';
             },
           },
         );
+        // No request went through the policy (a client stubbed in tests): the ticket goes back all the same.
+        if (this.tickets.delete(ticketId)) this.pacer.abandon(ticket);
         return { response, subscriptionLimitHit };
       } catch (error) {
+        // Failed before the policy took the ticket (no request went out): give it back.
+        if (this.tickets.delete(ticketId)) this.pacer.abandon(ticket);
         if (signal?.aborted) throw error;
         const failure = this.classify(error, timeout.aborted, timeoutMs);
         const retryable =

@@ -1,14 +1,29 @@
 // Stage 1: the subscriptions in scope (so one without a single classic resource is known to be clean), their
 // owner tags, the request batches, and whether the listing can be trusted to show everything.
 import { toResourceRow, type ResourceRow } from '../../core/resource.js';
-import { SourceError, type GraphQuery, type Scope, type ScopeFilter } from '../ports.js';
+import {
+  SourceError,
+  type GraphQuery,
+  type Scope,
+  type ScopeFilter,
+  type SubscriptionLister,
+} from '../ports.js';
+import { DEFAULT_CHAINS, eachConcurrently } from './chains.js';
 import { describe, SubscriptionStates, type ContainerTags, type StageContext } from './state.js';
 
 const SUBSCRIPTION_TYPE = 'microsoft.resources/subscriptions';
 const RESOURCE_GROUP_TYPE = 'microsoft.resources/subscriptions/resourcegroups';
 
+/** The most subscriptions one Resource Graph request may list: the batch of the reads taken whole. */
+export const WIDE_BATCH = 1000;
+
 export interface ListingInput {
   readonly scope: Scope;
+  /**
+   * Lists a tenant or management-group scope through ARM, without Resource Graph's 10,000-subscription cap; the
+   * scan then queries explicit batches. Without it (offline sources), such a scope is queried as it is.
+   */
+  readonly lister?: SubscriptionLister | undefined;
   /** Names of subscriptions known from earlier scans, for ones the listing misses. */
   readonly knownNames?: ReadonlyMap<string, string> | undefined;
   /** Tag names worth keeping from subscriptions and resource groups (owner tags). */
@@ -23,8 +38,10 @@ export interface ListingInput {
 
 export interface Listing {
   readonly states: SubscriptionStates;
-  /** The request scopes the later stages page through. */
+  /** The request scopes the streamed stage pages through (the source's batch size: several chains at once). */
   readonly batches: Scope[];
+  /** The request scopes of the reads taken whole (references, retirement sources): up to 1,000 subscriptions each. */
+  readonly wideBatches: Scope[];
   readonly containers: ContainerTags;
   /** The subscriptions left out by the filter (lower-case): never queried, never reconciled. */
   readonly excluded: ReadonlySet<string>;
@@ -54,11 +71,24 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
   const subscriptionFilter: ScopeFilter | undefined = excluded.size
     ? { excludeSubscriptions: [...excluded] }
     : undefined;
+  let fatal: string | undefined;
+  // A tenant or management group listed through ARM becomes an explicit list: past 10,000 subscriptions too.
+  let listed: Scope = scope;
+  if (input.lister && scope.kind !== 'subscriptions') {
+    try {
+      const all = await input.lister.list(scope, signal);
+      for (const s of all) states.of(s.subscriptionId).displayName = s.displayName;
+      listed = { kind: 'subscriptions', ids: all.map((s) => s.subscriptionId).sort() };
+      log('subscriptions listed', { subscriptions: all.length, through: 'arm' });
+    } catch (error) {
+      fatal = `listing the subscriptions in scope failed: ${describe(error)}`;
+    }
+  }
   // An explicit list loses its excluded subscriptions before any request: they are never queried.
   const effectiveScope: Scope =
-    scope.kind === 'subscriptions'
-      ? { kind: 'subscriptions', ids: scope.ids.filter((id) => !excluded.has(id.toLowerCase())) }
-      : scope;
+    listed.kind === 'subscriptions'
+      ? { kind: 'subscriptions', ids: listed.ids.filter((id) => !excluded.has(id.toLowerCase())) }
+      : listed;
   let batches: Scope[] = [];
   const forbidden = new Map<string, string>();
   let limitHit = false;
@@ -107,12 +137,17 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
       state.tags = row.tags ?? {};
     }
   };
-  let fatal: string | undefined;
   try {
-    for (const batch of source.batches(effectiveScope)) {
-      if (batch.kind === 'subscriptions' && batch.ids.length === 0) continue;
-      await listBatch(batch);
-    }
+    // In the source's batch size, not 1,000: with resource groups (owner tags) the listing is many pages, and
+    // more chains keep the quota busy while they page.
+    if (!fatal)
+      await eachConcurrently(
+        source
+          .batches(effectiveScope)
+          .filter((b) => b.kind !== 'subscriptions' || b.ids.length > 0),
+        ctx.chains ?? DEFAULT_CHAINS,
+        listBatch,
+      );
   } catch (error) {
     fatal = `listing the subscriptions in scope failed: ${describe(error)}`;
   }
@@ -123,6 +158,17 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
     state.vanished = true;
   }
   if (effectiveScope.kind === 'subscriptions') for (const id of effectiveScope.ids) states.of(id);
+  // The readable subscriptions (the forbidden ones left out), in the batches of each use.
+  let wideBatches = batches;
+  if (effectiveScope.kind === 'subscriptions') {
+    // In the order of the scope (batches listed concurrently may have come back in any order).
+    const listedOk = new Set(batches.flatMap((b) => (b.kind === 'subscriptions' ? b.ids : [])));
+    const readable = effectiveScope.ids.filter((id) => listedOk.has(id));
+    batches = readable.length ? source.batches({ kind: 'subscriptions', ids: readable }) : [];
+    wideBatches = readable.length
+      ? source.batches({ kind: 'subscriptions', ids: readable }, WIDE_BATCH)
+      : [];
+  }
 
   // Past the service's subscription limit a tenant or management-group query answers for some
   // subscriptions only, and not always the same ones: scan the listed ones in explicit batches instead.
@@ -130,7 +176,9 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
   if (limitHit && !fatal && scope.kind !== 'subscriptions') {
     limited = SUBSCRIPTION_LIMIT_REASON;
     log('subscription limit hit', { listed: states.size });
-    batches = source.batches({ kind: 'subscriptions', ids: [...states.keys()].sort() });
+    const ids = [...states.keys()].sort();
+    batches = source.batches({ kind: 'subscriptions', ids });
+    wideBatches = source.batches({ kind: 'subscriptions', ids }, WIDE_BATCH);
   }
 
   // Coverage: subscriptions the last complete scan saw that the listing no longer shows.
@@ -161,6 +209,7 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
   return {
     states,
     batches,
+    wideBatches,
     containers,
     excluded,
     fatal,

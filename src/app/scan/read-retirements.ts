@@ -28,6 +28,7 @@ import {
   type Scope,
   type ScopeFilter,
 } from '../ports.js';
+import { DEFAULT_CHAINS, eachConcurrently } from './chains.js';
 import { describe, type StageContext } from './state.js';
 
 const COLUMNS = ['id', 'name', 'type', 'subscriptionId', 'properties'];
@@ -214,15 +215,29 @@ function withExclusions(
   return `${table} | where subscriptionId !in~ (${list})${rest}`;
 }
 
+/** The pages a source's reads cost: counted by the reads themselves (other stages read at the same time). */
+interface PageCounter {
+  pages: number;
+}
+
+/**
+ * Every row of a query over batches, each batch its own chain (several at once, under the source's one pacer), put
+ * together in the batches' order.
+ */
 async function readAll(
   ctx: StageContext,
   query: GraphQuery,
   batches: readonly Scope[],
+  counter?: PageCounter,
 ): Promise<unknown[]> {
-  const rows: unknown[] = [];
-  for (const batch of batches)
-    for await (const page of ctx.source.pages(query, batch, ctx.signal)) rows.push(...page);
-  return rows;
+  const found: unknown[][] = batches.map(() => []);
+  await eachConcurrently(batches, ctx.chains ?? DEFAULT_CHAINS, async (batch, i) => {
+    for await (const page of ctx.source.pages(query, batch, ctx.signal)) {
+      if (counter) counter.pages++;
+      found[i]?.push(...page);
+    }
+  });
+  return found.flat();
 }
 
 function reasonOf(error: unknown): string {
@@ -251,16 +266,15 @@ export async function readRetirements(
     : undefined;
   const read = async (
     name: string,
-    queries: readonly GraphQuery[] | (() => Promise<unknown[]>),
+    queries: readonly GraphQuery[] | ((counter: PageCounter) => Promise<unknown[]>),
     note?: (rows: unknown[] | undefined) => string | undefined,
   ): Promise<unknown[] | undefined> => {
-    // The stages run one after the other: the source's page counter over this read is this source's cost.
-    const before = ctx.source.stats().pages;
-    const cost = () => ({ pages: ctx.source.stats().pages - before });
+    const counter: PageCounter = { pages: 0 };
+    const cost = () => ({ pages: counter.pages });
     try {
       const rows: unknown[] = [];
-      if (typeof queries === 'function') rows.push(...(await queries()));
-      else for (const q of queries) rows.push(...(await readAll(ctx, q, input.batches)));
+      if (typeof queries === 'function') rows.push(...(await queries(counter)));
+      else for (const q of queries) rows.push(...(await readAll(ctx, q, input.batches, counter)));
       const said = note?.(rows);
       sources.push({
         source: name,
@@ -293,7 +307,7 @@ export async function readRetirements(
   const catalogRows = await read(
     'advisor-catalog',
     // Excluded subscriptions are in this query too (as in every query), though its rows belong to none.
-    () => readAll(ctx, { ...CATALOG_QUERY, exclude: subscriptionsOnly }, [TENANT]),
+    (counter) => readAll(ctx, { ...CATALOG_QUERY, exclude: subscriptionsOnly }, [TENANT], counter),
     (rows) =>
       rows === undefined
         ? `${snapshot} stands in: retirements it does not know are unknown for this scan`
@@ -396,7 +410,7 @@ export async function readRetirements(
     ...new Set(inScope.filter(onResource).map((f) => f.resourceId.toLowerCase())),
   ].sort();
   // Each batch is asked only for the ids of its own subscriptions.
-  const readTags = async (): Promise<unknown[]> => {
+  const readTags = async (counter: PageCounter): Promise<unknown[]> => {
     const rows: unknown[] = [];
     for (const batch of input.batches) {
       const listed =
@@ -410,7 +424,7 @@ export async function readRetirements(
           TAG_COLUMNS,
           subscriptionsOnly?.excludeSubscriptions,
         );
-        rows.push(...(await readAll(ctx, query, [batch])));
+        rows.push(...(await readAll(ctx, query, [batch], counter)));
       }
     }
     return rows;

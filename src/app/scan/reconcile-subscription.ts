@@ -146,7 +146,9 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
       : [];
     const current = carried.length > 0 ? [...findings, ...carried] : findings;
     const result = reconcile(kept, current, { scanId: ctx.scanId, at }, rows.length, ownerOf);
-    if (!previous || result.changes.length > 0 || expired.length > 0)
+    // The marker says "findings may have changed, the hash is unknown" before any finding is written: a
+    // subscription with nothing to write needs none (a new one gets its record with the others, in transactions).
+    if (result.changes.length > 0 || expired.length > 0)
       await store.markSubscription(subscriptionId);
     await store.deleteFindings(subscriptionId, expired);
     await store.writeFindings(subscriptionId, result.changes);

@@ -26,6 +26,8 @@ export interface StageContext {
   readonly log: ScanLog;
   readonly filter?: ScopeFilter | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** How many query chains a stage runs at once (default DEFAULT_CHAINS), all under the source's one pacer. */
+  readonly chains?: number | undefined;
 }
 
 /** The subscriptions of a scan, created on first mention as "not reached". */

@@ -8,6 +8,7 @@ import { toResourceRow, type ResourceRow } from '../../core/resource.js';
 import type { ScanIndex } from '../../core/scan-index.js';
 import { DEFAULT_THRESHOLDS } from '../../core/urgency.js';
 import { SourceError, type GraphQuery, type Scope } from '../ports.js';
+import { DEFAULT_CHAINS, eachConcurrently } from './chains.js';
 import { SubscriptionGrouper } from './group-by-subscription.js';
 import type { RetirementRead } from './read-retirements.js';
 import { findingKey } from '../../core/finding.js';
@@ -120,7 +121,10 @@ export async function streamSubscriptions(
     return pending.size >= CONCURRENCY ? Promise.race(pending) : Promise.resolve();
   };
 
-  for (const batch of input.batches) {
+  // Each batch is its own chain — its own grouper, its own finality — and several run at once, under the
+  // source's one pacer; evaluation and storage overlap the fetching (the sink's back-pressure above).
+  const streamBatch = async (batch: Scope): Promise<void> => {
+    if (signal?.aborted) return;
     const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
     const belongs = (id: string) => (inBatch ? inBatch.has(id) : true);
     const grouper = new SubscriptionGrouper();
@@ -168,7 +172,6 @@ export async function streamSubscriptions(
       log('batch failed', { reason, subscriptions: inBatch?.size });
       // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
       states.failIncomplete(reason, (id) => belongs(id) && !handed.has(id));
-      if (signal?.aborted) break;
     }
     await Promise.all(pending);
     for (const subscriptionId of grouper.tainted) {
@@ -177,7 +180,8 @@ export async function streamSubscriptions(
       state.reason =
         'its rows did not arrive in the order asked for (order by id): not reconciled further';
     }
-  }
+  };
+  await eachConcurrently(input.batches, ctx.chains ?? DEFAULT_CHAINS, streamBatch);
   await Promise.all(pending);
   return { resources, ruleErrors };
 }

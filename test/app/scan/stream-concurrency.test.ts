@@ -1,0 +1,100 @@
+// Several batches streamed at once: each its own chain with its own grouper, so a subscription is handed on
+// once, with all its rows, whatever the other chains do — and a failing chain fails only its own unfinished ones.
+import { describe, expect, it } from 'vitest';
+import {
+  SourceError,
+  type GraphQuery,
+  type ResourceSource,
+  type Scope,
+} from '../../../src/app/ports.js';
+import { streamSubscriptions } from '../../../src/app/scan/stream-subscriptions.js';
+import { SubscriptionStates } from '../../../src/app/scan/state.js';
+
+const sub = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
+const SUBS = Array.from({ length: 12 }, (_, i) => sub(i + 1));
+const ROWS_PER_SUB = 5;
+const FAILING = sub(9);
+
+/** Rows sorted by id per batch, two a page, a tick between pages so chains interleave; counts chains at once. */
+function fakeSource(): ResourceSource & { maxActive: number } {
+  let active = 0;
+  const source = {
+    maxActive: 0,
+    batches: (scope: Scope, size = 3): Scope[] =>
+      scope.kind === 'subscriptions'
+        ? Array.from({ length: Math.ceil(scope.ids.length / size) }, (_, i) => ({
+            kind: 'subscriptions' as const,
+            ids: scope.ids.slice(i * size, i * size + size),
+          }))
+        : [scope],
+    async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
+      const ids = scope.kind === 'subscriptions' ? [...scope.ids].sort() : [];
+      const rows = ids.flatMap((s) =>
+        Array.from({ length: ROWS_PER_SUB }, (_, i) => ({
+          id: `/subscriptions/${s}/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/vm${i}`,
+          type: 'microsoft.classiccompute/virtualmachines',
+          subscriptionId: s,
+        })),
+      );
+      active++;
+      source.maxActive = Math.max(source.maxActive, active);
+      try {
+        for (let at = 0; at < rows.length; at += 2) {
+          await new Promise((r) => setImmediate(r));
+          // The failing subscription's batch breaks once it reaches that subscription's rows.
+          if (rows[at]?.subscriptionId === FAILING)
+            throw new SourceError('emulated failure', 'server', 500);
+          yield rows.slice(at, at + 2);
+        }
+      } finally {
+        active--;
+      }
+    },
+    stats: () => ({ pages: 0, rows: 0, throttled429: 0, retries: 0, waitedMs: 0 }),
+  };
+  return source;
+}
+
+describe('streamSubscriptions with concurrent chains', () => {
+  it('hands each subscription on once with all its rows; a failed chain fails only its unfinished subscriptions', async () => {
+    const source = fakeSource();
+    const states = new SubscriptionStates();
+    for (const id of SUBS) states.of(id);
+    const handed: [string, number][] = [];
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 4 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids: SUBS }),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async (id, _findings, rows) => {
+          await new Promise((r) => setImmediate(r));
+          handed.push([id, rows.length]);
+        },
+      },
+    );
+    expect(source.maxActive).toBeGreaterThanOrEqual(2);
+    // Batch [7, 8, 9] breaks on reaching 9's rows: 7 was passed, so complete and handed on; 8's last row came,
+    // but no row after it did, so nothing says 8 is whole: it fails with 9. The other batches are untouched.
+    const unfinished = [sub(8), FAILING];
+    const expected = SUBS.filter((s) => !unfinished.includes(s)).map((s): [string, number] => [
+      s,
+      ROWS_PER_SUB,
+    ]);
+    expect([...handed].sort()).toEqual(expected.sort());
+    for (const id of SUBS.filter((s) => !unfinished.includes(s)))
+      expect(states.get(id)?.outcome).toBe('complete');
+    for (const id of unfinished) {
+      expect(states.get(id)?.outcome).toBe('failed');
+      expect(states.get(id)?.reason).toMatch(/^server: emulated failure/);
+    }
+  });
+});
