@@ -82,7 +82,7 @@ class LocalStack {
     );
   }
 
-  static async start(): Promise<LocalStack> {
+  static async start(env: Record<string, string> = {}): Promise<LocalStack> {
     const start = join(ROOT, 'dist', 'dev', 'start.js');
     if (!existsSync(start))
       throw new Error(`${start} is missing: the vitest global setup builds dist/ first`);
@@ -97,7 +97,7 @@ class LocalStack {
         cwd: ROOT,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, LOCAL_FUNCTION_KEY: FUNCTION_KEY },
+        env: { ...process.env, LOCAL_FUNCTION_KEY: FUNCTION_KEY, ...env },
       },
     );
     return new LocalStack(child, `http://localhost:${port}`, stateDir);
@@ -433,4 +433,91 @@ describe('the dashboard in a browser', () => {
     expect(problems).toEqual([]);
     expect(dialogs).toEqual([]);
   });
+});
+
+/** Waits until the outbox stops growing (the digest run is paced by the e-mail limits) and reads its links. */
+async function settledLinks(outbox: string): Promise<OwnerLink[]> {
+  let links: OwnerLink[] = [];
+  for (let i = 0, stable = 0; i < 240 && stable < 4; i++) {
+    const now = ownerLinks(outbox);
+    stable = now.length > 0 && now.length === links.length ? stable + 1 : 0;
+    links = now;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return links;
+}
+
+// Issue 21's "Done when": behind the sign-in (App Service Authentication's local stand-in, dev/sign-in.ts), a digest's
+// link — which carries no key — takes its owner through the sign-in to their own view; without it, the page is not
+// served; another owner's view is refused.
+describe('the owner signed in, as App Service Authentication does it', () => {
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+
+  beforeAll(async () => {
+    const executablePath = BROWSER.path;
+    if (executablePath === undefined) throw new Error(NO_BROWSER);
+    for (let attempt = 1; ; attempt++) {
+      stack = await LocalStack.start({
+        APP_SERVICE_AUTHENTICATION: 'true',
+        PLATFORM_TEAM_APP_ROLE: 'Readiness.Platform',
+      });
+      browser ??= await chromium.launch({ executablePath, args: LAUNCH_ARGS });
+      try {
+        await stack.firstScan();
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !stack.log().includes('EADDRINUSE')) throw error;
+        await stack.stop();
+      }
+    }
+    context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    context.setDefaultTimeout(40_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await browser?.close().catch(() => undefined);
+    await stack?.stop();
+  }, 60_000);
+
+  it("takes a digest's link through the sign-in to that owner's view, and refuses what is not theirs", async () => {
+    if (!stack || !context) throw new Error('no local stack');
+    const links = await settledLinks(join(stack.stateDir, 'outbox'));
+    expect(links.length, stack.log()).toBeGreaterThan(0);
+    const owner = [...links].sort((a, b) => b.open - a.open)[0] as OwnerLink;
+    const other = links.find((l) => l.recipient !== owner.recipient);
+    const page = await context.newPage();
+    // Not signed in: the link (no key in it) goes to the sign-in, as RedirectToLoginPage does.
+    await page.goto(owner.url, { waitUntil: 'load' });
+    expect(new URL(page.url()).pathname).toBe('/.auth/login/aad');
+    // A script without a session or key gets a 401, not the page.
+    const bare = await fetch(owner.url, { redirect: 'manual' });
+    expect(bare.status).toBe(401);
+    // Signed in as the owner, back to where the link pointed: their view, filtered to them.
+    const target = new URL(owner.url);
+    const login = `${stack.url}/.auth/login/aad?user=${encodeURIComponent(owner.recipient)}&post_login_redirect_uri=${encodeURIComponent(target.pathname + target.search)}`;
+    const response = await page.goto(login, { waitUntil: 'load' });
+    expect(response?.status()).toBe(200);
+    expect(new URL(page.url()).searchParams.get('owner')).toBe(owner.recipient);
+    expect(
+      await page.locator('#active-filters .chip[data-filter="owner"]').textContent(),
+    ).toContain(owner.recipient);
+    const owners = await page
+      .locator('#findings-table tbody td.owners')
+      .evaluateAll((tds) => tds.map((td) => td.textContent ?? ''));
+    expect(owners.length).toBeGreaterThan(0);
+    for (const text of owners) expect(text.toLowerCase()).toContain(owner.recipient.toLowerCase());
+    await page.screenshot({ path: join(RESULTS, 'owner-view-signed-in.png'), fullPage: false });
+    // Someone else's view: refused (403), the signed-in owner sees their own only.
+    if (other) {
+      const refused = await page.goto(
+        `${stack.url}/api/dashboard?owner=${encodeURIComponent(other.recipient)}`,
+        { waitUntil: 'load' },
+      );
+      expect(refused?.status()).toBe(403);
+    }
+    await page.close();
+  }, 180_000);
 });
