@@ -6,7 +6,7 @@ import { emptyCounts } from '../core/lifecycle.js';
 import type { UrgencyThresholds } from '../core/urgency.js';
 import type { Rule } from '../rules/define-rule.js';
 import { MissingProperties } from '../core/notices.js';
-import { evaluateTenant } from './evaluate-tenant.js';
+import { evaluateTenant, type TenantEvaluationDeps } from './evaluate-tenant.js';
 import {
   type ExemptionStore,
   type FindingStore,
@@ -17,6 +17,7 @@ import {
   type ScanTrigger,
   type Scope,
   type SubscriptionLister,
+  type SubscriptionRecord,
 } from './ports.js';
 import { RefusedRecipients } from './refused-recipients.js';
 import { repairAbandonedScans } from './scan/abandoned.js';
@@ -93,19 +94,7 @@ export async function runScan(deps: RunScanDeps, input: RunScanInput): Promise<S
   const store = guard.guard(deps.store);
   const signal = input.signal ? AbortSignal.any([input.signal, guard.signal]) : guard.signal;
   const statsBefore = deps.source.stats();
-  const base: ScanRecord = {
-    id: scanId,
-    trigger: input.trigger,
-    startedAt: startedAt.toISOString(),
-    status: 'running',
-    subscriptions: 0,
-    subscriptionsComplete: 0,
-    resources: 0,
-    counts: emptyCounts(),
-    incomplete: [],
-    incompleteTotal: 0,
-    ruleErrors: 0,
-  };
+  const base = runningRecord(scanId, input.trigger, startedAt);
   let record: ScanRecord = base;
   try {
     // We hold the lease: any other scan still marked running died without recording its end.
@@ -196,19 +185,7 @@ async function scan(
   const previous = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));
   const previousStatus = await store.readStatus();
   const refused = new RefusedRecipients();
-  const reconciler = subscriptionReconciler({
-    refused,
-    store,
-    scanId: base.id,
-    now,
-    previous,
-    contacts: await store.loadContacts(),
-    exemptions: deps.exemptions ? await deps.exemptions.listExemptions() : [],
-    filter: deps.filter,
-    owners: deps.owners,
-    retentionDays: deps.retentionDays ?? 180,
-  });
-  const ownerTag = new Set((deps.owners?.tagNames ?? []).map((n) => n.toLowerCase()));
+  const reconciler = await reconcilerOf(deps, store, base.id, now, previous, refused);
   // Rows without properties decide nothing but type-based rules: the scan says so once.
   const missing = new MissingProperties(deps.rules);
   // Progress, recorded in the scan record while it runs (the status API shows it as lastScan.progress).
@@ -240,22 +217,7 @@ async function scan(
   try {
     evaluation = await evaluateTenant(
       {
-        source,
-        ...(deps.lister ? { lister: deps.lister } : {}),
-        ...(deps.chains ? { chains: deps.chains } : {}),
-        rules: deps.rules,
-        now,
-        thresholds: deps.thresholds,
-        log,
-        knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
-        keepTag: (name) => ownerTag.has(name.toLowerCase()),
-        ...(deps.filter ? { filter: deps.filter } : {}),
-        coverage: {
-          previous: new Set(
-            [...previous.values()].filter((r) => r.lastCompleteScanId).map((r) => r.subscriptionId),
-          ),
-          maxDropFraction: deps.coverageDropFraction ?? 0.2,
-        },
+        ...tenantDepsOf(deps, previous, now, log),
         onListed: (subscriptions, batches) => {
           progress.total = subscriptions;
           progress.batches = batches;
@@ -311,4 +273,72 @@ async function scan(
     })
     .catch((error: unknown) => log('trend not recorded', { error: describe(error) }));
   return record;
+}
+
+/** A scan record as it starts: running, nothing counted yet. */
+export function runningRecord(id: string, trigger: ScanTrigger, startedAt: Date): ScanRecord {
+  return {
+    id,
+    trigger,
+    startedAt: startedAt.toISOString(),
+    status: 'running',
+    subscriptions: 0,
+    subscriptionsComplete: 0,
+    resources: 0,
+    counts: emptyCounts(),
+    incomplete: [],
+    incompleteTotal: 0,
+    ruleErrors: 0,
+  };
+}
+
+/** What the tenant stages need of a scan's deps, as of `now`, knowing the previous subscription records. */
+export function tenantDepsOf(
+  deps: RunScanDeps,
+  previous: ReadonlyMap<string, SubscriptionRecord>,
+  now: Date,
+  log: Log,
+): TenantEvaluationDeps {
+  const ownerTag = new Set((deps.owners?.tagNames ?? []).map((n) => n.toLowerCase()));
+  return {
+    source: deps.source,
+    ...(deps.lister ? { lister: deps.lister } : {}),
+    ...(deps.chains ? { chains: deps.chains } : {}),
+    rules: deps.rules,
+    now,
+    thresholds: deps.thresholds,
+    log,
+    knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
+    keepTag: (name) => ownerTag.has(name.toLowerCase()),
+    ...(deps.filter ? { filter: deps.filter } : {}),
+    coverage: {
+      previous: new Set(
+        [...previous.values()].filter((r) => r.lastCompleteScanId).map((r) => r.subscriptionId),
+      ),
+      maxDropFraction: deps.coverageDropFraction ?? 0.2,
+    },
+  };
+}
+
+/** The per-subscription reconciler of a scan, with the contacts and exemptions as the store has them now. */
+export async function reconcilerOf(
+  deps: RunScanDeps,
+  store: FindingStore,
+  scanId: string,
+  now: Date,
+  previous: ReadonlyMap<string, SubscriptionRecord>,
+  refused: RefusedRecipients,
+): Promise<ReturnType<typeof subscriptionReconciler>> {
+  return subscriptionReconciler({
+    refused,
+    store,
+    scanId,
+    now,
+    previous,
+    contacts: await store.loadContacts(),
+    exemptions: deps.exemptions ? await deps.exemptions.listExemptions() : [],
+    filter: deps.filter,
+    owners: deps.owners,
+    retentionDays: deps.retentionDays ?? 180,
+  });
 }

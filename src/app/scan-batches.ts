@@ -7,7 +7,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RuleError } from '../core/engine.js';
 import type { Finding } from '../core/finding.js';
-import { emptyCounts } from '../core/lifecycle.js';
 import { MissingProperties } from '../core/notices.js';
 import { progressOf, type ScanProgress } from '../core/progress.js';
 import type { ResourceRow } from '../core/resource.js';
@@ -30,14 +29,11 @@ import {
   type SourceStats,
 } from './ports.js';
 import { RefusedRecipients } from './refused-recipients.js';
-import type { RunScanDeps } from './run-scan.js';
+import { reconcilerOf, runningRecord, tenantDepsOf, type RunScanDeps } from './run-scan.js';
 import { repairAbandonedScans } from './scan/abandoned.js';
 import { LeaseGuard } from './scan/lease-guard.js';
 import { retirementScope, type RetirementFreeze } from './scan/read-retirements.js';
-import {
-  subscriptionReconciler,
-  type SubscriptionOutcomeFacts,
-} from './scan/reconcile-subscription.js';
+import { type SubscriptionOutcomeFacts } from './scan/reconcile-subscription.js';
 import { recordSubscriptions, statsSince, statusSummary, withRecent } from './scan/record-scan.js';
 import { describe, SubscriptionStates, type SubscriptionState } from './scan/state.js';
 import { streamSubscriptions } from './scan/stream-subscriptions.js';
@@ -164,19 +160,7 @@ export async function planScan(
   guard.start(deps.renewEveryMs ?? Math.max(10, Math.floor(leaseSeconds / 3)) * 1000);
   const store = guard.guard(deps.store);
   const statsBefore = deps.source.stats();
-  let record: ScanRecord = {
-    id: scanId,
-    trigger: input.trigger,
-    startedAt: startedAt.toISOString(),
-    status: 'running',
-    subscriptions: 0,
-    subscriptionsComplete: 0,
-    resources: 0,
-    counts: emptyCounts(),
-    incomplete: [],
-    incompleteTotal: 0,
-    ruleErrors: 0,
-  };
+  let record: ScanRecord = runningRecord(scanId, input.trigger, startedAt);
   try {
     await repairAbandonedScans(store, startedAt, scanId).catch((error: unknown) =>
       say('abandoned scans not repaired', { error: describe(error) }),
@@ -186,26 +170,8 @@ export async function planScan(
     say('scan started', { trigger: input.trigger, scope: input.scope.kind, mode: 'queue' });
     const now = new Date(record.startedAt);
     const previous = new Map((await store.loadSubscriptions()).map((r) => [r.subscriptionId, r]));
-    const ownerTag = new Set((deps.owners?.tagNames ?? []).map((n) => n.toLowerCase()));
     const prepared = await prepareTenant(
-      {
-        source: deps.source,
-        ...(deps.lister ? { lister: deps.lister } : {}),
-        ...(deps.chains ? { chains: deps.chains } : {}),
-        rules: deps.rules,
-        now,
-        thresholds: deps.thresholds,
-        log: say,
-        knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
-        keepTag: (name) => ownerTag.has(name.toLowerCase()),
-        ...(deps.filter ? { filter: deps.filter } : {}),
-        coverage: {
-          previous: new Set(
-            [...previous.values()].filter((r) => r.lastCompleteScanId).map((r) => r.subscriptionId),
-          ),
-          maxDropFraction: deps.coverageDropFraction ?? 0.2,
-        },
-      },
+      tenantDepsOf(deps, previous, now, say),
       input.scope,
       guard.signal,
     );
@@ -232,18 +198,7 @@ export async function planScan(
     // Subscriptions the previous scan saw and the listing no longer shows, believed gone (a small drop): reconciled
     // as empty here, as a scan in one process does at the end of its batch.
     const refused = new RefusedRecipients();
-    const reconciler = subscriptionReconciler({
-      refused,
-      store,
-      scanId,
-      now,
-      previous,
-      contacts: await store.loadContacts(),
-      exemptions: deps.exemptions ? await deps.exemptions.listExemptions() : [],
-      filter: deps.filter,
-      owners: deps.owners,
-      retentionDays: deps.retentionDays ?? 180,
-    });
+    const reconciler = await reconcilerOf(deps, store, scanId, now, previous, refused);
     if (!prepared.fatal) {
       for (const [id, state] of listing.states) {
         if (inBatch.has(id) || state.outcome !== 'unreached' || state.vanished) continue;
@@ -406,18 +361,7 @@ export async function runBatch(
         .map((r) => [r.subscriptionId, r]),
     );
     const refused = new RefusedRecipients();
-    const reconciler = subscriptionReconciler({
-      refused,
-      store,
-      scanId,
-      now,
-      previous,
-      contacts: await store.loadContacts(),
-      exemptions: deps.exemptions ? await deps.exemptions.listExemptions() : [],
-      filter: deps.filter,
-      owners: deps.owners,
-      retentionDays: deps.retentionDays ?? 180,
-    });
+    const reconciler = await reconcilerOf(deps, store, scanId, now, previous, refused);
     const states = new SubscriptionStates();
     for (const [id, state] of context.states) states.set(id, state);
     const missing = new MissingProperties(deps.rules);
