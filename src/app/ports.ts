@@ -254,6 +254,11 @@ export interface ScanLedger {
   markClosed(scanId: string): Promise<void>;
   /** Removes a closed scan's plan documents (the ledger entity stays, so late redeliveries see it closed). */
   dropDocuments(scanId: string): Promise<void>;
+  /**
+   * Removes the plan documents of every scan but `current` (called by a planner that holds the scan lease, so any
+   * other scan with documents left died before its close): returns the scans whose documents were removed.
+   */
+  dropStaleDocuments(current: string): Promise<string[]>;
 }
 
 /** The O(1) status: what `GET /api/status` reads. */

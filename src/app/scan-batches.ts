@@ -165,6 +165,16 @@ export async function planScan(
     await repairAbandonedScans(store, startedAt, scanId).catch((error: unknown) =>
       say('abandoned scans not repaired', { error: describe(error) }),
     );
+    // This planner holds the lease: a scan with plan documents left died before its close (its record was just
+    // repaired, here or by a status read). Its documents go, so that `{prefix}Plans` holds only live scans.
+    await deps.ledger
+      .dropStaleDocuments(scanId)
+      .then((dropped) => {
+        if (dropped.length > 0) say('plan documents of ended scans removed', { scans: dropped });
+      })
+      .catch((error: unknown) =>
+        say('plan documents of ended scans not removed', { error: describe(error) }),
+      );
     await store.writeScan(record);
     input.onStarted?.(scanId);
     say('scan started', { trigger: input.trigger, scope: input.scope.kind, mode: 'queue' });

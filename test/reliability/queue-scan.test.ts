@@ -294,4 +294,31 @@ describe('a scan run as batches on Storage Queues', () => {
     await drained(r.queue);
     expect(await r.queue.approximateCount('poison')).toBe(0);
   });
+
+  it('removes the plan documents of a scan that died before its close when the next scan is planned', async () => {
+    const r = await rig();
+    // Planned, then nobody runs its batches and its lease runs out: the scan died.
+    const dead = await planScan(
+      { ...r.deps(), leaseSeconds: 1 },
+      { scope: { kind: 'tenant' }, trigger: 'timer' },
+    );
+    expect(await r.ledger.getDocument(dead.scanId, 'plan')).toBeDefined();
+    expect(await r.ledger.getDocument(dead.scanId, 'batch-0')).toBeDefined();
+    await new Promise((res) => setTimeout(res, 1500));
+
+    const next = await planScan(r.deps(), { scope: { kind: 'tenant' }, trigger: 'timer' });
+    expect(next.batches).toBeGreaterThan(0);
+    expect(await r.ledger.getDocument(dead.scanId, 'plan')).toBeUndefined();
+    expect(await r.ledger.getDocument(dead.scanId, 'shared')).toBeUndefined();
+    expect(await r.ledger.getDocument(dead.scanId, 'batch-0')).toBeUndefined();
+    // The dead scan's record says so; the new scan's documents are there, and it completes.
+    const deadRecord = (await r.stack.store.listScans(5)).find((x) => x.id === dead.scanId);
+    expect(deadRecord?.status).toBe('failed');
+    expect(await r.ledger.getDocument(next.scanId, 'plan')).toBeDefined();
+    r.worker(r.deps());
+    expect((await r.ended(next.scanId)).status).toBe('succeeded');
+    // The closed scan's documents went too (once the closing function has returned); only the ledgers stay.
+    await drained(r.queue);
+    expect(await r.ledger.dropStaleDocuments('none')).toEqual([]);
+  });
 });

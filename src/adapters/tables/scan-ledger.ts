@@ -169,6 +169,22 @@ export class TableScanLedger implements ScanLedger {
     }
   }
 
+  async dropStaleDocuments(current: string): Promise<string[]> {
+    await this.ready();
+    // Only the heads (row `doc-<name>-000000`): a document's chunks go with it.
+    const stale = new Set<string>();
+    for await (const e of this.plans.listEntities({
+      queryOptions: {
+        filter: odata`RowKey ge ${'doc-'} and RowKey lt ${'doc.'} and PartitionKey ne ${current}`,
+        select: ['partitionKey', 'rowKey'],
+      },
+    })) {
+      if (e.partitionKey && e.rowKey?.endsWith('-000000')) stale.add(e.partitionKey);
+    }
+    for (const scanId of stale) await this.dropDocuments(scanId);
+    return [...stale];
+  }
+
   private async read(scanId: string): Promise<LedgerEntity | undefined> {
     try {
       const e = await this.plans.getEntity<{ state: string }>(scanId, LEDGER);

@@ -3,25 +3,42 @@ import { defineRule, fail, notApplicable, type Rule } from '../define-rule.js';
 import type { ResourceRow } from '../../core/resource.js';
 import type { Retirement, RetirementCondition } from './catalog.js';
 
-function valueAt(row: ResourceRow, path: string): unknown {
-  let current: unknown = row;
-  for (const part of path.split('.')) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
+/** A condition compiled once per rule: its path split, its value lower-cased. */
+interface Compiled {
+  readonly steps: readonly string[];
+  readonly equals: string | undefined;
+  readonly contains: string;
 }
 
-function holds(row: ResourceRow, condition: RetirementCondition): boolean {
-  const value = valueAt(row, condition.path);
+function compile(condition: RetirementCondition): Compiled {
+  return {
+    steps: condition.path.split('.'),
+    equals: condition.equals?.toLowerCase(),
+    contains: (condition.contains ?? '').toLowerCase(),
+  };
+}
+
+function holds(row: ResourceRow, condition: Compiled): boolean {
+  let value: unknown = row;
+  for (const step of condition.steps) {
+    if (typeof value !== 'object' || value === null) return false;
+    value = (value as Record<string, unknown>)[step];
+  }
   if (typeof value !== 'string') return false;
   const actual = value.toLowerCase();
-  if (condition.equals !== undefined) return actual === condition.equals.toLowerCase();
-  return actual.includes((condition.contains ?? '').toLowerCase());
+  if (condition.equals !== undefined) return actual === condition.equals;
+  return actual.includes(condition.contains);
 }
+
+const NO_MATCH = Object.freeze(
+  notApplicable('the resource does not match the retirement selector'),
+);
 
 export function retirementRule(entry: Retirement): Rule {
   const conditions = entry.selector.all ?? [];
+  const compiled = conditions.map(compile);
+  // The same answer for every matching row: built once (outcomes are read-only).
+  const matched = Object.freeze(fail(`${entry.title} on ${entry.deadline}.`));
   return defineRule({
     id: entry.id,
     title: entry.title,
@@ -34,10 +51,8 @@ export function retirementRule(entry: Retirement): Rule {
     // properties is not applicable rather than "does not match".
     typeOnly: !conditions.some((c) => /^properties(?:\.|$)/i.test(c.path)),
     evaluate(row) {
-      if (!conditions.every((c) => holds(row, c))) {
-        return notApplicable('the resource does not match the retirement selector');
-      }
-      return fail(`${entry.title} on ${entry.deadline}.`);
+      for (const c of compiled) if (!holds(row, c)) return NO_MATCH;
+      return matched;
     },
   });
 }
