@@ -94,7 +94,15 @@ export interface ListedSubscription {
  * management-group queries: ARM's subscriptions list for a tenant, the management-group descendants for groups.
  */
 export interface SubscriptionLister {
-  list(scope: Scope, signal?: AbortSignal): Promise<ListedSubscription[]>;
+  /**
+   * Every subscription of the scope. `onPage`, if given, hears each page's subscriptions not seen before as it
+   * arrives (ARM pages by `nextLink`, one after another), so that work on them can start before the listing ends.
+   */
+  list(
+    scope: Scope,
+    signal?: AbortSignal,
+    onPage?: (page: readonly ListedSubscription[]) => void,
+  ): Promise<ListedSubscription[]>;
 }
 
 /** Where rows come from: Resource Graph in Azure, the emulator locally, a file offline. */

@@ -33,23 +33,41 @@ export class ArmSubscriptionLister implements SubscriptionLister {
     this.groups = new ManagementGroupsAPI(options.credential, common);
   }
 
-  async list(scope: Scope, signal?: AbortSignal): Promise<ListedSubscription[]> {
+  async list(
+    scope: Scope,
+    signal?: AbortSignal,
+    onPage?: (page: readonly ListedSubscription[]) => void,
+  ): Promise<ListedSubscription[]> {
     const seen = new Map<string, ListedSubscription>();
+    let fresh: ListedSubscription[] = [];
     const add = (id: string | undefined, name: string | undefined) => {
       if (!id || seen.has(id.toLowerCase())) return;
-      seen.set(id.toLowerCase(), { subscriptionId: id, displayName: name || id });
+      const listed = { subscriptionId: id, displayName: name || id };
+      seen.set(id.toLowerCase(), listed);
+      fresh.push(listed);
+    };
+    const pageDone = () => {
+      if (fresh.length > 0) onPage?.(fresh);
+      fresh = [];
     };
     if (scope.kind === 'subscriptions') {
       for (const id of scope.ids) add(id, undefined);
+      pageDone();
     } else if (scope.kind === 'tenant') {
-      for await (const s of this.subscriptions.subscriptions.list({ abortSignal: signal }))
-        add(s.subscriptionId, s.displayName);
+      for await (const page of this.subscriptions.subscriptions
+        .list({ abortSignal: signal })
+        .byPage()) {
+        for (const s of page) add(s.subscriptionId, s.displayName);
+        pageDone();
+      }
     } else {
       for (const group of scope.ids) {
-        for await (const d of this.groups.managementGroups.listDescendants(group, {
-          abortSignal: signal,
-        })) {
-          if (d.type?.toLowerCase() === SUBSCRIPTION_TYPE) add(d.name, d.displayName);
+        for await (const page of this.groups.managementGroups
+          .listDescendants(group, { abortSignal: signal })
+          .byPage()) {
+          for (const d of page)
+            if (d.type?.toLowerCase() === SUBSCRIPTION_TYPE) add(d.name, d.displayName);
+          pageDone();
         }
       }
     }

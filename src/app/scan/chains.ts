@@ -29,3 +29,50 @@ export async function eachConcurrently<T>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   if (failure) throw failure.error;
 }
+
+/** Items run as they arrive, at most `limit` at once; `close` waits for every one, then rethrows the first failure. */
+export interface ArrivalPool<T> {
+  add(item: T): void;
+  close(): Promise<void>;
+}
+
+/**
+ * `eachConcurrently` for items that arrive over time (the subscriptions of an ARM listing, page after page): work
+ * starts on the first while the next are still being listed. After a failure no new item starts.
+ */
+export function arrivalPool<T>(limit: number, work: (item: T) => Promise<void>): ArrivalPool<T> {
+  const waiting: T[] = [];
+  let active = 0;
+  let closed = false;
+  let failure: { error: unknown } | undefined;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const pump = (): void => {
+    while (!failure && active < Math.max(1, limit) && waiting.length > 0) {
+      const item = waiting.shift() as T;
+      active++;
+      work(item)
+        .catch((error: unknown) => {
+          failure ??= { error };
+        })
+        .finally(() => {
+          active--;
+          pump();
+        });
+    }
+    if (closed && active === 0 && (failure || waiting.length === 0)) finish();
+  };
+  return {
+    add(item) {
+      if (closed) throw new Error('the pool is closed');
+      waiting.push(item);
+      pump();
+    },
+    async close() {
+      closed = true;
+      pump();
+      await finished;
+      if (failure) throw failure.error;
+    },
+  };
+}
