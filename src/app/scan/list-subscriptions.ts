@@ -130,16 +130,32 @@ export async function listSubscriptions(ctx: StageContext, input: ListingInput):
   let listedThroughArm = false;
   if (input.lister && scope.kind !== 'subscriptions') {
     const pool = arrivalPool(chains, listBatch);
+    // Full batches go at once; the last, maybe partial, one waits for the next page's subscriptions (so that the
+    // listing costs as many requests as when it waited for every page).
+    let held: string[] = [];
+    const release = (all: boolean) => {
+      const split = held.length > 0 ? source.batches({ kind: 'subscriptions', ids: held }) : [];
+      const first = split[0];
+      const last = split.at(-1);
+      const full =
+        split.length > 1 &&
+        first?.kind === 'subscriptions' &&
+        last?.kind === 'subscriptions' &&
+        last.ids.length === first.ids.length;
+      const go = all || full ? split : split.slice(0, -1);
+      for (const b of go) pool.add(b);
+      held = go.length < split.length && last?.kind === 'subscriptions' ? [...last.ids] : [];
+    };
     try {
       const all = await input.lister.list(scope, signal, (page) => {
         for (const s of page) states.of(s.subscriptionId).displayName = s.displayName;
-        const ids = page
-          .map((s) => s.subscriptionId)
-          .filter((id) => !excluded.has(id.toLowerCase()))
-          .sort();
-        if (ids.length > 0)
-          for (const b of source.batches({ kind: 'subscriptions', ids })) pool.add(b);
+        held = [
+          ...held,
+          ...page.map((s) => s.subscriptionId).filter((id) => !excluded.has(id.toLowerCase())),
+        ];
+        release(false);
       });
+      release(true);
       listed = { kind: 'subscriptions', ids: all.map((s) => s.subscriptionId).sort() };
       listedThroughArm = true;
       log('subscriptions listed', { subscriptions: all.length, through: 'arm' });

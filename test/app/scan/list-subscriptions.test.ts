@@ -13,7 +13,7 @@ import { listSubscriptions } from '../../../src/app/scan/list-subscriptions.js';
 const sub = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
 
 /** Resource Graph's listing of subscriptions: one row per listed subscription; remembers what it was asked. */
-function fakeSource(asked: Set<string>): ResourceSource {
+function fakeSource(asked: Set<string>, requests: string[][] = []): ResourceSource {
   return {
     batches: (scope: Scope, size = 2): Scope[] =>
       scope.kind === 'subscriptions'
@@ -24,6 +24,7 @@ function fakeSource(asked: Set<string>): ResourceSource {
         : [scope],
     async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
       const ids = scope.kind === 'subscriptions' ? scope.ids : [];
+      requests.push([...ids]);
       for (const id of ids) asked.add(id);
       await new Promise((r) => setImmediate(r));
       yield ids.map((id) => ({
@@ -37,7 +38,10 @@ function fakeSource(asked: Set<string>): ResourceSource {
   };
 }
 
-/** Three ARM pages; before handing out the next one, waits (at most 2 s) for the last one's subscriptions to be asked. */
+/**
+ * ARM pages; before handing out the next one, waits (at most 2 s) for the previous one's first subscription to be
+ * asked (a partial last batch may wait for the next page's subscriptions).
+ */
 function pagedLister(
   pages: string[][],
   asked: Set<string>,
@@ -49,11 +53,11 @@ function pagedLister(
       const all: ListedSubscription[] = [];
       for (const [i, ids] of pages.entries()) {
         if (i > 0) {
-          const previous = pages[i - 1] ?? [];
+          const previous = pages[i - 1]?.[0] ?? '';
           const deadline = Date.now() + 2000;
-          while (!previous.every((id) => asked.has(id)) && Date.now() < deadline)
+          while (!asked.has(previous) && Date.now() < deadline)
             await new Promise((r) => setTimeout(r, 5));
-          overlapped.push(previous.every((id) => asked.has(id)));
+          overlapped.push(asked.has(previous));
         }
         const page = ids.map((id) => ({ subscriptionId: id, displayName: `ARM name of ${id}` }));
         all.push(...page);
@@ -69,13 +73,14 @@ describe('listSubscriptions through ARM', () => {
     const asked = new Set<string>();
     const pages = [
       [sub(1), sub(2), sub(3)],
-      [sub(4), sub(5)],
-      [sub(6), sub(7), sub(8)],
+      [sub(4), sub(5), sub(6)],
+      [sub(7), sub(8)],
     ];
     const lister = pagedLister(pages, asked);
+    const requests: string[][] = [];
     const listing = await listSubscriptions(
       {
-        source: fakeSource(asked),
+        source: fakeSource(asked, requests),
         rules: [],
         now: new Date('2026-12-01T00:00:00Z'),
         log: () => undefined,
@@ -91,6 +96,13 @@ describe('listSubscriptions through ARM', () => {
       pages.flat(),
     );
     expect(listing.states.of(sub(5)).displayName).toBe(`Resource Graph name of ${sub(5)}`);
+    // As many Resource Graph requests as batches of the whole list: [1,2] [3,4] [5,6] [7,8].
+    expect(requests).toEqual([
+      [sub(1), sub(2)],
+      [sub(3), sub(4)],
+      [sub(5), sub(6)],
+      [sub(7), sub(8)],
+    ]);
   });
 
   it('fails the listing when a Resource Graph batch fails, after the batches in flight have ended', async () => {
