@@ -4,7 +4,7 @@ import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { TableFindingStore } from '../../src/adapters/tables/table-store.js';
 import { encodeKey } from '../../src/adapters/tables/keys.js';
 import { AlreadyRunningError, LeaseLostError } from '../../src/app/ports.js';
-import type { StoredFinding } from '../../src/core/lifecycle.js';
+import { emptyCounts, type StoredFinding } from '../../src/core/lifecycle.js';
 
 let azurite: RunningAzurite;
 let n = 0;
@@ -148,5 +148,38 @@ describe('TableFindingStore against Azurite', () => {
     expect(await s.readStatus()).toBeUndefined();
     expect(await s.readSubscription(SUB)).toBeUndefined();
     expect(await s.loadSubscriptions()).toEqual([]);
+  });
+});
+
+describe('subscription markers', () => {
+  it('marks subscriptions reconciled at once in shared transactions, keeping their records but the hash', async () => {
+    const s = store();
+    const ids = Array.from(
+      { length: 250 },
+      (_, i) => `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`,
+    );
+    await s.writeSubscriptions([
+      {
+        subscriptionId: ids[0] as string,
+        displayName: 'Kept',
+        lastScanId: 'scan-1',
+        lastScanAt: '2026-11-30T00:00:00.000Z',
+        outcome: 'complete',
+        findingsHash: 'abc',
+        counts: emptyCounts(),
+      },
+    ]);
+    const before = s.writes();
+    await Promise.all(ids.map((id) => s.markSubscription(id)));
+    expect(s.writes() - before).toBe(ids.length);
+    const { markers, requests } = s.markerWrites();
+    expect(markers).toBe(ids.length);
+    // The first alone, then those that arrived meanwhile, 100 a transaction.
+    expect(requests).toBeLessThanOrEqual(4);
+    const records = await s.loadSubscriptions();
+    expect(records.map((r) => r.subscriptionId).sort()).toEqual(ids);
+    const kept = records.find((r) => r.subscriptionId === ids[0]);
+    expect(kept?.displayName).toBe('Kept');
+    expect(kept?.findingsHash ?? '').toBe('');
   });
 });

@@ -22,6 +22,7 @@ import {
   type TrendDay,
 } from '../../app/ports.js';
 import { encodeKey, findingRowKey, invertedTimeKey } from './keys.js';
+import { GroupCommit } from './group-commit.js';
 
 const BATCH = 100;
 
@@ -58,6 +59,8 @@ export class TableFindingStore implements FindingStore {
   private readonly state: TableClient;
   private readonly contacts: TableClient;
   private written = 0;
+  private markerCount = 0;
+  private markerRequests = 0;
 
   constructor(private readonly options: TableStoreOptions) {
     this.findings = tableClient(options, 'Findings');
@@ -436,19 +439,40 @@ export class TableFindingStore implements FindingStore {
     return out.sort((a, b) => (a.day < b.day ? -1 : 1));
   }
 
+  /**
+   * Markers of subscriptions reconciled at the same time share a transaction (one partition, `subscriptions`):
+   * a first scan marks every subscription it writes findings for, one request each before (measured, a 12,000-
+   * subscription first scan: ≈ 8,000 single requests, as many as its findings' transactions).
+   */
+  private readonly markers = new GroupCommit<string>(
+    async (ids) => {
+      // Merge: an existing record keeps everything but its hash (now unknown); a new one is created.
+      await this.subscriptions.submitTransaction(
+        ids.map((subscriptionId) => [
+          'upsert',
+          {
+            partitionKey: 'subscriptions',
+            rowKey: encodeKey(subscriptionId),
+            subscriptionId,
+            findingsHash: '',
+          },
+          'Merge',
+        ]),
+      );
+      this.written += ids.length;
+      this.markerRequests++;
+    },
+    (id) => encodeKey(id),
+  );
+  /** Requests the markers took (each a transaction of the markers waiting then). */
+  markerWrites(): { readonly markers: number; readonly requests: number } {
+    return { markers: this.markerCount, requests: this.markerRequests };
+  }
+
   async markSubscription(subscriptionId: string): Promise<void> {
     await this.init();
-    // Merge: an existing record keeps everything but its hash (now unknown); a new one is created.
-    await this.subscriptions.upsertEntity(
-      {
-        partitionKey: 'subscriptions',
-        rowKey: encodeKey(subscriptionId),
-        subscriptionId,
-        findingsHash: '',
-      },
-      'Merge',
-    );
-    this.written++;
+    this.markerCount++;
+    await this.markers.add(subscriptionId);
   }
 
   async writeSubscriptions(records: readonly SubscriptionRecord[]): Promise<number> {
