@@ -376,6 +376,15 @@ async function main(): Promise<void> {
         lowerBoundSeconds: Number(floorSeconds(largePages).toFixed(2)),
         ratio: Number((largeSeconds / floorSeconds(largePages)).toFixed(3)),
         throttled429: largeStats.throttled,
+        entitiesWritten: largeStore.writes(),
+        /** Entities written ÷ the store's measured rate (the first scan's second floor). */
+        storeFloorSeconds: Number((largeStore.writes() / store2.entitiesPerSecond).toFixed(2)),
+        ratioToBinding: Number(
+          (
+            largeSeconds /
+            Math.max(floorSeconds(largePages), largeStore.writes() / store2.entitiesPerSecond)
+          ).toFixed(3),
+        ),
       };
       for (const i of largeScan.incomplete.slice(0, 5))
         say(`    incomplete: ${i.subscriptionId} ${i.outcome}: ${i.reason ?? ''}`);
@@ -507,7 +516,7 @@ async function main(): Promise<void> {
       ],
       [
         `tenant of ${large.subscriptions} subscriptions`,
-        `${largeResult.subscriptionsScanned} scanned, ${largeResult.ratio} (${largeResult.wallSeconds} s / ${largeResult.lowerBoundSeconds} s), ${largeResult.throttled429} 429s`,
+        `${largeResult.subscriptionsScanned} scanned, ${largeResult.ratio} (${largeResult.wallSeconds} s / ${largeResult.lowerBoundSeconds} s), ${largeResult.throttled429} 429s; ÷ store floor ${largeResult.ratioToBinding} (${largeResult.entitiesWritten} entities)`,
         'all; ≤ 1.15; 0',
         largeResult.subscriptionsScanned === large.subscriptions &&
           largeResult.ratio <= 1.15 &&
