@@ -5,7 +5,13 @@ import type { Rule } from '../rules/define-rule.js';
 import { queriesFor, ROW_COLUMNS } from './evaluate-tenant.js';
 import { roleDefinitionsFor } from './role-definitions.js';
 import { refersToClassic } from './scan/index-references.js';
-import type { GraphQuery, ResourceSource, Scope, ScopeFilter } from './ports.js';
+import type {
+  GraphQuery,
+  ResourceSource,
+  Scope,
+  ScopeFilter,
+  SubscriptionLister,
+} from './ports.js';
 import {
   CATALOG_QUERY,
   IDS_PER_QUERY,
@@ -46,11 +52,23 @@ export async function exportTenant(
     readonly rules: readonly Rule[];
     readonly filter?: ScopeFilter | undefined;
     readonly onProgress?: ((progress: ExportProgress) => void) | undefined;
+    /**
+     * Lists a tenant or management-group scope through ARM (no 10,000-subscription cap), as a scan does; the export
+     * then queries explicit batches. Without it such a scope is queried as it is, and fails past the cap.
+     */
+    readonly lister?: SubscriptionLister | undefined;
   },
-  scope: Scope,
+  requested: Scope,
   write: (row: unknown) => void | Promise<void>,
   signal?: AbortSignal,
 ): Promise<ExportResult> {
+  const scope: Scope =
+    deps.lister && requested.kind !== 'subscriptions'
+      ? {
+          kind: 'subscriptions',
+          ids: (await deps.lister.list(requested, signal)).map((s) => s.subscriptionId).sort(),
+        }
+      : requested;
   const planned = queriesFor(deps.rules);
   const dataDefined = deps.rules.some((r) => r.retirement);
   const subscriptionsOnly = deps.filter?.excludeSubscriptions?.length
@@ -97,7 +115,13 @@ export async function exportTenant(
     i: number,
     sourceRows?: unknown[],
   ) => {
-    for await (const page of deps.source.pages(query, batch, signal)) {
+    for await (const page of deps.source.pages(query, batch, signal, (notice) => {
+      // Past the cap Resource Graph answers for some subscriptions only: never passed off as the whole scope.
+      if (notice.subscriptionLimitHit)
+        throw new Error(
+          'Resource Graph answered for the first 10,000 subscriptions of the scope only (x-ms-tenant-subscription-limit-hit): the export would miss the others; list the scope through ARM or export explicit subscriptions',
+        );
+    })) {
       pages++;
       for (const raw of page) {
         sourceRows?.push(raw);

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { exportTenant } from '../app/export-tenant.js';
-import type { ResourceSource, Scope, ScopeFilter } from '../app/ports.js';
+import type { ResourceSource, Scope, ScopeFilter, SubscriptionLister } from '../app/ports.js';
 import type { Rule } from '../rules/define-rule.js';
 
 export interface ExportCommandContext {
@@ -19,6 +19,8 @@ export interface ExportCommandContext {
   readonly filterOf: (options: Record<string, unknown>) => ScopeFilter;
   /** A Resource Graph source from `--endpoint`/`--ca` (and whatever else `scan` takes to choose one). */
   readonly sourceOf: (options: Record<string, unknown>) => ResourceSource;
+  /** The ARM subscription lister for the same endpoint: a tenant or management group past 10,000 subscriptions. */
+  readonly listerOf?: (options: Record<string, unknown>) => SubscriptionLister;
   /** Adds the scope, filter and endpoint options `scan` has. */
   readonly withScopeOptions: (command: Command) => Command;
 }
@@ -59,6 +61,7 @@ export function registerExportCommand(program: Command, ctx: ExportCommandContex
       const result = await exportTenant(
         {
           source: ctx.sourceOf(options),
+          lister: ctx.listerOf?.(options),
           rules,
           filter: ctx.filterOf(options),
           onProgress: ctx.isTty

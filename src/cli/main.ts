@@ -647,6 +647,17 @@ export async function main(argv: readonly string[], rawIo: Io): Promise<number> 
         ...(limits.ca ? { ca: limits.ca } : {}),
       });
     },
+    listerOf: (options) => {
+      const endpoint = options.endpoint as string | undefined;
+      const trust = trustOf(endpoint, options.trustEndpoint === true);
+      const limits = limitsOf(options);
+      return new ArmSubscriptionLister({
+        credential: createCredential(trust.kind === 'loopback' ? 'emulator' : 'default'),
+        ...(endpoint ? { endpoint } : {}),
+        ...(trust.kind === 'loopback' ? {} : { scope: trust.scope }),
+        ...(limits.ca ? { ca: limits.ca } : {}),
+      });
+    },
     withScopeOptions,
   });
 

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LISTED_SUBSCRIPTIONS } from '../../dev/emulators/resource-graph/server.js';
 import { syntheticTenant } from '../../dev/tenants/synthetic.js';
 import { startStack, type Stack } from '../support/stack.js';
+import { exportTenant } from '../../src/app/export-tenant.js';
+import { DEFAULT_CATALOG } from '../../src/rules/index.js';
 
 const SUBSCRIPTIONS = 12_000;
 
@@ -54,5 +56,24 @@ describe('a tenant of 12,000 subscriptions', () => {
     expect(record.status).toBe('succeeded');
     expect(record.subscriptions).toBe(SUBSCRIPTIONS);
     expect(record.subscriptionsComplete).toBe(SUBSCRIPTIONS);
+  }, 300_000);
+
+  it('is exported completely at tenant scope when listed through ARM, and refused without it', async () => {
+    const rows: unknown[] = [];
+    const result = await exportTenant(
+      { source: stack.source(), rules: DEFAULT_CATALOG, lister: stack.lister() },
+      { kind: 'tenant' },
+      (row) => void rows.push(row),
+    );
+    expect(result.subscriptions).toBe(SUBSCRIPTIONS);
+    expect(rows).toHaveLength(result.rows);
+    // Without the listing Resource Graph answers for 10,000 of them: the export stops, it does not pass that off.
+    await expect(
+      exportTenant(
+        { source: stack.source(), rules: DEFAULT_CATALOG },
+        { kind: 'tenant' },
+        () => undefined,
+      ),
+    ).rejects.toThrow(/first 10,000 subscriptions/);
   }, 300_000);
 });
