@@ -55,6 +55,8 @@ export interface TenantEvaluationDeps extends Omit<ListingInput, 'scope'> {
     readonly snapshotTaken?: string | undefined;
     readonly claimed?: ReadonlyMap<string, { ruleId: string; types: readonly string[] }>;
   };
+  /** Resources kept open once seen by a Service Health notice (the records' `noticed`): checked to still exist. */
+  readonly noticed?: readonly string[];
 }
 
 export interface TenantEvaluation {
@@ -134,6 +136,7 @@ export async function prepareTenant(
               snapshotTaken: retirementInput.snapshotTaken,
               ...(retirementInput.claimed ? { claimed: retirementInput.claimed } : {}),
               exclude: subscriptionFilter,
+              ...(deps.noticed?.length ? { noticed: deps.noticed } : {}),
               engineRules: new Set(
                 deps.rules.filter((r) => r.appliesTo.length > 0).map((r) => r.id),
               ),

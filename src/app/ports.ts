@@ -148,6 +148,11 @@ export interface SubscriptionRecord {
   readonly exemptionMatches?: Readonly<Record<string, number>> | undefined;
   /** The subscription's migration plan in summary, as of its last complete scan. */
   readonly plan?: PlanSummary | undefined;
+  /**
+   * Lower-case ids of the resources whose Service Health–only retirement findings were kept open once seen (their
+   * notice left the active view): the next scan checks they still exist, and resolves those that do not.
+   */
+  readonly noticed?: readonly string[] | undefined;
 }
 
 export interface Coverage {

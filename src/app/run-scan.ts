@@ -309,6 +309,7 @@ export function tenantDepsOf(
     thresholds: deps.thresholds,
     log,
     knownNames: new Map([...previous].map(([id, r]) => [id, r.displayName])),
+    noticed: [...previous.values()].flatMap((r) => r.noticed ?? []),
     keepTag: (name) => ownerTag.has(name.toLowerCase()),
     ...(deps.filter ? { filter: deps.filter } : {}),
     coverage: {

@@ -407,6 +407,7 @@ export async function runBatch(
             : {
                 frozen: () => false,
                 keepUnseen: () => false,
+                gone: () => false,
                 tagsOf: () => undefined,
                 excluded: () => false,
               }),

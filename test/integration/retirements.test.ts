@@ -118,6 +118,44 @@ describe('the retirement sources in a scan', () => {
         expect(open.has(`${ruleId} ${id.toLowerCase()}`), `${ruleId} on ${id}`).toBe(true);
     expect(record.counts.resolved).toBe(0);
   });
+
+  it('resolves a Service Health retirement kept once seen when its resource is gone, not while that is unknown', async () => {
+    const tenant = demoTenant();
+    stack = await startStack({ tenant });
+    await stack.scan({ kind: 'tenant' });
+    tenant.serviceHealthResources = [];
+    stack.graph.setTenant(tenant);
+    await stack.scan({ kind: 'tenant' });
+    const demo = demoRetirements();
+    const afd = demo.witnesses['retirement/health-fd7c-9q2']![0]!;
+    const subscriptionWide = demo.witnesses['retirement/health-zk3n-8rt']![0]!;
+    const statusOf = async (ruleId: string, id: string) =>
+      (await stored(stack!)).find((f) => key(f) === `${ruleId} ${id.toLowerCase()}`)?.status;
+    expect(await statusOf('retirement/health-fd7c-9q2', afd)).toBe('open');
+    // The Front Door is deleted (or moved) after the notice left the active view.
+    tenant.resources = tenant.resources.filter(
+      (r) => String(r.id).toLowerCase() !== afd.toLowerCase(),
+    );
+    stack.graph.setTenant(tenant);
+    // The read of the resources' own rows fails: whether it exists is unknown, so it stays open.
+    stack.graph.setFaults({
+      rules: [{ when: { queryContains: 'where id in~ (' }, respond: { status: 503 } }],
+    });
+    const unknown = await stack.scan({ kind: 'tenant' });
+    stack.graph.setFaults({});
+    expect(unknown.retirementSources?.find((s) => s.source === 'resource-tags')?.outcome).toBe(
+      'failed',
+    );
+    expect(await statusOf('retirement/health-fd7c-9q2', afd)).toBe('open');
+    // A complete read no longer finds it: resolved. The subscription-wide notice stays open.
+    const record = await stack.scan({ kind: 'tenant' });
+    expect(record.retirementSources?.find((s) => s.source === 'resource-tags')?.outcome).toBe(
+      'complete',
+    );
+    expect(await statusOf('retirement/health-fd7c-9q2', afd)).toBe('resolved');
+    expect(await statusOf('retirement/health-zk3n-8rt', subscriptionWide)).toBe('open');
+    expect(record.counts.resolved).toBeGreaterThanOrEqual(1);
+  });
 });
 
 describe('each retirement source is safe on its own', () => {

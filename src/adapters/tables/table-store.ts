@@ -487,6 +487,7 @@ export class TableFindingStore implements FindingStore {
         counts: JSON.stringify(r.counts),
         exemptionMatches: r.exemptionMatches ? JSON.stringify(r.exemptionMatches) : undefined,
         plan: r.plan ? JSON.stringify(r.plan) : undefined,
+        noticed: r.noticed?.length ? JSON.stringify(r.noticed) : undefined,
       }),
       'Replace',
     ]);
@@ -611,6 +612,7 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
     oldestResolvedAt: str(e, 'oldestResolvedAt'),
     exemptionMatches: json<Record<string, number> | undefined>(e, 'exemptionMatches', undefined),
     plan: json<SubscriptionRecord['plan']>(e, 'plan', undefined),
+    noticed: noticedOf(e),
     counts: json(e, 'counts', {
       resources: 0,
       open: 0,
@@ -621,4 +623,12 @@ function toSubscription(e: Record<string, unknown>): SubscriptionRecord {
       reopened: 0,
     }),
   };
+}
+
+/** A record's `noticed` ids: a JSON array of strings, anything else read as none. */
+function noticedOf(e: Record<string, unknown>): string[] | undefined {
+  const value = json<unknown>(e, 'noticed', undefined);
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') && value.length > 0
+    ? value
+    : undefined;
 }

@@ -89,6 +89,11 @@ export interface RetirementFreeze {
   /** The impacted resources' own rows failed: the rules with findings on resources are unknown. */
   readonly tagsFailed: boolean;
   readonly onResourceRules: readonly string[];
+  /**
+   * Lower-case ids of resources kept open once seen by a Service Health notice that a complete read of their own
+   * rows no longer found: deleted or moved, so their findings resolve. (Absent in plans written before it.)
+   */
+  readonly goneResources?: readonly string[];
 }
 
 /** `frozen`, `keepUnseen`, `tagsOf` and `excluded` of a read, from its data. */
@@ -96,7 +101,7 @@ export function retirementScope(
   freeze: RetirementFreeze,
   tags: ReadonlyMap<string, Readonly<Record<string, string>>>,
   tagExclusions: ScopeFilter['excludeTags'],
-): Pick<RetirementRead, 'frozen' | 'keepUnseen' | 'tagsOf' | 'excluded'> {
+): Pick<RetirementRead, 'frozen' | 'keepUnseen' | 'gone' | 'tagsOf' | 'excluded'> {
   const engine = new Set(freeze.engineRules);
   const unknown = new Set(freeze.unknownRules);
   const snapshot = new Set(freeze.snapshotRules);
@@ -104,6 +109,7 @@ export function retirementScope(
   const tracked = new Set(freeze.trackedRules);
   const onResources = new Set(freeze.onResourceRules);
   const fromHealthOnly = (ruleId: string) => ruleId.startsWith(HEALTH_RULE_PREFIX);
+  const gone = new Set(freeze.goneResources ?? []);
   const tagsOf = (resourceId: string) => tags.get(resourceId.toLowerCase());
   return {
     frozen: (ruleId) => {
@@ -118,8 +124,10 @@ export function retirementScope(
       if (freeze.healthFailed && (fromHealthOnly(ruleId) || tracked.has(ruleId))) return true;
       return freeze.tagsFailed && onResources.has(ruleId);
     },
-    // Retirements announced by a Service Health notice stay open once seen.
-    keepUnseen: fromHealthOnly,
+    // Retirements announced by a Service Health notice stay open once seen, while their resource exists.
+    keepUnseen: (ruleId, resourceId) =>
+      fromHealthOnly(ruleId) && !gone.has(resourceId.toLowerCase()),
+    gone: (resourceId) => gone.has(resourceId.toLowerCase()),
     tagsOf,
     excluded: (resourceId) => taggedOut(tagsOf(resourceId), tagExclusions ?? []),
   };
@@ -137,10 +145,12 @@ export interface RetirementRead {
    */
   readonly frozen: (ruleId: string) => boolean;
   /**
-   * True for a rule whose findings stay open once seen: Service Health notices leave the active view after
-   * about 90 days, and a retirement a notice announced does not go away because the notice did.
+   * True for a finding that stays open once seen: Service Health notices leave the active view after about 90
+   * days, and a retirement a notice announced does not go away because the notice did — unless its resource did.
    */
-  readonly keepUnseen: (ruleId: string) => boolean;
+  readonly keepUnseen: (ruleId: string, resourceId: string) => boolean;
+  /** True for a resource kept open once seen that a complete read no longer found (its findings resolve). */
+  readonly gone: (resourceId: string) => boolean;
   /** The tags of the resource a retirement finding is on, from its own `resources` row (any case of the id). */
   readonly tagsOf: (resourceId: string) => Readonly<Record<string, string>> | undefined;
   /** True for a resource the scope's tag exclusions leave out: its stored findings stay as they are. */
@@ -161,6 +171,8 @@ export interface RetirementReadInput {
   readonly exclude?: ScopeFilter | undefined;
   /** Rule ids the engine decides (hand-written): never frozen by a retirement source. */
   readonly engineRules: ReadonlySet<string>;
+  /** Lower-case ids of resources kept open once seen by a Service Health notice: read to see they still exist. */
+  readonly noticed?: readonly string[] | undefined;
 }
 
 /** The catalog's rows belong to no subscription: it is read once, at tenant scope, whatever the scan's scope. */
@@ -406,10 +418,23 @@ export async function readRetirements(
   const onResource = (f: Finding) => /\/providers\//i.test(f.resourceId);
 
   // 5. The resources the findings are on, their own rows (tags: owners and tag exclusions), joined here by id.
+  // With them, the resources kept open once seen by a notice: whether they still exist.
+  const noticed = (input.noticed ?? [])
+    .map((id) => id.toLowerCase())
+    .filter((id) => !excludedSubs.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? ''));
   const resourceIds = [
-    ...new Set(inScope.filter(onResource).map((f) => f.resourceId.toLowerCase())),
+    ...new Set([...inScope.filter(onResource).map((f) => f.resourceId.toLowerCase()), ...noticed]),
   ].sort();
   // Each batch is asked only for the ids of its own subscriptions.
+  const batchSubscriptions = input.batches.every((b) => b.kind === 'subscriptions')
+    ? new Set(
+        input.batches
+          .flatMap((b) => (b.kind === 'subscriptions' ? b.ids : []))
+          .map((s) => s.toLowerCase()),
+      )
+    : undefined;
+  const inBatches = (id: string) =>
+    !batchSubscriptions || batchSubscriptions.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? '');
   const readTags = async (counter: PageCounter): Promise<unknown[]> => {
     const rows: unknown[] = [];
     for (const batch of input.batches) {
@@ -431,8 +456,10 @@ export async function readRetirements(
   };
   const tagRows = resourceIds.length ? await read('resource-tags', readTags) : [];
   const tagsById = new Map<string, Readonly<Record<string, string>>>();
+  const found = new Set<string>();
   for (const row of tagRows ?? []) {
     const { id, tags } = row as { id?: unknown; tags?: unknown };
+    if (typeof id === 'string') found.add(id.toLowerCase());
     if (typeof id !== 'string' || typeof tags !== 'object' || tags === null) continue;
     const own: Record<string, string> = {};
     for (const [k, v] of Object.entries(tags)) if (typeof v === 'string') own[k] = v;
@@ -453,8 +480,11 @@ export async function readRetirements(
     trackedRules: catalog.filter((r) => r.trackingIds.length > 0).map((r) => r.id),
     tagsFailed: tagRows === undefined,
     onResourceRules: [...onResources],
+    // Only a complete read says a resource is gone; a batch's ids are asked of that batch's subscriptions only.
+    goneResources:
+      tagRows === undefined ? [] : noticed.filter((id) => inBatches(id) && !found.has(id)),
   };
-  const { frozen, keepUnseen, tagsOf, excluded } = retirementScope(
+  const { frozen, keepUnseen, gone, tagsOf, excluded } = retirementScope(
     freeze,
     tagsById,
     ctx.filter?.excludeTags,
@@ -479,6 +509,7 @@ export async function readRetirements(
     bySubscription,
     frozen,
     keepUnseen,
+    gone,
     tagsOf,
     excluded,
     sources,

@@ -23,6 +23,8 @@ export interface SubscriptionOutcomeFacts {
   readonly oldestResolvedAt: string | undefined;
   readonly exemptionMatches: Record<string, number>;
   readonly plan?: PlanSummary | undefined;
+  /** Lower-case ids of the resources of findings kept open once seen by a Service Health notice. */
+  readonly noticed?: readonly string[] | undefined;
 }
 
 export interface ReconcileContext {
@@ -112,8 +114,15 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     const retentionDue =
       previous?.oldestResolvedAt !== undefined &&
       now.getTime() - Date.parse(previous.oldestResolvedAt) > ctx.retentionDays * 86_400_000;
+    // A resource kept open once seen by a notice is gone: its findings resolve, so the partition is read.
+    const goneNoticed = previous?.noticed?.some((id) => retirements?.gone?.(id) ?? false) ?? false;
     // Equal hashes mean the same visible findings, so findings left out of sight are the same ones too.
-    if (previous?.findingsHash === hash && previous.lastCompleteScanId && !retentionDue) {
+    if (
+      previous?.findingsHash === hash &&
+      previous.lastCompleteScanId &&
+      !retentionDue &&
+      !goneNoticed
+    ) {
       // Unchanged since the last complete scan: nothing to read, nothing to write.
       outcomes.set(subscriptionId, {
         counts: { ...previous.counts, resources: rows.length, new: 0, resolved: 0, reopened: 0 },
@@ -121,6 +130,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
         oldestResolvedAt: previous.oldestResolvedAt,
         exemptionMatches: subMatches,
         plan,
+        noticed: previous.noticed,
       });
       return;
     }
@@ -141,10 +151,20 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
     const carried = retirements
       ? kept.filter(
           (f) =>
-            f.status === 'open' && retirements.keepUnseen(f.ruleId) && !fresh.has(findingKey(f)),
+            f.status === 'open' &&
+            retirements.keepUnseen(f.ruleId, f.resourceId) &&
+            !fresh.has(findingKey(f)),
         )
       : [];
     const current = carried.length > 0 ? [...findings, ...carried] : findings;
+    // The resources of the findings kept once seen: the next scan checks they still exist.
+    const noticed = [
+      ...new Set(
+        carried
+          .filter((f) => /\/providers\//i.test(f.resourceId))
+          .map((f) => f.resourceId.toLowerCase()),
+      ),
+    ].sort();
     const result = reconcile(kept, current, { scanId: ctx.scanId, at }, rows.length, ownerOf);
     // The marker says "findings may have changed, the hash is unknown" before any finding is written: a
     // subscription with nothing to write needs none (a new one gets its record with the others, in transactions).
@@ -160,6 +180,7 @@ export function subscriptionReconciler(ctx: ReconcileContext): {
       oldestResolvedAt: partitionFacts(kept, result.changes).oldestResolvedAt,
       exemptionMatches: subMatches,
       plan,
+      ...(noticed.length > 0 ? { noticed } : {}),
     });
   };
   return { sink, outcomes };

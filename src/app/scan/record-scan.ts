@@ -63,6 +63,7 @@ export async function recordSubscriptions(
         oldestResolvedAt: outcome?.oldestResolvedAt,
         exemptionMatches: outcome?.exemptionMatches,
         plan: outcome?.plan,
+        noticed: outcome?.noticed,
       });
     } else {
       const reason = state.reason ?? 'not reached by this scan';
@@ -85,6 +86,7 @@ export async function recordSubscriptions(
         oldestResolvedAt: previous?.oldestResolvedAt,
         // The plan as of its last complete scan.
         plan: previous?.plan,
+        noticed: previous?.noticed,
       });
     }
   }

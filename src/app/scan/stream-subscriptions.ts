@@ -47,8 +47,13 @@ export type SubscriptionSink = (
 export interface RetirementScope {
   /** Rules whose source was not read completely: their stored findings stay as they are. */
   frozen(ruleId: string): boolean;
-  /** Rules whose findings stay open once seen, when the source no longer lists them (aged-out notices). */
-  keepUnseen(ruleId: string): boolean;
+  /**
+   * Findings that stay open once seen when the source no longer lists them (aged-out notices), while their
+   * resource exists.
+   */
+  keepUnseen(ruleId: string, resourceId: string): boolean;
+  /** A resource kept open once seen that a complete read no longer found: its findings resolve. */
+  gone?(resourceId: string): boolean;
   /** The own tags of a resource a retirement finding is on (its row is not among the scan's targets). */
   tagsOf?(resourceId: string): Readonly<Record<string, string>> | undefined;
   /** A resource the scope's tag exclusions leave out: its stored findings stay as they are. */
@@ -65,7 +70,7 @@ export interface StreamInput {
   /** The retirement sources' findings by lower-case subscription id, and the rules they could not decide. */
   readonly retirements?: Pick<
     RetirementRead,
-    'bySubscription' | 'frozen' | 'keepUnseen' | 'tagsOf' | 'excluded'
+    'bySubscription' | 'frozen' | 'keepUnseen' | 'gone' | 'tagsOf' | 'excluded'
   >;
 }
 
