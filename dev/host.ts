@@ -75,10 +75,10 @@ export function generateFunctionKey(): string {
   return randomUUID().replace(/-/g, '') + randomUUID().replace(/-/g, '');
 }
 
-function sameKey(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+/** Compares a given key with the host's in constant time (their digests: equal lengths); the host's digest is made once. */
+function keyChecker(expected: string): (given: string) => boolean {
+  const digest = createHash('sha256').update(expected).digest();
+  return (given) => timingSafeEqual(createHash('sha256').update(given).digest(), digest);
 }
 
 export interface RunningHost {
@@ -166,6 +166,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
       throw new Error(`${fn.name} needs a key behind sign-in: register functionsFor(true)`);
   }
   const auth = options.signIn ? new SignInStandIn() : undefined;
+  const isFunctionKey = keyChecker(options.functionKey);
   const timers = options.functions.filter((f) => f.kind === 'timer');
   const running = new Map<string, Promise<void>>();
 
@@ -275,7 +276,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
     }
     if (match.r.fn.authLevel !== 'anonymous') {
       const given = url.searchParams.get('code') ?? req.headers[FUNCTION_KEY_HEADER];
-      if (typeof given !== 'string' || !sameKey(given, options.functionKey)) {
+      if (typeof given !== 'string' || !isFunctionKey(given)) {
         // The Functions host answers a missing or wrong key with a bare 401.
         res.writeHead(401, { 'Content-Length': '0' });
         res.end();

@@ -81,27 +81,43 @@ export function statusView(
       freshness,
     };
   }
-  // Everything but the clock's own fields changes only with the summary or the UTC day (urgency is per day):
-  // computed once per summary and day, however many requests read it.
-  const key = `${now.toISOString().slice(0, 10)}|${thresholds ? JSON.stringify(thresholds) : ''}`;
+  const { generatedAt, fixed } = statusViewParts(summary, now, thresholds);
+  return { generatedAt, ...fixed, freshness };
+}
+
+/** What a status view holds besides the clock's own fields (`generatedAt`, `freshness`). */
+export type FixedStatusView = Omit<StatusView, 'generatedAt' | 'freshness'>;
+
+/**
+ * A summary's status view without its freshness, in two parts: `generatedAt`, and everything else, which changes
+ * only with the summary or the UTC day (urgency is per day) — computed once per summary and day, and the same
+ * object for every request meanwhile (so a caller may cache what it derives from it, such as its JSON).
+ */
+export function statusViewParts(
+  summary: StatusSummary,
+  now: Date,
+  thresholds?: UrgencyThresholds,
+): { readonly generatedAt: string; readonly fixed: FixedStatusView } {
+  const generatedAt = now.toISOString();
+  const day = generatedAt.slice(0, 10);
   let cached = views.get(summary);
-  if (cached?.key !== key) {
-    cached = { key, view: summaryView(summary, now, thresholds) };
+  if (cached?.day !== day || cached.thresholds !== thresholds) {
+    cached = { day, thresholds, view: summaryView(summary, now, thresholds) };
     views.set(summary, cached);
   }
-  return { generatedAt: now.toISOString(), ...cached.view, freshness };
+  return { generatedAt, fixed: cached.view };
 }
 
 const views = new WeakMap<
   StatusSummary,
-  { key: string; view: Omit<StatusView, 'generatedAt' | 'freshness'> }
+  { day: string; thresholds: UrgencyThresholds | undefined; view: FixedStatusView }
 >();
 
 function summaryView(
   summary: StatusSummary,
   now: Date,
   thresholds: UrgencyThresholds | undefined,
-): Omit<StatusView, 'generatedAt' | 'freshness'> {
+): FixedStatusView {
   // A scan running now is the last scan, with its progress; the findings are the last ended scan's.
   const { counts: _counts, ...lastScan } = summary.running ?? summary.lastScan;
   const byRule = Object.fromEntries(
@@ -213,6 +229,11 @@ export function cachedSummary(
   repair?: () => Promise<unknown>,
   /** The scan running now, if any (its record, with its progress). */
   runningScan?: () => Promise<ScanRecord | undefined>,
+  /**
+   * Past `ttlMs`, how much longer the summary at hand still answers while the next read is under way (callers do
+   * not wait on the store meanwhile); past that, callers wait for the read and see its failure. 0: always wait.
+   */
+  staleMs = 0,
 ): () => Promise<StatusSummary | undefined> {
   let value: StatusSummary | undefined;
   let readAt = -Infinity;
@@ -231,17 +252,22 @@ export function cachedSummary(
     return withRunning(summary, running);
   };
   return () => {
-    if (clock() - readAt < ttlMs) return Promise.resolve(value);
-    inFlight ??= read()
-      .then((summary) => {
-        value = summary;
-        readAt = clock();
-        return summary;
-      })
-      .finally(() => {
-        inFlight = undefined;
-      });
-    return inFlight;
+    const age = clock() - readAt;
+    if (age < ttlMs) return Promise.resolve(value);
+    if (!inFlight) {
+      inFlight = read()
+        .then((summary) => {
+          value = summary;
+          readAt = clock();
+          return summary;
+        })
+        .finally(() => {
+          inFlight = undefined;
+        });
+      // Its failure reaches those who wait for it; a caller answered from the summary at hand does not.
+      inFlight.catch(() => undefined);
+    }
+    return age < ttlMs + staleMs ? Promise.resolve(value) : inFlight;
   };
 }
 

@@ -30,12 +30,27 @@ export function json(
   body: unknown,
   headers: Record<string, string> = {},
 ): HttpResponseInit {
+  return jsonResponse(status, jsonText(body), headers);
+}
+
+/**
+ * A value as the JSON text `json` answers with. Compact: a tenth of the status route's time went to indenting
+ * (README, "Benchmark"). Markup characters escaped as \u00XX: still the same JSON, inert even if sniffed as HTML.
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+}
+
+/** A response of JSON text already made by `jsonText` (or assembled from its pieces). */
+export function jsonResponse(
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): HttpResponseInit {
   return {
     status,
     headers: { 'Content-Type': 'application/json; charset=utf-8', ...BASE_HEADERS, ...headers },
-    // Compact: a tenth of the status route's time went to indenting (README, "Speed"). Markup characters escaped
-    // as \u00XX: still the same JSON, inert even if sniffed as HTML.
-    body: JSON.stringify(body).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`),
+    body: text,
   };
 }
 

@@ -26,8 +26,35 @@ import {
   type SubscriptionStates,
 } from './state.js';
 
-/** How many subscriptions are being handed on (stored) at once. */
-const CONCURRENCY = 8;
+/**
+ * How many subscriptions are being handed on (stored) at once, across every chain. Each holds its rows, findings
+ * and Table transaction bodies until stored: when storing is slower than fetching (a first scan), a bound that
+ * chains could overrun let a 2,000-subscription scan hold 359 subscriptions' writes at once (README, "Benchmark").
+ */
+export const STORING_AT_ONCE = 8;
+
+/** At most `limit` holders at once; the others wait, first come first served, for a slot to be handed to them. */
+class Slots {
+  private held = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  enter(): Promise<void> | undefined {
+    if (this.held < this.limit) {
+      this.held++;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Frees a slot: the longest waiter takes it over (the count stays), else it is counted free. */
+  leave(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.held--;
+  }
+}
 
 /** Called once per subscription whose rows were all seen; a throw marks that subscription failed. */
 export type SubscriptionSink = (
@@ -88,12 +115,24 @@ export async function streamSubscriptions(
   const ruleErrors: RuleError[] = [];
   let resources = 0;
   const pending = new Set<Promise<void>>();
+  const slots = new Slots(STORING_AT_ONCE);
 
-  const handOn = (
+  // Back-pressure: a chain waits for a free slot before it evaluates and stores a subscription, so fetching
+  // pauses while STORING_AT_ONCE subscriptions are being stored, whatever the number of chains.
+  const handOn = async (
     subscriptionId: string,
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
-  ): Promise<unknown> => {
+  ): Promise<void> => {
+    await slots.enter();
+    try {
+      start(subscriptionId, rows, excluded);
+    } catch (error) {
+      slots.leave();
+      throw error;
+    }
+  };
+  const start = (subscriptionId: string, rows: ResourceRow[], excluded: ReadonlySet<string>) => {
     const state = states.of(subscriptionId);
     const evaluation = evaluate(rows, {
       rules: ctx.rules,
@@ -119,11 +158,12 @@ export async function streamSubscriptions(
           state.outcome = 'failed';
           state.reason = `storing findings failed: ${describe(error)}`;
         },
-      );
+      )
+      .finally(() => {
+        pending.delete(task);
+        slots.leave();
+      });
     pending.add(task);
-    void task.finally(() => pending.delete(task));
-    // Back-pressure: fetching waits while too many subscriptions are being stored.
-    return pending.size >= CONCURRENCY ? Promise.race(pending) : Promise.resolve();
   };
 
   // Each batch is its own chain — its own grouper, its own finality — and several run at once, under the

@@ -7,7 +7,10 @@ import {
   type ResourceSource,
   type Scope,
 } from '../../../src/app/ports.js';
-import { streamSubscriptions } from '../../../src/app/scan/stream-subscriptions.js';
+import {
+  STORING_AT_ONCE,
+  streamSubscriptions,
+} from '../../../src/app/scan/stream-subscriptions.js';
 import { SubscriptionStates } from '../../../src/app/scan/state.js';
 
 const sub = (n: number) => `00000000-0000-0000-0000-${String(n).padStart(12, '0')}`;
@@ -96,5 +99,46 @@ describe('streamSubscriptions with concurrent chains', () => {
       expect(states.get(id)?.outcome).toBe('failed');
       expect(states.get(id)?.reason).toMatch(/^server: emulated failure/);
     }
+  });
+});
+
+describe('streamSubscriptions back-pressure', () => {
+  it('never stores more than STORING_AT_ONCE subscriptions at once, however many chains wait to hand theirs on', async () => {
+    // Storing is slower than fetching (as Table writes are behind Azurite or a busy account): every chain keeps
+    // finishing subscriptions while the sink still works on earlier ones.
+    const many = Array.from({ length: 96 }, (_, i) => sub(i + 1));
+    const source = fakeSource();
+    const states = new SubscriptionStates();
+    for (const id of many) states.of(id);
+    let storing = 0;
+    let most = 0;
+    const handed: string[] = [];
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 8 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids: many }, 4),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async (id) => {
+          storing++;
+          most = Math.max(most, storing);
+          for (let tick = 0; tick < 20; tick++) await new Promise((r) => setImmediate(r));
+          storing--;
+          handed.push(id);
+        },
+      },
+    );
+    // Every subscription but the failing one's batch-mates was still stored, each once.
+    expect(handed.length).toBe(new Set(handed).size);
+    expect(handed.length).toBeGreaterThanOrEqual(many.length - 4);
+    expect(most).toBe(STORING_AT_ONCE);
   });
 });
