@@ -53,17 +53,7 @@ export interface LocalHostOptions {
    */
   readonly queues?: {
     readonly queue: StorageQueue;
-    readonly settings?: Partial<
-      Pick<
-        QueueTriggerOptions,
-        | 'batchSize'
-        | 'newBatchThreshold'
-        | 'maxPollingIntervalMs'
-        | 'visibilityTimeoutSeconds'
-        | 'maxDequeueCount'
-        | 'messageLeaseSeconds'
-      >
-    >;
+    readonly settings?: QueueSettings;
   };
 }
 
@@ -115,6 +105,46 @@ function contextFor(
       else if (level === 'warning') log.warn(message, fields);
       else log.info(message, fields);
     },
+  });
+}
+
+/** The queue options the local host (and a scan worker) take; the rest are host.json's. */
+export type QueueSettings = Partial<
+  Pick<
+    QueueTriggerOptions,
+    | 'batchSize'
+    | 'newBatchThreshold'
+    | 'maxPollingIntervalMs'
+    | 'visibilityTimeoutSeconds'
+    | 'maxDequeueCount'
+    | 'messageLeaseSeconds'
+  >
+>;
+
+/**
+ * The registered queue functions run by a queue trigger on the scan queue: the batch worker on the queue, its twin on
+ * the poison queue, each invocation with its own InvocationContext as the Functions host gives it. Undefined when
+ * no queue function is registered.
+ */
+export function startQueueFunctions(options: {
+  readonly functions: readonly FunctionRegistration[];
+  readonly queue: StorageQueue;
+  readonly settings?: QueueSettings | undefined;
+  readonly log: Logger;
+}): RunningQueueTrigger | undefined {
+  const queueFns = options.functions.filter((f): f is QueueFunction => f.kind === 'queue');
+  const main = queueFns.find((f) => !f.poison);
+  const poison = queueFns.find((f) => f.poison);
+  if (!main) return undefined;
+  const runQueueFn = (fn: QueueFunction) => (message: { text: string }) =>
+    // As the worker does: a JSON message reaches the handler parsed.
+    fn.handler(decodeMessage(message.text), contextFor(fn.name, 'queueTrigger', options.log));
+  return startQueueTrigger({
+    queue: options.queue,
+    handler: runQueueFn(main),
+    ...(poison ? { poisonHandler: runQueueFn(poison) } : {}),
+    ...options.settings,
+    log: options.log,
   });
 }
 
@@ -205,23 +235,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             ),
         );
 
-  // Queue triggers: the batch worker on the scan queue, its twin on the poison queue.
-  const queueFns = options.functions.filter((f): f is QueueFunction => f.kind === 'queue');
-  const main = queueFns.find((f) => !f.poison);
-  const poison = queueFns.find((f) => f.poison);
-  const runQueueFn = (fn: QueueFunction) => (message: { text: string }) =>
-    // As the worker does: a JSON message reaches the handler parsed.
-    fn.handler(decodeMessage(message.text), contextFor(fn.name, 'queueTrigger', options.log));
-  const queueTrigger =
-    options.queues && main
-      ? startQueueTrigger({
-          queue: options.queues.queue,
-          handler: runQueueFn(main),
-          ...(poison ? { poisonHandler: runQueueFn(poison) } : {}),
-          ...options.queues.settings,
-          log: options.log,
-        })
-      : undefined;
+  const queueTrigger = options.queues
+    ? startQueueFunctions({ functions: options.functions, ...options.queues, log: options.log })
+    : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
