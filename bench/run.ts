@@ -29,6 +29,14 @@ import { toResourceRow, type ResourceRow } from '../src/core/resource.js';
 import { buildScanIndex } from '../src/core/scan-index.js';
 import { FUNCTIONS } from '../src/functions/registry.js';
 import { DEFAULT_CATALOG } from '../src/rules/index.js';
+import type { ScanRecord } from '../src/app/ports.js';
+import {
+  killedWorker,
+  queueRows,
+  twoWorkers,
+  type KilledWorkerResult,
+  type TwoWorkersResult,
+} from './queue-workers.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -44,6 +52,10 @@ const { values } = parseArgs({
     'large-resources': { type: 'string', default: '36000' },
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
+    // The queued scans with two worker processes (bench/queue-workers.ts): `off` skips them.
+    queue: { type: 'string', default: 'on' },
+    'message-lease': { type: 'string', default: '10' },
+    'queue-batch-size': { type: 'string' },
   },
 });
 const subscriptions = Number(values.subscriptions);
@@ -220,6 +232,40 @@ function kqlCost(): { loadMs: number; warmUpMs: number; perQueryMs: number } {
   };
 }
 
+/**
+ * The queued scans, after the in-process ones: two worker processes on one queue, then one of two killed mid-scan
+ * (bench/queue-workers.ts), each into fresh tables, against the first tenant's emulator and the bench's Azurite.
+ */
+async function queueScans(
+  connectionString: string,
+  graph: { url: string; caFile: string; ca: string },
+  reference: ScanRecord,
+): Promise<
+  | { messageLeaseSeconds: number; twoWorkers: TwoWorkersResult; killedWorker: KilledWorkerResult }
+  | undefined
+> {
+  if (values.queue === 'off') return undefined;
+  const messageLeaseSeconds = Number(values['message-lease']);
+  say(
+    `Queued scans: two scan-worker processes on one Storage Queue (message lease ${messageLeaseSeconds} s)`,
+  );
+  const ctx = {
+    azuriteConnectionString: connectionString,
+    graph,
+    messageLeaseSeconds,
+    batchSize: values['queue-batch-size'] ? Number(values['queue-batch-size']) : undefined,
+    floorSeconds,
+    graphStats: () => emulatorStats(graph.url, graph.ca),
+    reference: { prefix: 'bench', record: reference },
+    say,
+  };
+  return {
+    messageLeaseSeconds,
+    twoWorkers: await twoWorkers(ctx),
+    killedWorker: await killedWorker(ctx),
+  };
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'readiness-bench-'));
   const caFile = join(dir, 'ca.pem');
@@ -334,6 +380,12 @@ async function main(): Promise<void> {
       largeEmulator.child.kill('SIGINT');
     }
 
+    const queue = await queueScans(
+      azurite.connectionString,
+      { url: emulator.url, caFile, ca },
+      first,
+    );
+
     // After the scans, so that the scan's peak memory is not this step's.
     const rules = ruleThroughput();
     const rulesPerSecond = rules.resourcesPerSecond;
@@ -398,6 +450,7 @@ async function main(): Promise<void> {
         firstScanEntitiesPerSecond: Math.round(firstScanWrites / wallSeconds),
       },
       largeTenant: largeResult,
+      queue,
       rules: { resourcesPerSecond: rulesPerSecond, referenceRows: rules.referenceRows },
       kql,
       store: { firstScanWrites, rescanWrites },
@@ -443,6 +496,7 @@ async function main(): Promise<void> {
           largeResult.ratio <= 1.15 &&
           largeResult.throttled429 === 0,
       ],
+      ...(queue ? queueRows(queue.twoWorkers, queue.killedWorker) : []),
       [
         'rule evaluation, real reference index',
         `${rulesPerSecond.toLocaleString('en')} resources/s`,

@@ -10,7 +10,11 @@ import type {
   HttpFunction,
   QueueFunction,
 } from '../src/functions/registry.js';
-import { decodeMessage, type StorageQueue } from '../src/adapters/queue/storage-queue.js';
+import {
+  decodeMessage,
+  type ReceivedMessage,
+  type StorageQueue,
+} from '../src/adapters/queue/storage-queue.js';
 import {
   startQueueTrigger,
   type QueueTriggerOptions,
@@ -136,9 +140,33 @@ export function startQueueFunctions(options: {
   const main = queueFns.find((f) => !f.poison);
   const poison = queueFns.find((f) => f.poison);
   if (!main) return undefined;
-  const runQueueFn = (fn: QueueFunction) => (message: { text: string }) =>
-    // As the worker does: a JSON message reaches the handler parsed.
-    fn.handler(decodeMessage(message.text), contextFor(fn.name, 'queueTrigger', options.log));
+  // As the Functions host does, each invocation is logged when it starts ("Executing ...", with the message's id and
+  // dequeue count) and when it ends ("Executed ...", succeeded or failed, and its duration).
+  const runQueueFn = (fn: QueueFunction) => async (message: ReceivedMessage) => {
+    const context = contextFor(fn.name, 'queueTrigger', options.log);
+    const fields = {
+      function: fn.name,
+      invocationId: context.invocationId,
+      messageId: message.id,
+      dequeueCount: message.dequeueCount,
+    };
+    options.log.info('function executing', fields);
+    const started = performance.now();
+    const done = (succeeded: boolean) =>
+      options.log.info('function executed', {
+        ...fields,
+        succeeded,
+        durationMs: Math.round(performance.now() - started),
+      });
+    try {
+      // As the worker does: a JSON message reaches the handler parsed.
+      await fn.handler(decodeMessage(message.text), context);
+      done(true);
+    } catch (error) {
+      done(false);
+      throw error;
+    }
+  };
   return startQueueTrigger({
     queue: options.queue,
     handler: runQueueFn(main),

@@ -1,9 +1,12 @@
 // The scan worker (dev/scan-worker.ts) as a real process: it runs a planned scan's batches from Azurite's queue with the
 // app's composition until stopped; killed with SIGKILL in the middle of a batch, its message reappears after the
 // message lease and a second worker process finishes the scan — every finding once, nothing counted twice.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startWorkerProcess,
+  type LogLine,
+  type WorkerProcess,
+} from '../../dev/scan-worker-process.js';
 import { DEMO_SUBSCRIPTIONS, demoTenant } from '../../dev/tenants/demo.js';
 import { decodeMessage, type StorageQueue } from '../../src/adapters/queue/storage-queue.js';
 import { silentLogger } from '../../src/adapters/logger.js';
@@ -15,73 +18,16 @@ import { parseBatchMessage } from '../../src/functions/scan-batch.js';
 import { inProcessKeys, openKeys, setDiff, storedFindings } from '../reliability/helpers.js';
 import { startStack, type Stack } from '../support/stack.js';
 
-const WORKER = join(import.meta.dirname, '..', '..', 'dist', 'dev', 'scan-worker.js');
-
-interface Worker {
-  readonly child: ChildProcess;
-  /** Its log lines so far (JSON objects, one a line of standard output). */
-  readonly lines: Record<string, unknown>[];
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves with the first log line (past or future) that matches. */
-  line(match: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-}
-
-const workers: Worker[] = [];
+const workers: WorkerProcess[] = [];
 let stack: Stack | undefined;
 afterEach(async () => {
-  for (const w of workers.splice(0)) {
-    if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
-    await w.exited;
-  }
+  for (const w of workers.splice(0)) await w.kill();
   await stack?.stop();
   stack = undefined;
 });
 
-function startWorker(env: Record<string, string>, ...args: string[]): Worker {
-  const child = spawn(process.execPath, [WORKER, ...args], {
-    // Only the settings given: nothing of the test runner's environment leaks into the worker's configuration.
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiting: { match: (l: Record<string, unknown>) => boolean; resolve: (l: never) => void }[] =
-    [];
-  let buffered = '';
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  child.stdout?.on('data', (c: Buffer) => {
-    buffered += c.toString();
-    const parts = buffered.split('\n');
-    buffered = parts.pop() ?? '';
-    for (const part of parts) {
-      if (!part.trim()) continue;
-      const line = JSON.parse(part) as Record<string, unknown>;
-      lines.push(line);
-      for (const w of [...waiting])
-        if (w.match(line)) {
-          waiting.splice(waiting.indexOf(w), 1);
-          w.resolve(line as never);
-        }
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const worker: Worker = {
-    child,
-    lines,
-    exited,
-    line: (match) => {
-      const seen = lines.find(match);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiting.push({ match, resolve });
-        void exited.then(({ code, signal }) =>
-          reject(new Error(`the worker exited (${code ?? signal}) first: ${stderr}`)),
-        );
-      });
-    },
-  };
+function startWorker(env: Record<string, string>, ...args: string[]): WorkerProcess {
+  const worker = startWorkerProcess(env, args);
   workers.push(worker);
   return worker;
 }
@@ -117,7 +63,7 @@ async function ended(s: Stack, scanId: string): Promise<ScanRecord> {
   }
 }
 
-const started = (l: Record<string, unknown>) => l.message === 'scan worker started';
+const started = (l: LogLine) => l.message === 'scan worker started';
 
 describe('the scan worker process', () => {
   it('runs a planned scan from the queue with the app settings of its environment, and stops on SIGTERM', async () => {
@@ -148,8 +94,7 @@ describe('the scan worker process', () => {
     const reported = worker.lines.filter((l) => l.message === 'batch reported');
     expect(reported.map((l) => l.batch).sort()).toEqual([...Array(planned.batches).keys()].sort());
 
-    worker.child.kill('SIGTERM');
-    expect(await worker.exited).toEqual({ code: 0, signal: null });
+    expect(await worker.stop()).toEqual({ code: 0, signal: null });
     const stopped = worker.lines.at(-1);
     expect(stopped?.message).toBe('scan worker stopped');
     expect(stopped?.pages).toBeGreaterThan(0);
@@ -187,8 +132,7 @@ describe('the scan worker process', () => {
       if ((ledger?.done.length ?? 0) >= planned.batches - 1 && s.graph.stats().failed > 0) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    first.child.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    expect((await first.kill()).signal).toBe('SIGKILL');
     const before = await deps.ledger.readLedger(planned.scanId);
     expect(before).toMatchObject({ closed: false });
     expect(before?.done).not.toContain(planned.batches - 1);
