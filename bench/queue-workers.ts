@@ -39,6 +39,8 @@ export interface TwoWorkersResult {
   readonly pages: number;
   /** Each worker's own Resource Graph pages (its "scan worker stopped" line). */
   readonly workerPages: number[];
+  /** Of the wall time: planning (listing, references, retirement sources, the messages), before any batch runs. */
+  readonly planSeconds: number;
   readonly wallSeconds: number;
   readonly lowerBoundSeconds: number;
   readonly ratio: number;
@@ -61,6 +63,7 @@ export interface KilledWorkerResult {
   /** Deliveries with a dequeue count above 1 that the surviving and replacement workers ran. */
   readonly redelivered: number;
   readonly pages: number;
+  readonly planSeconds: number;
   readonly wallSeconds: number;
   readonly lowerBoundSeconds: number;
   readonly ratio: number;
@@ -78,27 +81,25 @@ export interface KilledWorkerResult {
 
 const started = (l: LogLine) => l.message === 'scan worker started';
 
-/** Open finding keys stored for these subscriptions (each partition read in full), 16 partitions at a time. */
-async function openKeysOf(
-  store: TableFindingStore,
-  subscriptions: readonly string[],
-): Promise<Set<string>> {
+/**
+ * Open finding keys stored in a findings table, read whole (1,000 a page): one listing, where a query per partition
+ * would make Azurite scan the table once per subscription.
+ */
+async function openKeysOf(store: TableFindingStore): Promise<Set<string>> {
   const keys = new Set<string>();
-  let next = 0;
-  const lane = async () => {
-    while (next < subscriptions.length) {
-      const id = subscriptions[next++] as string;
-      for (const f of await store.loadFindings(id))
-        if (f.status === 'open') keys.add(findingKey(f));
-    }
-  };
-  await Promise.all(Array.from({ length: 16 }, lane));
+  let next: string | undefined;
+  do {
+    const page = await store.queryFindings({}, 1000, next);
+    for (const f of page.items) if (f.status === 'open') keys.add(findingKey(f));
+    next = page.next;
+  } while (next);
   return keys;
 }
 
 interface QueuedScan {
   readonly record: ScanRecord;
   readonly batches: number;
+  readonly planSeconds: number;
   readonly wallSeconds: number;
   readonly pages: number;
   readonly throttled: number;
@@ -150,6 +151,7 @@ async function queuedScan(
     const before = await ctx.graphStats();
     const t0 = Date.now();
     const planned = await planScan(deps, { scope: { kind: 'tenant' }, trigger: 'timer' });
+    const planSeconds = (Date.now() - t0) / 1000;
     let record = planned.record;
     while (record.status === 'running') {
       await watch({
@@ -167,6 +169,7 @@ async function queuedScan(
     return {
       record,
       batches: planned.batches,
+      planSeconds,
       wallSeconds,
       pages: after.served - before.served,
       throttled: after.throttled - before.throttled,
@@ -199,6 +202,7 @@ export async function twoWorkers(ctx: QueueBenchContext): Promise<TwoWorkersResu
     resources: scan.record.resources,
     pages: scan.pages,
     workerPages,
+    planSeconds: Number(scan.planSeconds.toFixed(2)),
     wallSeconds: Number(scan.wallSeconds.toFixed(2)),
     lowerBoundSeconds: Number(floor.toFixed(2)),
     ratio: ratioOf(scan.wallSeconds, floor),
@@ -207,14 +211,14 @@ export async function twoWorkers(ctx: QueueBenchContext): Promise<TwoWorkersResu
       scan.record.counts.open === ref.counts.open && scan.record.counts.new === ref.counts.new,
   };
   ctx.say(
-    `  two worker processes: ${result.status}, ${result.batches} batches, ${result.pages} pages (workers ${workerPages.join(' + ')}) in ${result.wallSeconds} s (floor ${result.lowerBoundSeconds} s), ${result.throttled429} 429s`,
+    `  two worker processes: ${result.status}, ${result.batches} batches, ${result.pages} pages (workers ${workerPages.join(' + ')}) in ${result.wallSeconds} s (planning ${result.planSeconds} s; floor ${result.lowerBoundSeconds} s), ${result.throttled429} 429s`,
   );
   return result;
 }
 
 /**
- * Two worker processes; once one has reported a batch to the ledger, it is killed (SIGKILL) with
- * its other batches in flight, and a replacement starts. The scan must close `succeeded` with the findings a fresh
+ * Two worker processes; once a batch is reported to the ledger, the worker inside the most batches is killed (SIGKILL)
+ * and a replacement starts. The scan must close `succeeded` with the findings a fresh
  * evaluation stores (the in-process first scan's tables) and counts equal to the store.
  */
 export async function killedWorker(ctx: QueueBenchContext): Promise<KilledWorkerResult> {
@@ -239,10 +243,11 @@ export async function killedWorker(ctx: QueueBenchContext): Promise<KilledWorker
           reported(w) - count((l) => l.message === 'function executed' && l.succeeded === true);
         return unfinished - Math.max(0, reportedUnfinished);
       };
-      // A worker that has reported a batch and is inside another one.
-      const victim = workers.find((w) => reported(w) > 0 && inFlightOf(w) > 0);
-      if (!victim) return;
+      // Once the ledger shows progress (a batch reported), the worker inside the most batches.
       const done = workers.reduce((n, w) => n + reported(w), 0);
+      if (done === 0) return;
+      const [victim] = [...workers].sort((a, b) => inFlightOf(b) - inFlightOf(a));
+      if (!victim || inFlightOf(victim) === 0) return;
       const inFlight = inFlightOf(victim);
       await victim.kill();
       kill = { afterSeconds: elapsedSeconds, batchesDone: done, inFlight, victim };
@@ -262,9 +267,7 @@ export async function killedWorker(ctx: QueueBenchContext): Promise<KilledWorker
     connection: { kind: 'connectionString', value: ctx.azuriteConnectionString },
     prefix: ctx.reference.prefix,
   });
-  const subscriptions = (await reference.loadSubscriptions()).map((s) => s.subscriptionId);
-  const expected = await openKeysOf(reference, subscriptions);
-  const stored = await openKeysOf(scan.store, subscriptions);
+  const [expected, stored] = await Promise.all([openKeysOf(reference), openKeysOf(scan.store)]);
   const checkSeconds = (performance.now() - checkStarted) / 1000;
   const missing = [...expected].filter((k) => !stored.has(k)).length;
   const unexpected = [...stored].filter((k) => !expected.has(k)).length;
@@ -281,6 +284,7 @@ export async function killedWorker(ctx: QueueBenchContext): Promise<KilledWorker
     batchesInFlightAtKill: kill?.inFlight ?? 0,
     redelivered,
     pages: scan.pages,
+    planSeconds: Number(scan.planSeconds.toFixed(2)),
     wallSeconds: Number(scan.wallSeconds.toFixed(2)),
     lowerBoundSeconds: Number(floor.toFixed(2)),
     ratio: ratioOf(scan.wallSeconds, floor),
