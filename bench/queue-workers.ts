@@ -25,7 +25,10 @@ export interface QueueBenchContext {
   readonly floorSeconds: (pages: number) => number;
   /** The emulator's counters (pages served, 429s). */
   readonly graphStats: () => Promise<{ served: number; throttled: number }>;
-  /** The first in-process scan of the same tenant: its table prefix (what a fresh evaluation stores) and record. */
+  /**
+   * The in-process scans of the same tenant: their table prefix (what a fresh evaluation stores) and the record of
+   * the last complete one (the tenant's open findings and rows).
+   */
   readonly reference: { readonly prefix: string; readonly record: ScanRecord };
   readonly say: (line: string) => void;
 }
@@ -45,7 +48,7 @@ export interface TwoWorkersResult {
   readonly lowerBoundSeconds: number;
   readonly ratio: number;
   readonly throttled429: number;
-  /** The record's open and new counts equal those of the in-process first scan of the same tenant. */
+  /** The record's open count equals the in-process scan's of the same tenant, and every one is new. */
   readonly countsEqualInProcessScan: boolean;
 }
 
@@ -53,7 +56,7 @@ export interface KilledWorkerResult {
   readonly status: string;
   readonly batches: number;
   readonly subscriptionsScanned: number;
-  /** Rows the scan record counts, and the in-process first scan's. */
+  /** Rows the scan record counts, and the in-process scan's. */
   readonly resources: number;
   readonly referenceResources: number;
   /** Seconds after planning began when the worker was killed, the batches reported then, and its batches in flight. */
@@ -68,7 +71,7 @@ export interface KilledWorkerResult {
   readonly lowerBoundSeconds: number;
   readonly ratio: number;
   readonly throttled429: number;
-  /** Open findings stored, and those the in-process first scan stored (a fresh evaluation): missing and extra keys. */
+  /** Open findings stored, and those the in-process scans stored (a fresh evaluation): missing and extra keys. */
   readonly storedOpen: number;
   readonly referenceOpen: number;
   readonly missing: number;
@@ -207,8 +210,9 @@ export async function twoWorkers(ctx: QueueBenchContext): Promise<TwoWorkersResu
     lowerBoundSeconds: Number(floor.toFixed(2)),
     ratio: ratioOf(scan.wallSeconds, floor),
     throttled429: scan.throttled,
+    // A first scan into fresh tables: every open finding is new.
     countsEqualInProcessScan:
-      scan.record.counts.open === ref.counts.open && scan.record.counts.new === ref.counts.new,
+      scan.record.counts.open === ref.counts.open && scan.record.counts.new === ref.counts.open,
   };
   ctx.say(
     `  two worker processes: ${result.status}, ${result.batches} batches, ${result.pages} pages (workers ${workerPages.join(' + ')}) in ${result.wallSeconds} s (planning ${result.planSeconds} s; floor ${result.lowerBoundSeconds} s), ${result.throttled429} 429s`,
