@@ -150,6 +150,15 @@ describe('the scan worker process', () => {
     expect(second.lines.filter((l) => l.message === 'batch reported').map((l) => l.batch)).toEqual([
       planned.batches - 1,
     ]);
+    // Messages the dead worker held, delivered again: the host's log of each invocation says so (the function may
+    // still be finishing when the record is closed: its end is waited for).
+    const executed = await second.line((l) => l.message === 'function executed');
+    expect(executed).toMatchObject({ function: 'scanBatch', dequeueCount: 2, succeeded: true });
+    expect(
+      new Set(
+        second.lines.filter((l) => l.message === 'function executing').map((l) => l.dequeueCount),
+      ),
+    ).toEqual(new Set([2]));
     const open = openKeys(await storedFindings(s.store, DEMO_SUBSCRIPTIONS));
     expect(setDiff(await inProcessKeys(s, DEMO_SUBSCRIPTIONS), open)).toEqual({
       missing: [],
