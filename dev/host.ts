@@ -10,7 +10,11 @@ import type {
   HttpFunction,
   QueueFunction,
 } from '../src/functions/registry.js';
-import { decodeMessage, type StorageQueue } from '../src/adapters/queue/storage-queue.js';
+import {
+  decodeMessage,
+  type ReceivedMessage,
+  type StorageQueue,
+} from '../src/adapters/queue/storage-queue.js';
 import {
   startQueueTrigger,
   type QueueTriggerOptions,
@@ -53,17 +57,7 @@ export interface LocalHostOptions {
    */
   readonly queues?: {
     readonly queue: StorageQueue;
-    readonly settings?: Partial<
-      Pick<
-        QueueTriggerOptions,
-        | 'batchSize'
-        | 'newBatchThreshold'
-        | 'maxPollingIntervalMs'
-        | 'visibilityTimeoutSeconds'
-        | 'maxDequeueCount'
-        | 'messageLeaseSeconds'
-      >
-    >;
+    readonly settings?: QueueSettings;
   };
 }
 
@@ -115,6 +109,70 @@ function contextFor(
       else if (level === 'warning') log.warn(message, fields);
       else log.info(message, fields);
     },
+  });
+}
+
+/** The queue options the local host (and a scan worker) take; the rest are host.json's. */
+export type QueueSettings = Partial<
+  Pick<
+    QueueTriggerOptions,
+    | 'batchSize'
+    | 'newBatchThreshold'
+    | 'maxPollingIntervalMs'
+    | 'visibilityTimeoutSeconds'
+    | 'maxDequeueCount'
+    | 'messageLeaseSeconds'
+  >
+>;
+
+/**
+ * The registered queue functions run by a queue trigger on the scan queue: the batch worker on the queue, its twin on
+ * the poison queue, each invocation with its own InvocationContext as the Functions host gives it. Undefined when
+ * no queue function is registered.
+ */
+export function startQueueFunctions(options: {
+  readonly functions: readonly FunctionRegistration[];
+  readonly queue: StorageQueue;
+  readonly settings?: QueueSettings | undefined;
+  readonly log: Logger;
+}): RunningQueueTrigger | undefined {
+  const queueFns = options.functions.filter((f): f is QueueFunction => f.kind === 'queue');
+  const main = queueFns.find((f) => !f.poison);
+  const poison = queueFns.find((f) => f.poison);
+  if (!main) return undefined;
+  // As the Functions host does, each invocation is logged when it starts ("Executing ...", with the message's id and
+  // dequeue count) and when it ends ("Executed ...", succeeded or failed, and its duration).
+  const runQueueFn = (fn: QueueFunction) => async (message: ReceivedMessage) => {
+    const context = contextFor(fn.name, 'queueTrigger', options.log);
+    const fields = {
+      function: fn.name,
+      invocationId: context.invocationId,
+      messageId: message.id,
+      dequeueCount: message.dequeueCount,
+    };
+    options.log.info('function executing', fields);
+    const started = performance.now();
+    const done = (succeeded: boolean) =>
+      options.log.info('function executed', {
+        ...fields,
+        succeeded,
+        durationMs: Math.round(performance.now() - started),
+      });
+    try {
+      // As the worker does: a JSON message reaches the handler parsed.
+      await fn.handler(decodeMessage(message.text), context);
+      done(true);
+    } catch (error) {
+      done(false);
+      throw error;
+    }
+  };
+  return startQueueTrigger({
+    queue: options.queue,
+    handler: runQueueFn(main),
+    ...(poison ? { poisonHandler: runQueueFn(poison) } : {}),
+    ...options.settings,
+    log: options.log,
   });
 }
 
@@ -206,23 +264,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<Running
             ),
         );
 
-  // Queue triggers: the batch worker on the scan queue, its twin on the poison queue.
-  const queueFns = options.functions.filter((f): f is QueueFunction => f.kind === 'queue');
-  const main = queueFns.find((f) => !f.poison);
-  const poison = queueFns.find((f) => f.poison);
-  const runQueueFn = (fn: QueueFunction) => (message: { text: string }) =>
-    // As the worker does: a JSON message reaches the handler parsed.
-    fn.handler(decodeMessage(message.text), contextFor(fn.name, 'queueTrigger', options.log));
-  const queueTrigger =
-    options.queues && main
-      ? startQueueTrigger({
-          queue: options.queues.queue,
-          handler: runQueueFn(main),
-          ...(poison ? { poisonHandler: runQueueFn(poison) } : {}),
-          ...options.queues.settings,
-          log: options.log,
-        })
-      : undefined;
+  const queueTrigger = options.queues
+    ? startQueueFunctions({ functions: options.functions, ...options.queues, log: options.log })
+    : undefined;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);

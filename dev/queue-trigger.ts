@@ -12,6 +12,7 @@
 // - a function that throws gives its message back, visible again after `visibilityTimeout` (default 0);
 // - `dequeueCount` counts the deliveries; a message that failed `maxDequeueCount` times (default 5) is moved to
 //   `<queue>-poison`, and one handed out more often than that (its host died each time) goes there unrun.
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../src/app/ports.js';
 import type { ReceivedMessage, StorageQueue } from '../src/adapters/queue/storage-queue.js';
 
@@ -236,4 +237,11 @@ export function queueSettingsOf(
     maxDequeueCount: num(queues.maxDequeueCount),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined));
+}
+
+/** The package's host.json (dist/dev/*.js → ../../host.json; dev/*.ts → ../host.json), or `{}` without one. */
+export function readHostJson(): unknown {
+  const built = import.meta.url.includes('/dist/dev/');
+  const path = new URL(built ? '../../host.json' : '../host.json', import.meta.url);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as unknown) : {};
 }

@@ -6,7 +6,7 @@ import { loadConfig, ConfigError } from '../src/config.js';
 import { batchScanDepsOf, createServices, services, setServices } from '../src/composition.js';
 import { planScan } from '../src/app/scan-batches.js';
 import { AlreadyRunningError } from '../src/app/ports.js';
-import { queueSettingsOf } from './queue-trigger.js';
+import { queueSettingsOf, readHostJson } from './queue-trigger.js';
 import { functionsFor } from '../src/functions/registry.js';
 import { runScheduledScan } from '../src/functions/scan-readiness.js';
 import { jsonLogger } from '../src/adapters/logger.js';
@@ -87,15 +87,6 @@ const tenant =
         resources: count('resources', 1_000_000),
       })
     : demoTenant({ testFixtures: values['test-fixtures'] === true });
-
-/** host.json beside the package (dist/dev/start.js → ../../host.json). */
-function hostJson(): unknown {
-  for (const candidate of ['../../host.json', '../host.json']) {
-    const path = new URL(candidate, import.meta.url);
-    if (existsSync(path)) return JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  }
-  return {};
-}
 
 /** Plans the first scan on the queue and waits for the batch workers to close it. */
 async function firstScan(say: (line: string) => void): Promise<void> {
@@ -238,7 +229,7 @@ async function main(): Promise<void> {
       log,
       // The scan's batches run from Azurite's queue, polled with host.json's queue options.
       ...(services.batches
-        ? { queues: { queue: services.batches.queue, settings: queueSettingsOf(hostJson()) } }
+        ? { queues: { queue: services.batches.queue, settings: queueSettingsOf(readHostJson()) } }
         : {}),
     }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')

@@ -1,6 +1,9 @@
 // Shared by the reliability suite: what the store holds, what a fresh in-memory evaluation expects, tenant edits.
 import type { Tenant } from '../../dev/emulators/resource-graph/server.js';
 import type { FindingStore } from '../../src/app/ports.js';
+import { runScan } from '../../src/app/run-scan.js';
+import { TableFindingStore } from '../../src/adapters/tables/table-store.js';
+import type { Stack } from '../support/stack.js';
 import { scanExport } from '../../src/app/scan-export.js';
 import { findingKey } from '../../src/core/finding.js';
 import type { StoredFinding } from '../../src/core/lifecycle.js';
@@ -27,6 +30,28 @@ export async function storedFindings(
     }
   }
   return out;
+}
+
+/**
+ * The open findings a scan in one process stores for the same tenant (in its own tables, `<prefix>ref`): the
+ * reference a queued scan must equal. (A fresh offline evaluation would miss the Manual retirements' published
+ * queries, which only a live scan runs.)
+ */
+export async function inProcessKeys(
+  stack: Stack,
+  subscriptions: readonly string[],
+): Promise<Set<string>> {
+  const store = new TableFindingStore({
+    connection: { kind: 'connectionString', value: stack.azurite.connectionString },
+    prefix: `${stack.prefix}ref`,
+  });
+  const record = await runScan(stack.deps({ store }), {
+    scope: { kind: 'tenant' },
+    trigger: 'cli',
+  });
+  if (record.status !== 'succeeded')
+    throw new Error(`the reference scan ended ${record.status}: ${record.error ?? ''}`);
+  return openKeys(await storedFindings(store, subscriptions));
 }
 
 export function openKeys(stored: ReadonlyMap<string, StoredFinding>): Set<string> {

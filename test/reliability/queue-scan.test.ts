@@ -11,23 +11,10 @@ import type { ScanLedger, ScanRecord } from '../../src/app/ports.js';
 import { failBatch, planScan, runBatch, type BatchScanDeps } from '../../src/app/scan-batches.js';
 import { parseBatchMessage } from '../../src/functions/scan-batch.js';
 import { startStack, type Stack } from '../support/stack.js';
-import { TableFindingStore } from '../../src/adapters/tables/table-store.js';
-import { runScan } from '../../src/app/run-scan.js';
-import { openKeys, setDiff, storedFindings } from './helpers.js';
+import { inProcessKeys, openKeys, setDiff, storedFindings } from './helpers.js';
 
-/**
- * The open findings a scan in one process stores for the same tenant (its own tables): the reference. (A fresh
- * offline evaluation would miss the Manual retirements' published queries, which only a live scan runs.)
- */
-async function inProcessKeys(s: Stack): Promise<Set<string>> {
-  const store = new TableFindingStore({
-    connection: { kind: 'connectionString', value: s.azurite.connectionString },
-    prefix: `${s.prefix}ref`,
-  });
-  const record = await runScan(s.deps({ store }), { scope: { kind: 'tenant' }, trigger: 'cli' });
-  expect(record.status).toBe('succeeded');
-  return openKeys(await storedFindings(store, DEMO_SUBSCRIPTIONS));
-}
+/** The open findings a scan in one process stores for the same tenant: the reference. */
+const reference = (s: Stack) => inProcessKeys(s, DEMO_SUBSCRIPTIONS);
 
 let stack: Stack | undefined;
 const triggers: RunningQueueTrigger[] = [];
@@ -153,7 +140,7 @@ describe('a scan run as batches on Storage Queues', () => {
     expect(record.subscriptionsComplete).toBe(DEMO_SUBSCRIPTIONS.length);
     const stored = await storedFindings(r.stack.store, DEMO_SUBSCRIPTIONS);
     const open = openKeys(stored);
-    const expected = await inProcessKeys(r.stack);
+    const expected = await reference(r.stack);
     expect(expected.size).toBeGreaterThan(10);
     expect(setDiff(expected, open)).toEqual({ missing: [], unexpected: [] });
     // Every finding is new in this first scan, counted once although some batches were reconciled twice.
@@ -180,7 +167,7 @@ describe('a scan run as batches on Storage Queues', () => {
     expect(record.status).toBe('succeeded');
     const stored = await storedFindings(r.stack.store, DEMO_SUBSCRIPTIONS);
     const open = openKeys(stored);
-    expect(setDiff(await inProcessKeys(r.stack), open)).toEqual({
+    expect(setDiff(await reference(r.stack), open)).toEqual({
       missing: [],
       unexpected: [],
     });
