@@ -69,8 +69,25 @@ describe('QuotaPacer', () => {
     await pacer.acquire();
     pacer.observe({ status: 429, retryAfter: '2' });
     await pacer.acquire();
-    expect(clock.slept).toEqual([2000]);
+    // Retry-After, and the slack a 429 grew (from none to 50 ms).
+    expect(clock.slept).toEqual([2050]);
     expect(pacer.throttled).toBe(1);
+  });
+
+  it('doubles its slack after each 429 (the window ended later than estimated), up to a second', async () => {
+    const clock = fakeClock();
+    const pacer = new QuotaPacer(clock, 25);
+    const margins: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await pacer.acquire();
+      pacer.observe({ status: 429, retryAfter: '1' });
+      margins.push(pacer.margin());
+    }
+    expect(margins).toEqual([50, 100, 200, 400, 800, 1000, 1000]);
+    // The next request waits for Retry-After and the grown slack.
+    const before = clock.slept.length;
+    await pacer.acquire();
+    expect(clock.slept.slice(before)).toEqual([2000]);
   });
 });
 

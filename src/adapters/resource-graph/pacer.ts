@@ -54,6 +54,10 @@ export interface QuotaObservation {
   readonly retryAfter?: string | null | undefined;
 }
 
+/** The most slack a 429 grows the margin to, and the least it grows it to. */
+const MAX_MARGIN_MS = 1000;
+const MIN_GROWN_MARGIN_MS = 50;
+
 /** One request the pacer let go: when it was sent, in what order. */
 export interface PacerTicket {
   readonly seq: number;
@@ -100,11 +104,21 @@ export class QuotaPacer {
   waitedMs = 0;
   throttled = 0;
 
+  /** Slack after the estimated reset, for the time a request takes to reach the service (see `observe`). */
+  private marginMs: number;
+
   constructor(
     private readonly clock: PacerClock = realClock,
-    /** Slack after the estimated reset, for the time a request takes to reach the service. */
-    private readonly marginMs = 25,
-  ) {}
+    /** The slack to start with. */
+    marginMs = 25,
+  ) {
+    this.marginMs = marginMs;
+  }
+
+  /** The slack after an estimated reset now: it doubles after each 429, up to MAX_MARGIN_MS. */
+  margin(): number {
+    return this.marginMs;
+  }
 
   /** Waits until the quota allows one more request; higher `priority` goes first (ties: first come). */
   acquire(signal?: AbortSignal, priority = Number.POSITIVE_INFINITY): Promise<PacerTicket> {
@@ -158,6 +172,9 @@ export class QuotaPacer {
     const now = this.clock.now();
     if (observation.status === 429) {
       this.throttled++;
+      // The window was estimated to end earlier than it did: requests take longer to reach the service than the
+      // slack allowed (a loaded host, a long network path). Twice the slack from now on, within reason.
+      this.marginMs = Math.min(MAX_MARGIN_MS, Math.max(2 * this.marginMs, MIN_GROWN_MARGIN_MS));
       const retryMs =
         parseRetryAfter(observation.retryAfter, now) ??
         parseResetsAfter(observation.resetsAfter) ??
