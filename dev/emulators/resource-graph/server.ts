@@ -512,14 +512,11 @@ export async function startResourceGraphEmulator(
   }
 
   /** Decides the answer to one API request; `record` collects what the request log shows. */
-  function answer(req: IncomingMessage, url: URL, raw: string, record: RequestRecord): Answer {
-    if (!url.searchParams.get('api-version')) {
-      return error(
-        400,
-        'MissingApiVersionParameter',
-        'The api-version query parameter (?api-version=) is required for all requests.',
-      );
-    }
+  /**
+   * ARM authenticates a request before the resource provider sees it, so an unauthenticated one is refused with
+   * 401 whatever the quota, and charges no one's quota (the quota is per user: it has none).
+   */
+  function authenticationRefusal(req: IncomingMessage): Answer | undefined {
     if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? '')) {
       return error(
         401,
@@ -535,6 +532,17 @@ export async function startResourceGraphEmulator(
         now,
       );
       if (!check.ok) return refuseToken(check, now);
+    }
+    return undefined;
+  }
+
+  function answer(req: IncomingMessage, url: URL, raw: string, record: RequestRecord): Answer {
+    if (!url.searchParams.get('api-version')) {
+      return error(
+        400,
+        'MissingApiVersionParameter',
+        'The api-version query parameter (?api-version=) is required for all requests.',
+      );
     }
     let body: unknown;
     try {
@@ -803,6 +811,12 @@ export async function startResourceGraphEmulator(
       );
     };
 
+    const refused = authenticationRefusal(req);
+    if (refused) {
+      record.status = refused.status;
+      send(res, refused, 0, now, record);
+      return;
+    }
     if (faults.takeStorm()) {
       const state = quota.state(now);
       throttle(

@@ -1,4 +1,5 @@
 // The emulator's per-user quota (headers, 429 + Retry-After) and its fault injection, through the SDK.
+import { request as httpsRequest } from 'node:https';
 import type { ResourceGraphClient } from '@azure/arm-resourcegraph';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -109,6 +110,32 @@ describe('quota through the SDK', () => {
     await sleep(Math.ceil(Number(seconds) * 1000) + 20);
     const after = await query(client, { query: 'resources | take 1' });
     expect(after.headers['x-ms-user-quota-remaining']).toBe('2');
+  });
+
+  it('refuses an unauthenticated request with 401 before the quota, and charges no one for it', async () => {
+    const { emulator, client } = await start({ quota: { requests: 1, windowMs: 60_000 } });
+    await query(client, { query: 'resources | take 1' });
+    // The window is spent: an authenticated request gets 429, one without a token still gets ARM's 401.
+    expect((await rejection(query(client, { query: 'resources' }))).statusCode).toBe(429);
+    const response = await new Promise<{ status: number; quota: unknown }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${emulator.url}/providers/Microsoft.ResourceGraph/resources?api-version=2022-10-01`,
+        { method: 'POST', ca: emulator.ca, headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              quota: res.headers['x-ms-user-quota-remaining'],
+            }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ query: 'resources' }));
+    });
+    expect(response).toEqual({ status: 401, quota: undefined });
+    expect(emulator.stats().throttled).toBe(1);
   });
 
   it('rounds Retry-After up to whole seconds', async () => {
