@@ -17,6 +17,7 @@ import {
 } from '../src/adapters/queue/storage-queue.js';
 import {
   startQueueTrigger,
+  type HostQueueOptions,
   type QueueTriggerOptions,
   type RunningQueueTrigger,
 } from './queue-trigger.js';
@@ -113,17 +114,8 @@ function contextFor(
 }
 
 /** The queue options the local host (and a scan worker) take; the rest are host.json's. */
-export type QueueSettings = Partial<
-  Pick<
-    QueueTriggerOptions,
-    | 'batchSize'
-    | 'newBatchThreshold'
-    | 'maxPollingIntervalMs'
-    | 'visibilityTimeoutSeconds'
-    | 'maxDequeueCount'
-    | 'messageLeaseSeconds'
-  >
->;
+export type QueueSettings = HostQueueOptions &
+  Partial<Pick<QueueTriggerOptions, 'messageLeaseSeconds'>>;
 
 /**
  * The registered queue functions run by a queue trigger on the scan queue: the batch worker on the queue, its twin on

@@ -208,21 +208,20 @@ function timeSpanMs(value: unknown): number | undefined {
   return (Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3])) * 1000;
 }
 
-/** The queue options of a host.json (`extensions.queues`), as the local trigger takes them. */
-export function queueSettingsOf(
-  hostJson: unknown,
-): NonNullable<
-  Partial<
-    Pick<
-      QueueTriggerOptions,
-      | 'batchSize'
-      | 'newBatchThreshold'
-      | 'maxPollingIntervalMs'
-      | 'visibilityTimeoutSeconds'
-      | 'maxDequeueCount'
-    >
+/** The queue options host.json sets (`extensions.queues`). */
+export type HostQueueOptions = Partial<
+  Pick<
+    QueueTriggerOptions,
+    | 'batchSize'
+    | 'newBatchThreshold'
+    | 'maxPollingIntervalMs'
+    | 'visibilityTimeoutSeconds'
+    | 'maxDequeueCount'
   >
-> {
+>;
+
+/** The queue options of a host.json (`extensions.queues`), as the local trigger takes them. */
+export function queueSettingsOf(hostJson: unknown): HostQueueOptions {
   const queues = (hostJson as { extensions?: { queues?: Record<string, unknown> } }).extensions
     ?.queues;
   if (!queues) return {};

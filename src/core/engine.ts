@@ -98,31 +98,17 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
         continue;
       }
       if (outcome.kind !== 'fail') continue;
-      // Two literal shapes rather than a spread of a conditional object (an extra object per finding).
-      const deadline = rule.deadline;
-      const finding: Finding = deadline
-        ? {
-            ruleId: rule.id,
-            severity: rule.severity,
-            resourceId: row.id,
-            resourceName: row.name,
-            resourceType: row.type,
-            subscriptionId: row.subscriptionId,
-            resourceGroup: row.resourceGroup,
-            message: outcome.message,
-            deadline,
-            urgency: urgency(deadline),
-          }
-        : {
-            ruleId: rule.id,
-            severity: rule.severity,
-            resourceId: row.id,
-            resourceName: row.name,
-            resourceType: row.type,
-            subscriptionId: row.subscriptionId,
-            resourceGroup: row.resourceGroup,
-            message: outcome.message,
-          };
+      const finding: Finding = {
+        ruleId: rule.id,
+        severity: rule.severity,
+        resourceId: row.id,
+        resourceName: row.name,
+        resourceType: row.type,
+        subscriptionId: row.subscriptionId,
+        resourceGroup: row.resourceGroup,
+        message: outcome.message,
+        ...(rule.deadline ? { deadline: rule.deadline, urgency: urgency(rule.deadline) } : {}),
+      };
       findings.push(finding);
     }
   }

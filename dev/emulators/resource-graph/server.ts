@@ -892,22 +892,7 @@ export async function startResourceGraphEmulator(
         'MissingApiVersionParameter',
         'The api-version query parameter (?api-version=) is required for all requests.',
       );
-    if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? ''))
-      return error(
-        401,
-        'AuthenticationFailed',
-        "Authentication failed. The 'Authorization' header is missing or is not a bearer token.",
-      );
-    if (options.identity) {
-      const now = Date.now();
-      const check = checkBearer(
-        req.headers.authorization,
-        { publicKey: options.identity.publicKey, audiences: ARM_AUDIENCES },
-        now,
-      );
-      if (!check.ok) return refuseToken(check, now);
-    }
-    return undefined;
+    return authenticationRefusal(req);
   }
 
   /** One page of an ARM list: `value`, and `nextLink` (this URL with `$skiptoken`) while more remain. */
