@@ -104,11 +104,14 @@ function main(): void {
   const stop = () => {
     if (stopping) process.exit(1);
     stopping = true;
-    void trigger.stop().then(() => {
-      clearInterval(alive);
-      log.info('scan worker stopped', { pid: process.pid, ...services.source.stats() });
-      process.exit(0);
-    });
+    void trigger
+      .stop()
+      .then(() => services.source.close?.())
+      .then(() => {
+        clearInterval(alive);
+        log.info('scan worker stopped', { pid: process.pid, ...services.source.stats() });
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

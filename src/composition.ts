@@ -30,6 +30,7 @@ import type { RunScanDeps } from './app/run-scan.js';
 import type { BatchScanDeps } from './app/scan-batches.js';
 import { StorageQueue } from './adapters/queue/storage-queue.js';
 import { TableScanLedger } from './adapters/tables/scan-ledger.js';
+import { TableQuotaConsumers } from './adapters/tables/quota-consumers.js';
 import { buildCatalog } from './rules/index.js';
 import {
   applyFeed,
@@ -74,6 +75,7 @@ export function createServices(
   const credential = createCredential(config.credential);
   const ca = readPem(config.resourceGraph.caFile, 'RESOURCE_GRAPH_CA_FILE');
   const tablesCa = readPem(config.tablesCaFile, 'TABLES_CA_FILE');
+  const queued = config.scanQueue.connection.kind !== 'none';
   const source = new ResourceGraphSource({
     credential,
     endpoint: config.resourceGraph.endpoint,
@@ -82,6 +84,19 @@ export function createServices(
     batchSize: config.resourceGraph.batchSize,
     pageSize: config.resourceGraph.pageSize,
     pageTimeoutMs: config.resourceGraph.pageTimeoutMs,
+    // Scans on the queue run on several workers (instances, processes) with one identity, so one quota: they
+    // register in `{prefix}Quota` and each takes its share of a window.
+    ...(queued
+      ? {
+          consumers: new TableQuotaConsumers({
+            connection: config.tables,
+            credential,
+            prefix: config.tablePrefix,
+            ...(tablesCa ? { ca: tablesCa } : {}),
+          }),
+          warn: (message: string, fields: Record<string, unknown>) => log.warn(message, fields),
+        }
+      : {}),
   });
   const lister = new ArmSubscriptionLister({
     credential,

@@ -124,6 +124,8 @@ export interface ResourceSource {
   ): AsyncIterable<readonly unknown[]>;
   /** Counters since the source was created (a scan reports the difference over its own run). */
   stats(): SourceStats;
+  /** Releases what the source holds for others to see (its place in the quota registry), when it has any. */
+  close?(): Promise<void>;
 }
 
 export type ScanTrigger = 'timer' | 'http' | 'cli' | 'startup';

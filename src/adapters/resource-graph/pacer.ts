@@ -80,25 +80,57 @@ interface Waiter {
  * (`x-ms-user-quota-remaining`, `x-ms-user-quota-resets-after`, "Guidance for throttled requests"): the window's end
  * is taken from when the request was sent plus `resets-after` (the latest such estimate of the window wins), not
  * from when the answer came back — a page that takes a second to answer would otherwise cost a second a window.
- * What is left is the newest answer's `remaining`, less every request sent after it and every older one still in
- * flight when it came (it may have arrived after it). A window with no answer yet allows the largest window seen.
+ * What is left is the lowest `remaining` any answer reported for the window (the freshest: it only goes down), less
+ * every request of ours still in flight (it may have arrived after that answer's request).
+ *
+ * The quota is per identity, and other processes may spend it too (worker processes, Functions instances, another
+ * tool with the same identity). The pacer then spends only its share of each window, `limit / sharers` (15 among
+ * 2: 7 each), and the requests that leave the window's last `spare` requests earn one each (see `observe`): every
+ * sharer doing the same, together they spend the whole window and never more. How many share it:
+ * - the registered consumers (`setRegistered`: worker processes say so in a table, see SharedQuota), and
+ * - the consumers the answers reveal: `remaining` falling faster than this pacer's own requests explain means
+ *   another (at least 2), a 429 one more (once a window); a window with no sign of another takes one away.
+ * Answers alone cannot tell that a pacer is alone — another's requests that arrive after all of its own are never
+ * in its answers — so only the registry lets a pacer that shares with a known worker take the whole window back.
  */
 export class QuotaPacer {
   private seq = 0;
   private order = 0;
   private readonly inFlight = new Set<number>();
-  /** The newest answer about the current window. */
-  private info: { seq: number; remaining: number; olderInFlight: number } | undefined;
   /** The current window's estimated end (0: unknown). */
   private resetAt = 0;
-  /** Requests sent since the window was last believed fresh. */
+  /** Requests sent since the window was last believed fresh, and when the first of them went. */
   private sentInWindow = 0;
+  private firstSentAt: number | undefined;
+  /** Requests of the last window still unanswered when it was believed over (they may be charged to this one). */
+  private straysAtRoll = 0;
+  /** The lowest `remaining` an answer reported for the current window (undefined: no answer yet). */
+  private lowest: number | undefined;
+  /** What the newest answer left for everyone (lowest less ours in flight), and what this pacer sent since. */
+  private snapshot: { available: number; sentSince: number } | undefined;
+  /** Whether the current window showed another consumer, or a 429. */
+  private sharedWindow = false;
+  private throttledWindow = false;
+  /** Requests of the window's spare this pacer earned (see `observe`). */
+  private earned = 0;
+  /** Consumers the answers revealed (itself included), and the registered ones. */
+  private detected = 1;
+  private registered = 1;
+  /** The most sharers believed since the window began: a share grows only with the next window (see `left`). */
+  private windowSharers = 1;
+  /** One request at a time until an answer tells the current window: a pacer that starts or comes back. */
+  private probing = false;
+  /** Nothing more in this window: the others spend it as if this pacer were not there (see `observe`). */
+  private sitOut = false;
+  /** Nothing before this time (0: no pause). */
+  private pausedUntil = 0;
   /** The largest window seen (remaining + 1 of any answer): what a fresh window allows. */
   private limit: number | undefined;
   private windowMs: number | undefined;
   private readonly waiters: Waiter[] = [];
   private readonly watched = new WeakMap<AbortSignal, Set<Waiter>>();
-  private timerArmed = false;
+  /** When the armed timer wakes the pump (undefined: none armed). */
+  private armedFor: number | undefined;
   private blockedSince: number | undefined;
   /** Wall time during which some request waited for the quota. */
   waitedMs = 0;
@@ -118,6 +150,63 @@ export class QuotaPacer {
   /** The slack after an estimated reset now: it doubles after each 429, up to MAX_MARGIN_MS. */
   margin(): number {
     return this.marginMs;
+  }
+
+  /** How many consumers the pacer believes share the quota now (itself included). */
+  sharers(): number {
+    return Math.max(this.detected, this.registered);
+  }
+
+  /** How many consumers say they spend this identity's quota (itself included): the share is at most 1 / that. */
+  setRegistered(count: number): void {
+    this.registered = Math.max(1, Math.floor(count));
+    this.pump();
+  }
+
+  /**
+   * The pacer comes back after a pause: what it knew of the window is old, and others may have spent it all. One
+   * request at a time until an answer says where the window stands (a 429 costs no quota, a burst of them would
+   * still be a burst).
+   */
+  rejoin(): void {
+    this.probing = true;
+    this.lowest = undefined;
+    this.snapshot = undefined;
+  }
+
+  /**
+   * Sends nothing before `until` (ms, this pacer's clock; 0 ends a pause): a worker that joins others gives them
+   * time to hear of it before it spends anything.
+   */
+  pauseUntil(until: number): void {
+    this.pausedUntil = until;
+    this.pump();
+  }
+
+  /** The largest window seen (undefined before any answer). */
+  knownLimit(): number | undefined {
+    return this.limit;
+  }
+
+  /** When the current window is believed to end (this pacer's clock), if it is known. */
+  windowEndsAt(): number | undefined {
+    if (this.resetAt !== 0) return this.resetAt;
+    // No answer yet about the window this pacer's requests opened: a window from the first of them.
+    if (this.firstSentAt !== undefined && this.windowMs !== undefined)
+      return this.firstSentAt + this.windowMs + this.marginMs;
+    return undefined;
+  }
+
+  /** A window this large was seen by another consumer of the same quota. */
+  learnLimit(limit: number): void {
+    if (Number.isFinite(limit) && limit >= 1)
+      this.limit = Math.max(this.limit ?? 0, Math.floor(limit));
+    this.pump();
+  }
+
+  /** No request waits and none is in flight. */
+  idle(): boolean {
+    return this.waiters.length === 0 && this.inFlight.size === 0;
   }
 
   /** Waits until the quota allows one more request; higher `priority` goes first (ties: first come). */
@@ -170,17 +259,25 @@ export class QuotaPacer {
     const sentAt = ticket?.sentAt ?? this.clock.now();
     if (seq !== undefined) this.inFlight.delete(seq);
     const now = this.clock.now();
+    this.roll(now);
     if (observation.status === 429) {
       this.throttled++;
       // The window was estimated to end earlier than it did: requests take longer to reach the service than the
       // slack allowed (a loaded host, a long network path). Twice the slack from now on, within reason.
       this.marginMs = Math.min(MAX_MARGIN_MS, Math.max(2 * this.marginMs, MIN_GROWN_MARGIN_MS));
+      // Or more consumers spend the quota than this pacer believed: one more sharer (once a window). Not for a
+      // probe: a pacer that comes back knocks on a window others may have spent before they knew of it.
+      if (!this.throttledWindow && !this.probing)
+        this.detected = Math.min(this.sharers() + 1, this.limit ?? 2);
+      this.probing = false;
+      this.throttledWindow = true;
       const retryMs =
         parseRetryAfter(observation.retryAfter, now) ??
         parseResetsAfter(observation.resetsAfter) ??
         1000;
       this.resetAt = Math.max(this.resetAt, now + retryMs);
-      this.info = { seq: this.seq, remaining: 0, olderInFlight: 0 };
+      this.lowest = 0;
+      this.snapshot = { available: 0, sentSince: 0 };
       this.pump();
       return;
     }
@@ -193,11 +290,29 @@ export class QuotaPacer {
       // An answer about a window that is already over says nothing about the current one.
       if (end > now) {
         this.resetAt = Math.max(this.resetAt, end);
-        if (!this.info || seq > this.info.seq) {
-          let older = 0;
-          for (const s of this.inFlight) if (s < seq) older++;
-          this.info = { seq, remaining, olderInFlight: older };
+        // Spent by the time this request arrived, and the most of it that could be ours (every request sent in
+        // the window so far, and those of the last window still unanswered when it ended): the rest is another
+        // consumer's. Requests race each other to the service, so which of ours arrived first is unknown.
+        const foreign = this.limit - remaining - (this.sentInWindow + this.straysAtRoll);
+        if (foreign > 0) {
+          this.sharedWindow = true;
+          this.detected = Math.max(this.detected, 2);
+          // More than the others' shares (and the spare) is gone already: they spend as if this pacer were not
+          // there (they have not heard of it yet, or do not use a registry). Whatever is left, they may take: this
+          // pacer sends nothing more in this window.
+          const sharers = Math.max(this.windowSharers, this.sharers());
+          const share = Math.floor(this.limit / sharers);
+          if (foreign > this.limit - share) this.sitOut = true;
         }
+        // The shares leave `spare` requests of a window (15 among 2: 7 each, 1 spare). Once the shares are spent,
+        // the requests that leave 1..spare are each told so alone (every answer reports a different `remaining`):
+        // each of them earns its pacer one request more, and the window is used to the last request.
+        const sharers = Math.max(this.windowSharers, this.sharers());
+        const spare = this.limit - sharers * Math.floor(this.limit / sharers);
+        if (sharers > 1 && remaining >= 1 && remaining <= spare) this.earned++;
+        this.lowest = Math.min(this.lowest ?? remaining, remaining);
+        this.probing = false;
+        this.snapshot = { available: this.lowest - this.inFlight.size, sentSince: 0 };
       }
     }
     this.pump();
@@ -216,19 +331,48 @@ export class QuotaPacer {
     return oldest;
   }
 
+  /** When the window is believed over: the quota is full again, and the window's signs update the sharers. */
+  private roll(now: number): void {
+    if (this.resetAt === 0 || now < this.resetAt + this.marginMs) return;
+    if (this.sharedWindow && this.detected > 2) {
+      // Shared, and a whole share of it was still there when this pacer last heard: fewer share it than believed
+      // (another consumer left, or a 429 of a loaded moment added one too many).
+      const share = Math.floor((this.limit ?? 1) / this.detected);
+      if (this.lowest !== undefined && this.lowest >= share) this.detected--;
+    } else if (!this.sharedWindow && !this.throttledWindow)
+      this.detected = Math.max(1, this.detected - 1);
+    this.resetAt = 0;
+    this.lowest = undefined;
+    this.snapshot = undefined;
+    this.sentInWindow = 0;
+    this.firstSentAt = undefined;
+    this.straysAtRoll = this.inFlight.size;
+    this.sharedWindow = false;
+    this.throttledWindow = false;
+    this.earned = 0;
+    this.sitOut = false;
+    this.windowSharers = this.sharers();
+  }
+
   private left(now: number): number {
-    if (this.resetAt !== 0 && now >= this.resetAt + this.marginMs) {
-      // The window is over: the quota is full again.
-      this.resetAt = 0;
-      this.info = undefined;
-      this.sentInWindow = 0;
-    }
+    this.roll(now);
+    if (now < this.pausedUntil || this.sitOut) return 0;
     // Before any answer told the quota, one request at a time: the first answer says how large a window is.
-    const fresh =
-      this.limit === undefined ? 1 - this.inFlight.size : this.limit - this.sentInWindow;
-    if (!this.info) return fresh;
-    const { seq, remaining, olderInFlight } = this.info;
-    return Math.min(fresh, remaining - olderInFlight - (this.seq - seq));
+    if (this.limit === undefined || this.probing)
+      return this.throttledWindow ? 0 : 1 - this.inFlight.size;
+    // Fewer sharers (one left) take effect with the next window: what this one still holds, the answers so far do
+    // not say, and the one that left may have spent its share already.
+    const sharers = (this.windowSharers = Math.max(this.windowSharers, this.sharers()));
+    const window = this.limit - this.sentInWindow;
+    // This pacer's share of a window (at least one request, or a pacer among too many would never send).
+    const share = Math.max(1, Math.floor(this.limit / sharers)) + this.earned - this.sentInWindow;
+    // A window no answer has spoken of yet: the share, at once.
+    if (!this.snapshot) return Math.min(window, share);
+    // Then no more than the newest answer left. Not more than the share either, even when the others seem to leave
+    // some: the answer is as old as its request's arrival (a second for a full page), their requests in flight are
+    // not in it, and what they leave now they may still spend.
+    const { available, sentSince } = this.snapshot;
+    return Math.min(window, share, available - sentSince);
   }
 
   private pump(): void {
@@ -244,6 +388,8 @@ export class QuotaPacer {
       const ticket: PacerTicket = { seq: ++this.seq, sentAt: now };
       this.inFlight.add(ticket.seq);
       this.sentInWindow++;
+      this.firstSentAt ??= now;
+      if (this.snapshot) this.snapshot.sentSince++;
       waiter.grant(ticket);
     }
     if (this.waiters.length === 0) {
@@ -252,19 +398,25 @@ export class QuotaPacer {
       return;
     }
     this.blockedSince ??= now;
-    // Spent, and no answer will say when the window ends: assume a whole window from now.
-    if (this.resetAt === 0 && this.inFlight.size === 0)
-      this.resetAt = now + (this.windowMs ?? 1000);
-    if (this.resetAt !== 0 && !this.timerArmed) {
-      this.timerArmed = true;
-      const wait = Math.max(0, this.resetAt + this.marginMs - now);
-      void this.clock.sleep(wait).then(
+    let wakeAt: number | undefined;
+    if (now < this.pausedUntil) wakeAt = this.pausedUntil;
+    else {
+      // Spent, and no answer will say when the window ends: assume a whole window from now.
+      if (this.resetAt === 0 && this.inFlight.size === 0)
+        this.resetAt = now + (this.windowMs ?? 1000);
+      if (this.resetAt !== 0) wakeAt = this.resetAt + this.marginMs;
+    }
+    // One timer at a time, unless an earlier wake is needed (an older, later one then only pumps once more).
+    if (wakeAt !== undefined && (this.armedFor === undefined || wakeAt < this.armedFor)) {
+      const armedFor = wakeAt;
+      this.armedFor = armedFor;
+      void this.clock.sleep(Math.max(0, wakeAt - now)).then(
         () => {
-          this.timerArmed = false;
+          if (this.armedFor === armedFor) this.armedFor = undefined;
           this.pump();
         },
         () => {
-          this.timerArmed = false;
+          if (this.armedFor === armedFor) this.armedFor = undefined;
         },
       );
     }

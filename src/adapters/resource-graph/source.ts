@@ -18,6 +18,7 @@ import {
   type PacerClock,
   type PacerTicket,
 } from './pacer.js';
+import { SharedQuota, type QuotaConsumers } from './shared-quota.js';
 
 export interface ResourceGraphSourceOptions {
   readonly credential: TokenCredential;
@@ -35,6 +36,13 @@ export interface ResourceGraphSourceOptions {
   readonly retryBaseMs?: number;
   readonly clock?: PacerClock;
   readonly onPage?: (info: { rows: number; pages: number }) => void;
+  /**
+   * Where the processes spending this identity's quota register (queue workers: several at once); each then takes
+   * its share of a window. Without it the pacer learns of others from the answers alone.
+   */
+  readonly consumers?: QuotaConsumers;
+  /** Told once when `consumers` cannot be reached. */
+  readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 interface RestErrorLike {
@@ -70,6 +78,7 @@ const TICKET_HEADER = 'x-readiness-pacer-ticket';
 export class ResourceGraphSource implements ResourceSource {
   private readonly client: ResourceGraphClient;
   private readonly pacer: QuotaPacer;
+  private readonly shared: SharedQuota | undefined;
   private readonly tickets = new Map<string, PacerTicket>();
   private readonly clock: PacerClock;
   private backoffMs = 0;
@@ -84,7 +93,14 @@ export class ResourceGraphSource implements ResourceSource {
   constructor(private readonly options: ResourceGraphSourceOptions) {
     this.clock = options.clock ?? realClock;
     this.pacer = new QuotaPacer(this.clock);
+    this.shared = options.consumers
+      ? new SharedQuota(options.consumers, this.pacer, {
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.warn ? { warn: options.warn } : {}),
+        })
+      : undefined;
     const pacer = this.pacer;
+    const shared = this.shared;
     const tickets = this.tickets;
     // Sees every attempt, so the pacer learns the quota from each response, 429s included.
     const quotaPolicy: PipelinePolicy = {
@@ -96,6 +112,7 @@ export class ResourceGraphSource implements ResourceSource {
         request.headers.delete(TICKET_HEADER);
         const held = id === undefined ? undefined : tickets.get(id);
         if (id !== undefined) tickets.delete(id);
+        if (!held) shared?.touch();
         const ticket =
           held ?? (await pacer.acquire(request.abortSignal as AbortSignal | undefined));
         try {
@@ -125,6 +142,11 @@ export class ResourceGraphSource implements ResourceSource {
       additionalPolicies: [{ policy: quotaPolicy, position: 'perRetry' }],
       userAgentOptions: { userAgentPrefix: 'azure-readiness-scanner' },
     });
+  }
+
+  /** Leaves the quota registry at once (a worker that ends; otherwise its row would count until it expires). */
+  async close(): Promise<void> {
+    await this.shared?.stop();
   }
 
   batches(scope: Scope, size = this.options.batchSize ?? 300): Scope[] {
@@ -206,6 +228,7 @@ export class ResourceGraphSource implements ResourceSource {
     for (let attempt = 1; ; attempt++) {
       // The quota first (the chain with the most pages left goes first), then the page's own timeout: a page
       // waiting its turn behind other chains has not been sent, and must not time out for it.
+      this.shared?.touch();
       const ticket = await this.pacer.acquire(signal, pagesLeft);
       const ticketId = String(ticket.seq);
       this.tickets.set(ticketId, ticket);
