@@ -292,3 +292,28 @@ describe('SharedQuota', () => {
     await sim.run(shared.stop());
   });
 });
+
+describe('QuotaPacer.pauseUntil', () => {
+  it('arms no timer for a pause without end (setTimeout would fire it at once), and one for a timed pause', async () => {
+    const slept: number[] = [];
+    const clock: PacerClock = {
+      now: () => 0,
+      sleep: (ms) => {
+        slept.push(ms);
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const pacer = new QuotaPacer(clock);
+    pacer.pauseUntil(Number.POSITIVE_INFINITY);
+    let granted = false;
+    void pacer.acquire().then(() => (granted = true));
+    await new Promise((r) => setImmediate(r));
+    expect(granted).toBe(false);
+    expect(slept).toEqual([]);
+    pacer.pauseUntil(250);
+    expect(slept).toEqual([250]);
+    pacer.pauseUntil(0);
+    await new Promise((r) => setImmediate(r));
+    expect(granted).toBe(true);
+  });
+});

@@ -407,6 +407,8 @@ export class QuotaPacer {
       if (this.resetAt !== 0) wakeAt = this.resetAt + this.marginMs;
     }
     // One timer at a time, unless an earlier wake is needed (an older, later one then only pumps once more).
+    // A pause without end (a joiner waiting for the registry) is ended by `pauseUntil`, not by a timer.
+    if (wakeAt === Number.POSITIVE_INFINITY) wakeAt = undefined;
     if (wakeAt !== undefined && (this.armedFor === undefined || wakeAt < this.armedFor)) {
       const armedFor = wakeAt;
       this.armedFor = armedFor;
