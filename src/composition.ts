@@ -30,7 +30,7 @@ import type { RunScanDeps } from './app/run-scan.js';
 import type { BatchScanDeps } from './app/scan-batches.js';
 import { StorageQueue } from './adapters/queue/storage-queue.js';
 import { TableScanLedger } from './adapters/tables/scan-ledger.js';
-import { TableQuotaConsumers } from './adapters/tables/quota-consumers.js';
+import { TableQuotaAllocation } from './adapters/tables/quota-allocation.js';
 import { buildCatalog } from './rules/index.js';
 import {
   applyFeed,
@@ -85,10 +85,10 @@ export function createServices(
     pageSize: config.resourceGraph.pageSize,
     pageTimeoutMs: config.resourceGraph.pageTimeoutMs,
     // Scans on the queue run on several workers (instances, processes) with one identity, so one quota: they
-    // register in `{prefix}Quota` and each takes its share of a window.
+    // agree in `{prefix}Quota` how much of each window each sends.
     ...(queued
       ? {
-          consumers: new TableQuotaConsumers({
+          allocation: new TableQuotaAllocation({
             connection: config.tables,
             credential,
             prefix: config.tablePrefix,

@@ -84,21 +84,24 @@ interface Waiter {
  * every request of ours still in flight (it may have arrived after that answer's request).
  *
  * The quota is per identity, and other processes may spend it too (worker processes, Functions instances, another
- * tool with the same identity). The pacer then spends only its share of each window, `limit / sharers` (15 among
- * 2: 7 each), and the requests that leave the window's last `spare` requests earn one each (see `observe`): every
- * sharer doing the same, together they spend the whole window and never more. How many share it:
- * - the registered consumers (`setRegistered`: worker processes say so in a table, see SharedQuota), and
- * - the consumers the answers reveal: `remaining` falling faster than this pacer's own requests explain means
- *   another (at least 2), a 429 one more (once a window); a window with no sign of another takes one away.
- * Answers alone cannot tell that a pacer is alone — another's requests that arrive after all of its own are never
- * in its answers — so only the registry lets a pacer that shares with a known worker take the whole window back.
+ * tool with the same identity). Two ways to share a window:
+ * - agreed (queue workers, see SharedQuota): each sends at most its claim a window (`setClaim`), and the claims of
+ *   all never add up to more than a window;
+ * - from the answers alone: `remaining` falling faster than this pacer's own requests explain reveals another
+ *   consumer (at least 2 share it), a 429 one more (once a window), a window with no sign of another one fewer.
+ *   The pacer then spends its share, `limit / sharers` (15 among 2: 7 each), and the requests told they leave the
+ *   window's last `spare` requests earn one each (every answer reports a different `remaining`), so the shares add
+ *   up to the whole window. Answers alone cannot tell a pacer that it is alone: another's requests that arrive after
+ *   all of its own are in none of its answers — hence the agreement for workers that run together on purpose.
+ * Either way, a pacer that finds more of the window gone than the others may take sits out the rest of it.
  */
 export class QuotaPacer {
   private seq = 0;
   private order = 0;
   private readonly inFlight = new Set<number>();
-  /** The current window's estimated end (0: unknown). */
+  /** The current window's estimated end (0: unknown), and whether only assumed (see `pump`). */
   private resetAt = 0;
+  private resetAssumed = false;
   /** Requests sent since the window was last believed fresh, and when the first of them went. */
   private sentInWindow = 0;
   private firstSentAt: number | undefined;
@@ -113,17 +116,15 @@ export class QuotaPacer {
   private throttledWindow = false;
   /** Requests of the window's spare this pacer earned (see `observe`). */
   private earned = 0;
-  /** Consumers the answers revealed (itself included), and the registered ones. */
+  /** Consumers the answers revealed (itself included). */
   private detected = 1;
-  private registered = 1;
+  /** Requests a window agreed with the other registered consumers, now and from the next window (see `setClaim`). */
+  private claimNow: number | undefined;
+  private claimNext: number | undefined;
   /** The most sharers believed since the window began: a share grows only with the next window (see `left`). */
   private windowSharers = 1;
-  /** One request at a time until an answer tells the current window: a pacer that starts or comes back. */
-  private probing = false;
   /** Nothing more in this window: the others spend it as if this pacer were not there (see `observe`). */
   private sitOut = false;
-  /** Nothing before this time (0: no pause). */
-  private pausedUntil = 0;
   /** The largest window seen (remaining + 1 of any answer): what a fresh window allows. */
   private limit: number | undefined;
   private windowMs: number | undefined;
@@ -152,34 +153,41 @@ export class QuotaPacer {
     return this.marginMs;
   }
 
-  /** How many consumers the pacer believes share the quota now (itself included). */
+  /** How many consumers the answers reveal share the quota now (itself included). */
   sharers(): number {
-    return Math.max(this.detected, this.registered);
+    return this.detected;
   }
 
-  /** How many consumers say they spend this identity's quota (itself included): the share is at most 1 / that. */
-  setRegistered(count: number): void {
-    this.registered = Math.max(1, Math.floor(count));
+  /**
+   * The requests a window this pacer may send, as agreed with the other consumers in the registry (SharedQuota):
+   * less takes effect at once (the others may take the difference from the next window on), more only from the
+   * next window (until then, whoever gave it up may still spend it) unless `atOnce` (nobody else holds any).
+   */
+  setClaim(claim: number, atOnce = false): void {
+    const n = Math.max(0, Math.floor(claim));
+    this.claimNext = n;
+    if (atOnce || this.claimNow === undefined || n <= this.claimNow) this.claimNow = n;
     this.pump();
   }
 
-  /**
-   * The pacer comes back after a pause: what it knew of the window is old, and others may have spent it all. One
-   * request at a time until an answer says where the window stands (a 429 costs no quota, a burst of them would
-   * still be a burst).
-   */
-  rejoin(): void {
-    this.probing = true;
-    this.lowest = undefined;
-    this.snapshot = undefined;
+  /** No agreement with other consumers (the allocation is out of reach): the answers alone say who else spends. */
+  clearClaim(): void {
+    this.claimNow = undefined;
+    this.claimNext = undefined;
+    this.pump();
   }
 
-  /**
-   * Sends nothing before `until` (ms, this pacer's clock; 0 ends a pause): a worker that joins others gives them
-   * time to hear of it before it spends anything.
-   */
-  pauseUntil(until: number): void {
-    this.pausedUntil = until;
+  /** The requests waiting for the quota and in flight: what this pacer would send now if it could. */
+  demand(): number {
+    return this.waiters.length + this.inFlight.size;
+  }
+
+  /** Another consumer believes the current window ends then (this pacer's clock): a joiner's first window. */
+  learnWindowEnd(at: number): void {
+    if ((this.resetAt === 0 || this.resetAssumed) && at > this.clock.now()) {
+      this.resetAt = at;
+      this.resetAssumed = false;
+    }
     this.pump();
   }
 
@@ -265,17 +273,15 @@ export class QuotaPacer {
       // The window was estimated to end earlier than it did: requests take longer to reach the service than the
       // slack allowed (a loaded host, a long network path). Twice the slack from now on, within reason.
       this.marginMs = Math.min(MAX_MARGIN_MS, Math.max(2 * this.marginMs, MIN_GROWN_MARGIN_MS));
-      // Or more consumers spend the quota than this pacer believed: one more sharer (once a window). Not for a
-      // probe: a pacer that comes back knocks on a window others may have spent before they knew of it.
-      if (!this.throttledWindow && !this.probing)
-        this.detected = Math.min(this.sharers() + 1, this.limit ?? 2);
-      this.probing = false;
+      // Or more consumers spend the quota than this pacer believed: one more sharer (once a window).
+      if (!this.throttledWindow) this.detected = Math.min(this.detected + 1, this.limit ?? 2);
       this.throttledWindow = true;
       const retryMs =
         parseRetryAfter(observation.retryAfter, now) ??
         parseResetsAfter(observation.resetsAfter) ??
         1000;
-      this.resetAt = Math.max(this.resetAt, now + retryMs);
+      this.resetAt = Math.max(this.resetAssumed ? 0 : this.resetAt, now + retryMs);
+      this.resetAssumed = false;
       this.lowest = 0;
       this.snapshot = { available: 0, sentSince: 0 };
       this.pump();
@@ -289,7 +295,8 @@ export class QuotaPacer {
       const end = sentAt + resetsAfter;
       // An answer about a window that is already over says nothing about the current one.
       if (end > now) {
-        this.resetAt = Math.max(this.resetAt, end);
+        this.resetAt = this.resetAssumed ? end : Math.max(this.resetAt, end);
+        this.resetAssumed = false;
         // Spent by the time this request arrived, and the most of it that could be ours (every request sent in
         // the window so far, and those of the last window still unanswered when it ended): the rest is another
         // consumer's. Requests race each other to the service, so which of ours arrived first is unknown.
@@ -300,18 +307,17 @@ export class QuotaPacer {
           // More than the others' shares (and the spare) is gone already: they spend as if this pacer were not
           // there (they have not heard of it yet, or do not use a registry). Whatever is left, they may take: this
           // pacer sends nothing more in this window.
-          const sharers = Math.max(this.windowSharers, this.sharers());
-          const share = Math.floor(this.limit / sharers);
+          const share =
+            this.claimNow ?? Math.floor(this.limit / Math.max(this.windowSharers, this.detected));
           if (foreign > this.limit - share) this.sitOut = true;
         }
         // The shares leave `spare` requests of a window (15 among 2: 7 each, 1 spare). Once the shares are spent,
         // the requests that leave 1..spare are each told so alone (every answer reports a different `remaining`):
         // each of them earns its pacer one request more, and the window is used to the last request.
-        const sharers = Math.max(this.windowSharers, this.sharers());
+        const sharers = Math.max(this.windowSharers, this.detected);
         const spare = this.limit - sharers * Math.floor(this.limit / sharers);
         if (sharers > 1 && remaining >= 1 && remaining <= spare) this.earned++;
         this.lowest = Math.min(this.lowest ?? remaining, remaining);
-        this.probing = false;
         this.snapshot = { available: this.lowest - this.inFlight.size, sentSince: 0 };
       }
     }
@@ -342,6 +348,7 @@ export class QuotaPacer {
     } else if (!this.sharedWindow && !this.throttledWindow)
       this.detected = Math.max(1, this.detected - 1);
     this.resetAt = 0;
+    this.resetAssumed = false;
     this.lowest = undefined;
     this.snapshot = undefined;
     this.sentInWindow = 0;
@@ -351,21 +358,26 @@ export class QuotaPacer {
     this.throttledWindow = false;
     this.earned = 0;
     this.sitOut = false;
-    this.windowSharers = this.sharers();
+    this.windowSharers = this.detected;
+    if (this.claimNext !== undefined) this.claimNow = this.claimNext;
   }
 
   private left(now: number): number {
     this.roll(now);
-    if (now < this.pausedUntil || this.sitOut) return 0;
+    if (this.sitOut) return 0;
     // Before any answer told the quota, one request at a time: the first answer says how large a window is.
-    if (this.limit === undefined || this.probing)
-      return this.throttledWindow ? 0 : 1 - this.inFlight.size;
-    // Fewer sharers (one left) take effect with the next window: what this one still holds, the answers so far do
-    // not say, and the one that left may have spent its share already.
-    const sharers = (this.windowSharers = Math.max(this.windowSharers, this.sharers()));
+    if (this.limit === undefined)
+      return this.throttledWindow || this.claimNow === 0 ? 0 : 1 - this.inFlight.size;
     const window = this.limit - this.sentInWindow;
-    // This pacer's share of a window (at least one request, or a pacer among too many would never send).
-    const share = Math.max(1, Math.floor(this.limit / sharers)) + this.earned - this.sentInWindow;
+    let share: number;
+    if (this.claimNow !== undefined) share = this.claimNow - this.sentInWindow;
+    else {
+      // Fewer sharers (one left) take effect with the next window: what this one still holds, the answers so far
+      // do not say, and the one that left may have spent its share already.
+      const sharers = (this.windowSharers = Math.max(this.windowSharers, this.detected));
+      // This pacer's share of a window (at least one request, or a pacer among too many would never send).
+      share = Math.max(1, Math.floor(this.limit / sharers)) + this.earned - this.sentInWindow;
+    }
     // A window no answer has spoken of yet: the share, at once.
     if (!this.snapshot) return Math.min(window, share);
     // Then no more than the newest answer left. Not more than the share either, even when the others seem to leave
@@ -398,17 +410,13 @@ export class QuotaPacer {
       return;
     }
     this.blockedSince ??= now;
-    let wakeAt: number | undefined;
-    if (now < this.pausedUntil) wakeAt = this.pausedUntil;
-    else {
-      // Spent, and no answer will say when the window ends: assume a whole window from now.
-      if (this.resetAt === 0 && this.inFlight.size === 0)
-        this.resetAt = now + (this.windowMs ?? 1000);
-      if (this.resetAt !== 0) wakeAt = this.resetAt + this.marginMs;
+    // Spent, and no answer will say when the window ends: assume a whole window from now.
+    if (this.resetAt === 0 && this.inFlight.size === 0) {
+      this.resetAt = now + (this.windowMs ?? 1000);
+      this.resetAssumed = true;
     }
+    const wakeAt = this.resetAt === 0 ? undefined : this.resetAt + this.marginMs;
     // One timer at a time, unless an earlier wake is needed (an older, later one then only pumps once more).
-    // A pause without end (a joiner waiting for the registry) is ended by `pauseUntil`, not by a timer.
-    if (wakeAt === Number.POSITIVE_INFINITY) wakeAt = undefined;
     if (wakeAt !== undefined && (this.armedFor === undefined || wakeAt < this.armedFor)) {
       const armedFor = wakeAt;
       this.armedFor = armedFor;

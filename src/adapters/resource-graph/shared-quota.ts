@@ -1,72 +1,100 @@
-// Processes that spend one identity's Resource Graph quota say so, so that each pacer takes only its share.
+// Processes that spend one identity's Resource Graph quota agree how much of each window each may send.
 //
 // The quota is per identity ("Guidance for throttled requests in Azure Resource Graph",
 // https://learn.microsoft.com/azure/governance/resource-graph/concepts/guidance-for-throttled-requests): every
 // worker process or Functions instance scanning batches with the app's managed identity draws on the same window.
 // The quota headers tell a pacer how much of the window is gone, but not who spends it, and never that nobody else
 // will: another worker's requests that arrive after all of this pacer's own are in none of its answers. So the
-// workers register while they spend (`QuotaConsumers`: a table row each, with an expiry) and each pacer divides the
-// window by how many are registered.
+// workers keep an allocation (`QuotaAllocation`: one table entity changed only under its ETag): each says what it
+// would send (its demand) and holds a claim, the requests a window it may send; the claims never add up to more
+// than a window.
 import { randomUUID } from 'node:crypto';
 import type { PacerClock, QuotaPacer } from './pacer.js';
 
-/** What a consumer says of itself when it renews its row. */
-export interface ConsumerBeat {
-  /** It counts until then (ms since the epoch) unless it renews. */
+/** One consumer's entry in the allocation. */
+export interface ConsumerEntry {
+  /** It counts until then (ms since the epoch) unless it renews; an expired entry's claim is free again. */
   readonly until: number;
+  /** The requests it had waiting or in flight when it last renewed. */
+  readonly demand: number;
+  /** The requests a window it may send. */
+  readonly claim: number;
   /** The largest window (requests) it has seen; absent before its first answer. */
   readonly limit?: number | undefined;
   /** When it believes the current window ends (ms since the epoch); absent when it does not know. */
   readonly windowEndsAt?: number | undefined;
 }
 
-/** Who spends the quota now (itself included), the largest window any has seen, the latest window end any knows. */
-export interface ConsumersNow {
-  readonly count: number;
-  readonly limit?: number | undefined;
-  readonly windowEndsAt?: number | undefined;
-}
-
-/** Where the consumers of one identity's quota register (Table Storage in the app: TableQuotaConsumers). */
-export interface QuotaConsumers {
-  /** Renews consumer `id`'s row and reads everyone's as of `now` (ms since the epoch). */
-  beat(id: string, beat: ConsumerBeat, now: number): Promise<ConsumersNow>;
-  /** Consumer `id` no longer spends the quota. */
+/** Where the consumers of one identity's quota keep their allocation (Table Storage: TableQuotaAllocation). */
+export interface QuotaAllocation {
+  /**
+   * Replaces consumer `id`'s entry by what `decide` returns, given the other live entries and its own (absent when
+   * it joins, or when it expired), as one atomic change: `decide` may be called again when another consumer
+   * changed the allocation in between. Expired entries are dropped. Answers the others' entries and its own as
+   * written.
+   */
+  update(
+    id: string,
+    decide: (
+      others: ReadonlyMap<string, ConsumerEntry>,
+      mine: ConsumerEntry | undefined,
+    ) => ConsumerEntry,
+    now: number,
+  ): Promise<{ others: ReadonlyMap<string, ConsumerEntry>; mine: ConsumerEntry }>;
+  /** Removes consumer `id`'s entry (its claim is free again). */
   leave(id: string): Promise<void>;
 }
 
 export interface SharedQuotaOptions {
-  /** How often a spending consumer renews its row and reads the others' (default 1 s). */
+  /** How often a spending consumer renews its entry and reads the others' (default 1 s). */
   readonly refreshMs?: number;
-  /** How long a row counts without renewal: a worker that died stops counting after this (default 15 s). */
-  readonly ttlMs?: number;
   /**
-   * A consumer with nothing to send for this long leaves (default 2 s): while it counts, the others take only their
-   * share. Coming back costs it the wait for the others to hear of it, and one request at a time until an answer.
+   * How long an entry counts without renewal (default 5 s): a worker that died frees its claim after this. A
+   * consumer that could not renew for `ttlMs − 2 × refreshMs` goes by the answers alone until it can.
    */
+  readonly ttlMs?: number;
+  /** A consumer with nothing to send for this long leaves (default 5 s); meanwhile it claims one request. */
   readonly idleMs?: number;
   /** Time and sleeping (virtual in tests); by default the wall clock, with timers that do not keep a process up. */
   readonly clock?: PacerClock;
-  /** Told once when the registry cannot be reached (the share then stays as it was). */
+  /** Told once when the allocation cannot be reached. */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
-/** Slack after another consumer's estimated window end before a joining one sends (clocks, network). */
-const JOIN_SLACK_MS = 100;
+/**
+ * A consumer's claim: in proportion to its demand among everyone's (at least one request, so that one coming back
+ * can start; nothing more when it wants nothing), and never more than the others leave.
+ */
+export function decideClaim(
+  others: ReadonlyMap<string, ConsumerEntry>,
+  demand: number,
+  limit: number | undefined,
+): number {
+  let held = 0;
+  let wanted = demand;
+  for (const entry of others.values()) {
+    held += entry.claim;
+    wanted += entry.demand;
+  }
+  // Nobody has seen a window yet: the first probes one request at a time (the pacer does), the others wait.
+  if (limit === undefined) return held > 0 ? 0 : 1;
+  const fair =
+    demand === 0 || wanted === 0 ? 1 : Math.max(1, Math.round((limit * demand) / wanted));
+  return Math.max(0, Math.min(fair, limit - held));
+}
 
 /**
- * Keeps one pacer registered while it spends the quota, and its share in step with the registry:
- * - joins on the first request after a pause: registers, and if others spend the quota, sends nothing until they
- *   have read the registry since (one `refreshMs`) and the window they are spending is over — they take their
- *   smaller share from the next window on, and this one does not knock on a spent window. Then the pacer probes
- *   one request at a time until an answer says where the window stands (`QuotaPacer.rejoin`);
- * - renews every `refreshMs`, and tells the pacer how many share the quota and the largest window any has seen
- *   (a worker whose requests always arrive after another's never sees a whole window in its own answers);
+ * Keeps one pacer in the allocation while it spends the quota (see the file comment):
+ * - joins on the first request after a pause, with the claim the others leave (often none: they give up their
+ *   surplus at their next renewal, and the joiner takes it at its own, from the next window on);
+ * - renews every `refreshMs` with its demand and its claim, and tells the pacer: less at once, more from the next
+ *   window (`QuotaPacer.setClaim`), the largest window any consumer has seen, and when the others' window ends;
  * - leaves after `idleMs` with nothing to send.
  */
 export class SharedQuota {
   private id: string | undefined;
   private idleSince: number | undefined;
+  private lastRenewed = 0;
   private warned = false;
   private stopped = false;
   private readonly refreshMs: number;
@@ -75,13 +103,13 @@ export class SharedQuota {
   private readonly clock: PacerClock;
 
   constructor(
-    private readonly consumers: QuotaConsumers,
+    private readonly allocation: QuotaAllocation,
     private readonly pacer: QuotaPacer,
     private readonly options: SharedQuotaOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? 1000;
-    this.ttlMs = options.ttlMs ?? 15_000;
-    this.idleMs = options.idleMs ?? 2000;
+    this.ttlMs = options.ttlMs ?? 5000;
+    this.idleMs = options.idleMs ?? 5000;
     this.clock = options.clock ?? unrefClock;
   }
 
@@ -91,9 +119,8 @@ export class SharedQuota {
     // A new id for each stay: a late `leave` of the last one cannot remove this one.
     this.id = randomUUID();
     this.idleSince = undefined;
-    this.pacer.rejoin();
-    // Nothing until the registry says who else spends (see the class comment).
-    this.pacer.pauseUntil(Number.POSITIVE_INFINITY);
+    // Nothing until the allocation says what this one may send.
+    this.pacer.setClaim(0, true);
     void this.tick(true);
   }
 
@@ -102,52 +129,59 @@ export class SharedQuota {
     this.stopped = true;
     const id = this.id;
     this.id = undefined;
-    this.pacer.pauseUntil(0);
-    if (id !== undefined) await this.consumers.leave(id).catch(() => undefined);
+    if (id !== undefined) await this.allocation.leave(id).catch(() => undefined);
   }
 
   private async tick(first = false): Promise<void> {
     const id = this.id;
     if (id === undefined || this.stopped) return;
     const now = this.clock.now();
-    if (!this.pacer.idle()) this.idleSince = undefined;
+    // A joiner wants at least the request that made it join (it waits for the quota right after this).
+    const demand = first ? Math.max(1, this.pacer.demand()) : this.pacer.demand();
+    if (demand > 0) this.idleSince = undefined;
     else this.idleSince ??= now;
     if (this.idleSince !== undefined && now - this.idleSince >= this.idleMs) {
       this.id = undefined;
-      await this.consumers.leave(id).catch((error: unknown) => this.warnOnce(error));
+      this.pacer.setClaim(0, true);
+      await this.allocation.leave(id).catch((error: unknown) => this.warnOnce(error));
       return;
     }
     try {
-      const others = await this.consumers.beat(
+      const { others, mine } = await this.allocation.update(
         id,
-        {
-          until: now + this.ttlMs,
-          limit: this.pacer.knownLimit(),
-          windowEndsAt: first ? undefined : this.pacer.windowEndsAt(),
+        (others) => {
+          let limit = this.pacer.knownLimit();
+          for (const entry of others.values())
+            if (entry.limit !== undefined) limit = Math.max(limit ?? 0, entry.limit);
+          return {
+            until: now + this.ttlMs,
+            demand,
+            claim: decideClaim(others, demand, limit),
+            limit,
+            windowEndsAt: this.pacer.windowEndsAt(),
+          };
         },
         now,
       );
       if (this.id !== id) return;
-      if (others.limit !== undefined) this.pacer.learnLimit(others.limit);
-      this.pacer.setRegistered(others.count);
-      if (first) {
-        const after = this.clock.now();
-        this.pacer.pauseUntil(
-          others.count > 1
-            ? Math.max(
-                after + this.refreshMs + JOIN_SLACK_MS,
-                (others.windowEndsAt ?? 0) + JOIN_SLACK_MS,
-              )
-            : 0,
-        );
+      this.lastRenewed = now;
+      if (mine.limit !== undefined) this.pacer.learnLimit(mine.limit);
+      let othersHold = 0;
+      let windowEndsAt: number | undefined;
+      for (const entry of others.values()) {
+        othersHold += entry.claim;
+        if (entry.windowEndsAt !== undefined)
+          windowEndsAt = Math.max(windowEndsAt ?? 0, entry.windowEndsAt);
       }
+      if (windowEndsAt !== undefined) this.pacer.learnWindowEnd(windowEndsAt);
+      // Joining when nobody holds any of the window: it is this one's at once.
+      this.pacer.setClaim(mine.claim, first && othersHold === 0);
     } catch (error) {
       this.warnOnce(error);
-      if (first) {
-        // No registry: the answers alone tell the pacer of the others.
-        this.pacer.setRegistered(1);
-        this.pacer.pauseUntil(0);
-      }
+      // At the join, or long enough for its entry to expire: no agreement holds, the answers alone guide the pacer
+      // (the scan goes on; a 429 is possible if another worker spends the window meanwhile).
+      if (first || now - this.lastRenewed >= this.ttlMs - 2 * this.refreshMs)
+        this.pacer.clearClaim();
     }
     if (this.id !== id || this.stopped) return;
     await this.clock.sleep(this.refreshMs);
@@ -157,9 +191,12 @@ export class SharedQuota {
   private warnOnce(error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    this.options.warn?.('the quota registry could not be reached; the pacer keeps its share', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    this.options.warn?.(
+      'the quota allocation could not be reached; the pacer goes by the answers alone',
+      {
+        error: error instanceof Error ? error.message : String(error),
+      },
+    );
   }
 }
 

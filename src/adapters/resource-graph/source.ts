@@ -18,7 +18,7 @@ import {
   type PacerClock,
   type PacerTicket,
 } from './pacer.js';
-import { SharedQuota, type QuotaConsumers } from './shared-quota.js';
+import { SharedQuota, type QuotaAllocation } from './shared-quota.js';
 
 export interface ResourceGraphSourceOptions {
   readonly credential: TokenCredential;
@@ -37,11 +37,11 @@ export interface ResourceGraphSourceOptions {
   readonly clock?: PacerClock;
   readonly onPage?: (info: { rows: number; pages: number }) => void;
   /**
-   * Where the processes spending this identity's quota register (queue workers: several at once); each then takes
-   * its share of a window. Without it the pacer learns of others from the answers alone.
+   * Where the processes spending this identity's quota agree how much of each window each sends (queue workers:
+   * several at once). Without it the pacer learns of others from the answers alone.
    */
-  readonly consumers?: QuotaConsumers;
-  /** Told once when `consumers` cannot be reached. */
+  readonly allocation?: QuotaAllocation;
+  /** Told once when `allocation` cannot be reached. */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -93,8 +93,8 @@ export class ResourceGraphSource implements ResourceSource {
   constructor(private readonly options: ResourceGraphSourceOptions) {
     this.clock = options.clock ?? realClock;
     this.pacer = new QuotaPacer(this.clock);
-    this.shared = options.consumers
-      ? new SharedQuota(options.consumers, this.pacer, {
+    this.shared = options.allocation
+      ? new SharedQuota(options.allocation, this.pacer, {
           ...(options.clock ? { clock: options.clock } : {}),
           ...(options.warn ? { warn: options.warn } : {}),
         })
