@@ -6,6 +6,7 @@ import { mulberry32 } from '../../dev/tenants/random.js';
 import { QuotaPacer, type PacerClock } from '../../src/adapters/resource-graph/pacer.js';
 import {
   SharedQuota,
+  decideCap,
   decideClaim,
   type ConsumerEntry,
   type QuotaAllocation,
@@ -198,7 +199,7 @@ describe('QuotaPacer sharing one quota with other processes (simulated time)', (
       expect(s.throttled, `seed ${seed}`).toBe(0);
       ratios.push(sim.t / floorMs(s.served));
     }
-    expect(Math.max(...ratios)).toBeLessThan(1.15);
+    expect(Math.max(...ratios)).toBeLessThan(1.08);
   });
 
   it('unregistered pacers started together (another tool on the same identity): the answers reveal each other', async () => {
@@ -248,9 +249,9 @@ describe('QuotaPacer sharing one quota with other processes (simulated time)', (
       expect(s.throttled, `seed ${seed}`).toBe(0);
       ratios.push(sim.t / floorMs(s.served));
     }
-    // One pacer with the same twelve chains: 1.02-1.06. Claims follow demand a renewal late, and more only from the
-    // next window: what a stopped worker leaves of the current window is lost.
-    expect(Math.max(...ratios)).toBeLessThan(1.25);
+    // One pacer with the same twelve chains: 1.02-1.06 (the current window's caps let the other take what a
+    // stopped worker leaves; with claims alone, from the next window on, this was 1.12-1.24).
+    expect(Math.max(...ratios)).toBeLessThan(1.1);
   });
 
   it('three registered workers started together', async () => {
@@ -283,6 +284,23 @@ describe('decideClaim', () => {
   });
 });
 
+describe('decideCap', () => {
+  const at = (windowEndsAt: number, claim: number, cap?: number, used?: number) =>
+    new Map([['o', { until: 1e12, demand: 1, claim, windowEndsAt, cap, used }]]);
+  it("takes what the others' caps leave of this window, as far as it wants", () => {
+    // The other holds 7 of this window and has used 3: 8 are free; this one has used 2 and wants 4.
+    expect(decideCap(at(5000, 7, 7, 3), 4, 2, 15, 5010)).toBe(6);
+    // The other capped itself at what it used (it wants nothing more): the rest is this one's.
+    expect(decideCap(at(5000, 7, 3, 3), 20, 2, 15, 5010)).toBe(12);
+    // Wanting nothing: its cap is what it used, the rest free for the others.
+    expect(decideCap(at(5000, 7, 7, 3), 0, 2, 15, 5010)).toBe(2);
+  });
+  it('counts another whose entry is about another window with its claim, and one that used more than its cap', () => {
+    expect(decideCap(at(1000, 9, 3, 3), 20, 0, 15, 5010)).toBe(6);
+    expect(decideCap(at(5000, 5, 5, 9), 20, 0, 15, 5010)).toBe(6);
+  });
+});
+
 describe('SharedQuota', () => {
   /** Grants a request from `pacer` and answers it at once (a fresh window of 15): when did it go? */
   async function oneRequest(pacer: QuotaPacer): Promise<number> {
@@ -309,15 +327,18 @@ describe('SharedQuota', () => {
       demand: 0,
       limit: 15,
     });
-    // Idle for 2 s: gone.
+    // Idle for 2 s: it claims nothing more, and what it sent in its window counts until that window ends.
     await sim.run(sim.sleep(3000));
-    expect(allocation.entries.size).toBe(0);
+    expect(allocation.entries.get(first as string)).toMatchObject({ claim: 0, used: 1, cap: 1 });
+    await sim.run(sim.sleep(3000));
+    expect(allocation.entries.get(first as string)?.until).toBeLessThan(sim.t);
     shared.touch();
     await sim.run(oneRequest(pacer));
     expect(allocation.entries.size).toBe(1);
-    expect([...allocation.entries.keys()][0]).not.toBe(first);
+    const [second] = [...allocation.entries.keys()];
+    expect(second).not.toBe(first);
     await sim.run(shared.stop());
-    expect(allocation.entries.size).toBe(0);
+    expect(allocation.entries.get(second as string)).toMatchObject({ claim: 0, demand: 0 });
   });
 
   it('joining another that holds the window: nothing until the other gives up a share, then from its next window', async () => {
@@ -329,6 +350,8 @@ describe('SharedQuota', () => {
       claim: 15,
       limit: 15,
       windowEndsAt: 2500,
+      used: 15,
+      cap: 15,
     });
     const pacer = new QuotaPacer(sim);
     const shared = new SharedQuota(allocation, pacer, { clock: sim, refreshMs: 1000 });
@@ -347,6 +370,8 @@ describe('SharedQuota', () => {
           claim: decideClaim(rest, 6, 15),
           limit: 15,
           windowEndsAt: 2500,
+          used: 15,
+          cap: 15,
         }),
         sim.t,
       ),

@@ -121,6 +121,8 @@ export class QuotaPacer {
   /** Requests a window agreed with the other registered consumers, now and from the next window (see `setClaim`). */
   private claimNow: number | undefined;
   private claimNext: number | undefined;
+  /** What this pacer may send in the current window, agreed for it alone (see `setWindowCap`). */
+  private windowCap: { cap: number; endsAt: number } | undefined;
   /** The most sharers believed since the window began: a share grows only with the next window (see `left`). */
   private windowSharers = 1;
   /** Nothing more in this window: the others spend it as if this pacer were not there (see `observe`). */
@@ -168,6 +170,21 @@ export class QuotaPacer {
     this.claimNext = n;
     if (atOnce || this.claimNow === undefined || n <= this.claimNow) this.claimNow = n;
     this.pump();
+  }
+
+  /**
+   * What this pacer may send in the window that ends at `endsAt` (its estimate), agreed with the others: more than its
+   * claim when they leave part of this window unused, or what it has sent when it wants nothing more (the rest is
+   * then theirs). Forgotten when the window ends.
+   */
+  setWindowCap(cap: number, endsAt: number): void {
+    this.windowCap = { cap: Math.max(0, Math.floor(cap)), endsAt };
+    this.pump();
+  }
+
+  /** Requests sent in the current window (as this pacer counts its windows). */
+  sentThisWindow(): number {
+    return this.sentInWindow;
   }
 
   /** No agreement with other consumers (the allocation is out of reach): the answers alone say who else spends. */
@@ -308,7 +325,9 @@ export class QuotaPacer {
           // there (they have not heard of it yet, or do not use a registry). Whatever is left, they may take: this
           // pacer sends nothing more in this window.
           const share =
-            this.claimNow ?? Math.floor(this.limit / Math.max(this.windowSharers, this.detected));
+            this.windowCap?.cap ??
+            this.claimNow ??
+            Math.floor(this.limit / Math.max(this.windowSharers, this.detected));
           if (foreign > this.limit - share) this.sitOut = true;
         }
         // The shares leave `spare` requests of a window (15 among 2: 7 each, 1 spare). Once the shares are spent,
@@ -360,6 +379,7 @@ export class QuotaPacer {
     this.sitOut = false;
     this.windowSharers = this.detected;
     if (this.claimNext !== undefined) this.claimNow = this.claimNext;
+    this.windowCap = undefined;
   }
 
   private left(now: number): number {
@@ -370,8 +390,15 @@ export class QuotaPacer {
       return this.throttledWindow || this.claimNow === 0 ? 0 : 1 - this.inFlight.size;
     const window = this.limit - this.sentInWindow;
     let share: number;
-    if (this.claimNow !== undefined) share = this.claimNow - this.sentInWindow;
-    else {
+    if (this.claimNow !== undefined) {
+      const cap = this.windowCap;
+      // A cap agreed for this very window (the estimates of its end agree within half a window) replaces the claim.
+      const agreed =
+        cap !== undefined &&
+        this.resetAt !== 0 &&
+        Math.abs(cap.endsAt - this.resetAt) < (this.windowMs ?? 5000) / 2;
+      share = (agreed ? cap.cap : this.claimNow) - this.sentInWindow;
+    } else {
       // Fewer sharers (one left) take effect with the next window: what this one still holds, the answers so far
       // do not say, and the one that left may have spent its share already.
       const sharers = (this.windowSharers = Math.max(this.windowSharers, this.detected));
@@ -399,6 +426,11 @@ export class QuotaPacer {
       const [waiter] = this.waiters.splice(best, 1) as [Waiter];
       const ticket: PacerTicket = { seq: ++this.seq, sentAt: now };
       this.inFlight.add(ticket.seq);
+      // A window end only assumed (nothing was in flight to tell it) is dropped: this request's answer will tell.
+      if (this.resetAssumed) {
+        this.resetAt = 0;
+        this.resetAssumed = false;
+      }
       this.sentInWindow++;
       this.firstSentAt ??= now;
       if (this.snapshot) this.snapshot.sentSince++;

@@ -23,6 +23,10 @@ export interface ConsumerEntry {
   readonly limit?: number | undefined;
   /** When it believes the current window ends (ms since the epoch); absent when it does not know. */
   readonly windowEndsAt?: number | undefined;
+  /** Requests it sent in that window. */
+  readonly used?: number | undefined;
+  /** The most it may send in that window (its claim, more when the others leave some, its use when done). */
+  readonly cap?: number | undefined;
 }
 
 /** Where the consumers of one identity's quota keep their allocation (Table Storage: TableQuotaAllocation). */
@@ -84,6 +88,28 @@ export function decideClaim(
 }
 
 /**
+ * What a consumer may send in its current window (ending at `endsAt`): what it has sent, and as much more as it wants
+ * of what the others' caps leave (an entry about another window counts with its claim: that consumer sends no more
+ * than its claim in this one until it renews). The caps of one window never add up to more than the window.
+ */
+export function decideCap(
+  others: ReadonlyMap<string, ConsumerEntry>,
+  demand: number,
+  used: number,
+  limit: number,
+  endsAt: number,
+  windowMs = 5000,
+): number {
+  let held = 0;
+  for (const entry of others.values()) {
+    const sameWindow =
+      entry.windowEndsAt !== undefined && Math.abs(entry.windowEndsAt - endsAt) < windowMs / 2;
+    held += sameWindow ? Math.max(entry.cap ?? entry.claim, entry.used ?? 0) : entry.claim;
+  }
+  return used + Math.max(0, Math.min(demand, limit - held - used));
+}
+
+/**
  * Keeps one pacer in the allocation while it spends the quota (see the file comment):
  * - joins on the first request after a pause, with the claim the others leave (often none: they give up their
  *   surplus at their next renewal, and the joiner takes it at its own, from the next window on);
@@ -129,7 +155,23 @@ export class SharedQuota {
     this.stopped = true;
     const id = this.id;
     this.id = undefined;
-    if (id !== undefined) await this.allocation.leave(id).catch(() => undefined);
+    if (id !== undefined) await this.leave(id).catch(() => undefined);
+  }
+
+  /**
+   * Gives up its claim. What it sent in the current window stays counted until that window ends (its entry expires
+   * then): the others may not spend it again.
+   */
+  private async leave(id: string): Promise<void> {
+    const endsAt = this.pacer.windowEndsAt();
+    const used = this.pacer.sentThisWindow();
+    const now = this.clock.now();
+    if (endsAt === undefined || endsAt <= now || used === 0) return this.allocation.leave(id);
+    await this.allocation.update(
+      id,
+      () => ({ until: endsAt + 1000, demand: 0, claim: 0, windowEndsAt: endsAt, used, cap: used }),
+      now,
+    );
   }
 
   private async tick(first = false): Promise<void> {
@@ -143,7 +185,7 @@ export class SharedQuota {
     if (this.idleSince !== undefined && now - this.idleSince >= this.idleMs) {
       this.id = undefined;
       this.pacer.setClaim(0, true);
-      await this.allocation.leave(id).catch((error: unknown) => this.warnOnce(error));
+      await this.leave(id).catch((error: unknown) => this.warnOnce(error));
       return;
     }
     try {
@@ -153,12 +195,17 @@ export class SharedQuota {
           let limit = this.pacer.knownLimit();
           for (const entry of others.values())
             if (entry.limit !== undefined) limit = Math.max(limit ?? 0, entry.limit);
+          const endsAt = this.pacer.windowEndsAt();
+          const used = this.pacer.sentThisWindow();
           return {
             until: now + this.ttlMs,
             demand,
             claim: decideClaim(others, demand, limit),
             limit,
-            windowEndsAt: this.pacer.windowEndsAt(),
+            windowEndsAt: endsAt,
+            ...(endsAt !== undefined && endsAt > now && limit !== undefined
+              ? { used, cap: decideCap(others, demand, used, limit, endsAt) }
+              : {}),
           };
         },
         now,
@@ -176,6 +223,8 @@ export class SharedQuota {
       if (windowEndsAt !== undefined) this.pacer.learnWindowEnd(windowEndsAt);
       // Joining when nobody holds any of the window: it is this one's at once.
       this.pacer.setClaim(mine.claim, first && othersHold === 0);
+      if (mine.cap !== undefined && mine.windowEndsAt !== undefined)
+        this.pacer.setWindowCap(mine.cap, mine.windowEndsAt);
     } catch (error) {
       this.warnOnce(error);
       // At the join, or long enough for its entry to expire: no agreement holds, the answers alone guide the pacer
