@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { syntheticTenant } from '../../dev/tenants/synthetic.js';
 import { toResourceRow, type ResourceRow } from '../../src/core/resource.js';
+import { buildScanIndex } from '../../src/core/scan-index.js';
 import {
   accountOfBlobUri,
   blobNameOfUri,
@@ -16,6 +17,8 @@ import {
   type VmDisk,
   type VmExtension,
 } from '../../src/rules/views/classic-vm.js';
+import { idTail, keyTail, resourceKey } from '../../src/rules/views/ids.js';
+import { idLookup, itemsOfRow } from '../../src/rules/views/lookup.js';
 import {
   at,
   bool,
@@ -159,5 +162,82 @@ describe('classic VM view', () => {
       expect(classicVm(vm)).toEqual(referenceVm(vm));
     }
     expect(vms).toBeGreaterThan(1000);
+  });
+});
+
+describe('the id filter of lookups by resource id', () => {
+  // Ids as rows and references spell them: any case, surrounding whitespace (ASCII or not), trailing slashes,
+  // non-ASCII letters whose lower case differs in length (İ) or is ASCII (K, the Kelvin sign).
+  const piece = fc.constantFrom(
+    '/subscriptions/0000-AAAA/resourceGroups/RG/providers/Microsoft.ClassicCompute/virtualMachines/vm-1',
+    '/SUBSCRIPTIONS/0000-aaaa/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/VM-1',
+    'vm-1',
+    '/',
+    '//',
+    ' ',
+    '\t',
+    '\u00a0',
+    '\ufeff',
+    'İ',
+    '\u212a',
+    'Σ',
+    'x',
+  );
+  const anyId = fc.array(fc.oneof(piece, fc.string()), { maxLength: 6 }).map((p) => p.join(''));
+
+  it('hashes a raw id as it hashes its key, whenever it hashes it at all', () => {
+    fc.assert(
+      fc.property(anyId, (id) => {
+        const tail = idTail(id);
+        if (tail !== -1) expect(keyTail(resourceKey(id))).toBe(tail);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('finds every row whose key is in the lookup, and no other', () => {
+    // The target is often one of the scopes spelled another way (case, surrounding whitespace, a trailing slash).
+    const scopesAndTarget = fc.array(anyId, { minLength: 1, maxLength: 8 }).chain((scopes) =>
+      fc.tuple(
+        fc.constant(scopes),
+        fc.oneof(
+          anyId,
+          fc
+            .tuple(
+              fc.mixedCase(fc.constantFrom(...scopes)),
+              fc.constantFrom('', ' ', '/', ' / '),
+              fc.constantFrom('', '  ', '\n'),
+            )
+            .map(([scope, after, before]) => `${before}${scope}${after}`),
+        ),
+      ),
+    );
+    let hits = 0;
+    fc.assert(
+      fc.property(scopesAndTarget, ([scopes, id]) => {
+        const assignments = scopes.map((scope, i) =>
+          row({
+            id: `/subscriptions/s/providers/microsoft.authorization/roleassignments/a${i}`,
+            type: 'microsoft.authorization/roleassignments',
+            properties: { scope },
+          }),
+        );
+        const target = row({ id: id.length === 0 ? 'x' : id, type: CLASSIC_VM });
+        const scopeOf = (a: ResourceRow) => String((a.properties as { scope: string }).scope);
+        const byScope = idLookup(
+          buildScanIndex(assignments),
+          'test',
+          ['microsoft.authorization/roleassignments'],
+          (a, add: (id: string, a: ResourceRow) => void) => add(scopeOf(a), a),
+        );
+        const expected = assignments.filter(
+          (a) => resourceKey(scopeOf(a)) === resourceKey(target.id),
+        );
+        if (expected.length > 0) hits++;
+        expect(itemsOfRow(byScope, target)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(hits).toBeGreaterThan(200);
   });
 });

@@ -6,8 +6,7 @@ import { CLASSIC_STORAGE } from '../views/classic-storage.js';
 import { CLASSIC_NSG, CLASSIC_VNET } from '../views/classic-vnet.js';
 import { CLOUD_SERVICE } from '../views/cloud-service.js';
 import { count, listNames } from '../views/listing.js';
-import { keyOfRow, resourceKey } from '../views/ids.js';
-import { itemsOf, lookup } from '../views/lookup.js';
+import { idLookup, itemsOfRow } from '../views/lookup.js';
 import { RESERVED_IP } from '../views/reserved-ip.js';
 import { ROLE_ASSIGNMENT, roleAssignment } from '../views/role-assignment.js';
 import { roleDefinitionGuid, roleNameOf } from '../views/role-definition.js';
@@ -16,10 +15,10 @@ import type { ScanIndex } from '../../core/scan-index.js';
 const ASSIGNMENT_TYPES = [ROLE_ASSIGNMENT];
 function addAssignmentByScope(
   assignment: ResourceRow,
-  add: (key: string, assignment: ResourceRow) => void,
+  add: (scope: string, assignment: ResourceRow) => void,
 ): void {
   const scope = roleAssignment(assignment).scope;
-  if (scope !== undefined) add(resourceKey(scope), assignment);
+  if (scope !== undefined) add(scope, assignment);
 }
 
 /** `User 9a8b… as Reader`: the role by name when a role definition of the scan has it, else by GUID. */
@@ -46,13 +45,13 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row, { index }) {
-    const byScope = lookup(
+    const byScope = idLookup(
       index,
       'classic/rbac-on-classic-resource',
       ASSIGNMENT_TYPES,
       addAssignmentByScope,
     );
-    const found = itemsOf(byScope, keyOfRow(row));
+    const found = itemsOfRow(byScope, row);
     if (found.length === 0) return pass;
     return fail(
       `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map((a) => describe(a, index)))}) will not follow it to its new id.`,
