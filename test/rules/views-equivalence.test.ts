@@ -16,6 +16,10 @@ import {
   type InputEndpoint,
   type VmDisk,
   type VmExtension,
+  vmAvailabilitySet,
+  vmCloudServiceId,
+  vmDisks,
+  vmVirtualNetwork,
 } from '../../src/rules/views/classic-vm.js';
 import { idTail, keyTail, resourceKey } from '../../src/rules/views/ids.js';
 import { idLookup, itemsOfRow } from '../../src/rules/views/lookup.js';
@@ -146,7 +150,12 @@ describe('classic VM view', () => {
     fc.assert(
       fc.property(fc.option(vmProperties, { nil: undefined }), (properties) => {
         const vm = row({ id: '/subscriptions/s/x/vm', type: CLASSIC_VM, properties });
-        expect(classicVm(vm)).toEqual(referenceVm(vm));
+        const reference = referenceVm(vm);
+        expect(classicVm(vm)).toEqual(reference);
+        expect(vmCloudServiceId(vm)).toBe(reference.cloudServiceId);
+        expect(vmAvailabilitySet(vm)).toBe(reference.availabilitySet);
+        expect(vmVirtualNetwork(vm)).toEqual(reference.virtualNetwork);
+        expect(vmDisks(vm)).toEqual(reference.disks);
       }),
       { numRuns: 2000 },
     );

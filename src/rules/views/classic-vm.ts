@@ -236,24 +236,59 @@ function disksOf(storage: Record<string, unknown> | undefined): readonly VmDisk[
   return disks.length > 0 ? disks : NONE;
 }
 
+// Single fields, read from the properties (an object): what the view holds, for readers that need one field of
+// many VMs (the cross-resource rules, the VM index, the migration plan) and would waste the rest of a view.
+
+function cloudServiceIdIn(p: Record<string, unknown>): string | undefined {
+  return text(record(p.domainName)?.id);
+}
+
+function availabilitySetIn(p: Record<string, unknown>): string | undefined {
+  return text(record(p.hardwareProfile)?.availabilitySet);
+}
+
+function virtualNetworkIn(network: Record<string, unknown> | undefined): VirtualNetworkRef | null {
+  const vnet = record(network?.virtualNetwork);
+  return vnet
+    ? { id: text(vnet.id), name: text(vnet.name), subnetNames: distinctTexts(vnet.subnetNames) }
+    : null;
+}
+
+/** `ClassicVmView.cloudServiceId` of a row, without the rest of the view. */
+export function vmCloudServiceId(row: ResourceRow): string | undefined {
+  const p = record(row.properties);
+  return p === undefined ? undefined : cloudServiceIdIn(p);
+}
+
+/** `ClassicVmView.availabilitySet` of a row, without the rest of the view. */
+export function vmAvailabilitySet(row: ResourceRow): string | undefined {
+  const p = record(row.properties);
+  return p === undefined ? undefined : availabilitySetIn(p);
+}
+
+/** `ClassicVmView.virtualNetwork` of a row, without the rest of the view. */
+export function vmVirtualNetwork(row: ResourceRow): VirtualNetworkRef | null | undefined {
+  const p = record(row.properties);
+  return p === undefined ? undefined : virtualNetworkIn(record(p.networkProfile));
+}
+
+/** `ClassicVmView.disks` of a row, without the rest of the view. */
+export function vmDisks(row: ResourceRow): readonly VmDisk[] | undefined {
+  const p = record(row.properties);
+  return p === undefined ? undefined : disksOf(record(p.storageProfile));
+}
+
 function build(row: ResourceRow): ClassicVmView {
   const p = record(row.properties);
   if (p === undefined) return UNKNOWN;
   const network = record(p.networkProfile);
-  const vnet = record(network?.virtualNetwork);
   const debug = record(p.debugProfile);
   const instance = record(p.instanceView);
   return {
     hasProperties: true,
-    cloudServiceId: text(record(p.domainName)?.id),
-    availabilitySet: text(record(p.hardwareProfile)?.availabilitySet),
-    virtualNetwork: vnet
-      ? {
-          id: text(vnet.id),
-          name: text(vnet.name),
-          subnetNames: distinctTexts(vnet.subnetNames),
-        }
-      : null,
+    cloudServiceId: cloudServiceIdIn(p),
+    availabilitySet: availabilitySetIn(p),
+    virtualNetwork: virtualNetworkIn(network),
     inputEndpoints: endpointsOf(network?.inputEndpoints),
     extensions: extensionsOf(p.extensions),
     bootDiagnosticsEnabled: bool(debug?.bootDiagnosticsEnabled) === true,
@@ -264,24 +299,19 @@ function build(row: ResourceRow): ClassicVmView {
   };
 }
 
-// A dozen rules read the same VM: read it once per row object, not once per rule.
-const VIEWS = new WeakMap<ResourceRow, ClassicVmView>();
-
-// The engine runs every rule of a row back to back: remember the last row before asking the WeakMap.
+// The engine runs every rule of a row back to back: a dozen rules read the view of one row, built once. Views are
+// not kept beyond the last row (a cache per row object, a WeakMap, cost more than it saved: profiled); readers of
+// many VMs read the single fields they need (above).
 let lastRow: ResourceRow | undefined;
 let lastView: ClassicVmView | undefined;
 
-/** The view of a classic VM row (cached per row object; treat it as read-only). */
+/** The view of a classic VM row (treat it as read-only). */
 export function classicVm(row: ResourceRow): ClassicVmView {
-  if (row === lastRow && lastView) return lastView;
-  let view = VIEWS.get(row);
-  if (!view) {
-    view = build(row);
-    VIEWS.set(row, view);
+  if (row !== lastRow || lastView === undefined) {
+    lastView = build(row);
+    lastRow = row;
   }
-  lastRow = row;
-  lastView = view;
-  return view;
+  return lastView;
 }
 
 /** A readable name for an extension in messages. */
