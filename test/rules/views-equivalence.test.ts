@@ -234,11 +234,10 @@ describe('the id filter of lookups by resource id', () => {
         const target = row({ id: id.length === 0 ? 'x' : id, type: CLASSIC_VM });
         const scopeOf = (a: ResourceRow) => String((a.properties as { scope: string }).scope);
         const byScope = idLookup(
-          buildScanIndex(assignments),
           'test',
           ['microsoft.authorization/roleassignments'],
           (a, add: (id: string, a: ResourceRow) => void) => add(scopeOf(a), a),
-        );
+        )(buildScanIndex(assignments));
         const expected = assignments.filter(
           (a) => resourceKey(scopeOf(a)) === resourceKey(target.id),
         );

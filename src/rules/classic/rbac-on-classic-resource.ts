@@ -21,6 +21,12 @@ function addAssignmentByScope(
   if (scope !== undefined) add(scope, assignment);
 }
 
+const assignmentsByScope = idLookup(
+  'classic/rbac-on-classic-resource',
+  ASSIGNMENT_TYPES,
+  addAssignmentByScope,
+);
+
 /** `User 9a8b… as Reader`: the role by name when a role definition of the scan has it, else by GUID. */
 function describe(assignment: ResourceRow, index: ScanIndex): string {
   const view = roleAssignment(assignment);
@@ -45,13 +51,7 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row, { index }) {
-    const byScope = idLookup(
-      index,
-      'classic/rbac-on-classic-resource',
-      ASSIGNMENT_TYPES,
-      addAssignmentByScope,
-    );
-    const found = itemsOfRow(byScope, row);
+    const found = itemsOfRow(assignmentsByScope(index), row);
     if (found.length === 0) return pass;
     return fail(
       `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map((a) => describe(a, index)))}) will not follow it to its new id.`,

@@ -17,6 +17,12 @@ function addSettingByTarget(
   if (target !== undefined) add(target, setting);
 }
 
+const settingsByTarget = idLookup(
+  'classic/vm-alerts-or-autoscale',
+  SETTING_TYPES,
+  addSettingByTarget,
+);
+
 export default defineRule({
   id: 'classic/vm-alerts-or-autoscale',
   title: 'Classic VM or cloud service has alert rules or autoscale settings',
@@ -30,13 +36,7 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row, { index }) {
-    const byTarget = idLookup(
-      index,
-      'classic/vm-alerts-or-autoscale',
-      SETTING_TYPES,
-      addSettingByTarget,
-    );
-    const found = itemsOfRow(byTarget, row);
+    const found = itemsOfRow(settingsByTarget(index), row);
     if (found.length === 0) return pass;
     const alerts = found.filter((s) => s.type === ALERT_RULE).map((s) => labelOf(s, row));
     const autoscale = found.filter((s) => s.type !== ALERT_RULE).map((s) => labelOf(s, row));

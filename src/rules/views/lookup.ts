@@ -44,16 +44,16 @@ export interface IdLookup<T> {
 }
 
 /**
- * Groups what `entriesOf` yields for every row of `types` by `resourceKey` of the id it names, once per index
- * (`memoKey` unique in the catalog, as for `lookup`).
+ * A lookup by `resourceKey` of the ids `entriesOf` yields for every row of `types`, built once per index: returns
+ * the function that gives it for an index (`memoKey` unique in the catalog, as for `lookup`). Made once per rule, at
+ * module load, so that asking for it on every row allocates nothing.
  */
 export function idLookup<T>(
-  index: ScanIndex,
   memoKey: string,
   types: readonly string[],
   entriesOf: (row: ResourceRow, add: (id: string, value: T) => void) => void,
-): IdLookup<T> {
-  return index.memo(memoKey, (ix) => {
+): (index: ScanIndex) => IdLookup<T> {
+  const build = (ix: ScanIndex): IdLookup<T> => {
     const byKey = new Map<string, T[]>();
     const tails = new Uint32Array(2 ** (TAIL_BITS - 5));
     const add = (id: string, value: T): void => {
@@ -71,7 +71,8 @@ export function idLookup<T>(
       for (const row of ix.ofType(type)) entriesOf(row, add);
     }
     return { byKey, tails };
-  });
+  };
+  return (index) => index.memo(memoKey, build);
 }
 
 /** The items under the key of a row's id (`keyOfRow`), or an empty list. */
