@@ -122,17 +122,32 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
         continue;
       }
       if (outcome.kind !== 'fail') continue;
-      const finding: Finding = {
-        ruleId: rule.id,
-        severity: rule.severity,
-        resourceId: row.id,
-        resourceName: row.name,
-        resourceType: row.type,
-        subscriptionId: row.subscriptionId,
-        resourceGroup: row.resourceGroup,
-        message: outcome.message,
-        ...(rule.deadline ? { deadline: rule.deadline, urgency: urgency(rule.deadline) } : {}),
-      };
+      // Two literals with the same keys in the same order, not a spread of an optional part: the spread copies
+      // through a runtime call, for the findings with a deadline (most of them).
+      const deadline = rule.deadline;
+      const finding: Finding = deadline
+        ? {
+            ruleId: rule.id,
+            severity: rule.severity,
+            resourceId: row.id,
+            resourceName: row.name,
+            resourceType: row.type,
+            subscriptionId: row.subscriptionId,
+            resourceGroup: row.resourceGroup,
+            message: outcome.message,
+            deadline,
+            urgency: urgency(deadline),
+          }
+        : {
+            ruleId: rule.id,
+            severity: rule.severity,
+            resourceId: row.id,
+            resourceName: row.name,
+            resourceType: row.type,
+            subscriptionId: row.subscriptionId,
+            resourceGroup: row.resourceGroup,
+            message: outcome.message,
+          };
       findings.push(finding);
     }
   }
