@@ -18,9 +18,16 @@ import {
   type VmExtension,
   vmAvailabilitySet,
   vmCloudServiceId,
+  vmDiskAccountKeys,
   vmDisks,
   vmVirtualNetwork,
 } from '../../src/rules/views/classic-vm.js';
+import {
+  CLOUD_SERVICE,
+  cloudService,
+  PATH as CLOUD_SERVICE_PATH,
+  type CloudServiceView,
+} from '../../src/rules/views/cloud-service.js';
 import { idTail, keyTail, resourceKey } from '../../src/rules/views/ids.js';
 import { idLookup, itemsOfRow } from '../../src/rules/views/lookup.js';
 import {
@@ -35,6 +42,18 @@ import {
 } from '../../src/rules/views/values.js';
 
 const VM = compilePaths(VM_PATH);
+const CS = compilePaths(CLOUD_SERVICE_PATH);
+
+/** The cloud service view read through `at` and the PATH table. */
+function referenceCloudService(row: ResourceRow): CloudServiceView {
+  const p = row.properties;
+  return {
+    roles: list(at(p, CS.roles))
+      ?.filter(isRecord)
+      .map((r) => ({ name: text(at(r, CS.roleName)), roleType: text(at(r, CS.roleType)) })),
+    virtualNetworkId: text(at(p, CS.virtualNetworkId)),
+  };
+}
 
 function referenceDisk(value: unknown, role: VmDisk['role']): VmDisk | undefined {
   if (!isRecord(value)) return undefined;
@@ -156,6 +175,9 @@ describe('classic VM view', () => {
         expect(vmAvailabilitySet(vm)).toBe(reference.availabilitySet);
         expect(vmVirtualNetwork(vm)).toEqual(reference.virtualNetwork);
         expect(vmDisks(vm)).toEqual(reference.disks);
+        expect(vmDiskAccountKeys(vm)).toEqual(
+          reference.disks?.flatMap((d) => (d.accountKey === undefined ? [] : [d.accountKey])),
+        );
       }),
       { numRuns: 2000 },
     );
@@ -171,6 +193,35 @@ describe('classic VM view', () => {
       expect(classicVm(vm)).toEqual(referenceVm(vm));
     }
     expect(vms).toBeGreaterThan(1000);
+  });
+});
+
+describe('cloud service view', () => {
+  const properties = partial({
+    roles: some(partial({ name: leaf, roleType: leaf })),
+    virtualNetwork: partial({ id: leaf }),
+  });
+
+  it('reads random shapes as the PATH table says', () => {
+    fc.assert(
+      fc.property(fc.option(properties, { nil: undefined }), (p) => {
+        const service = row({ id: '/subscriptions/s/x/cs', type: CLOUD_SERVICE, properties: p });
+        expect(cloudService(service)).toEqual(referenceCloudService(service));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads every cloud service of a generated tenant as the PATH table says', () => {
+    const tenant = syntheticTenant({ subscriptions: 40, resources: 6_000, seed: 5 });
+    let services = 0;
+    for (const raw of tenant.resources) {
+      const service = row(raw as Record<string, unknown>);
+      if (service.type !== CLOUD_SERVICE) continue;
+      services++;
+      expect(cloudService(service)).toEqual(referenceCloudService(service));
+    }
+    expect(services).toBeGreaterThan(100);
   });
 });
 

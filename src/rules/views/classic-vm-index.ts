@@ -1,7 +1,7 @@
 // Where classic VMs are (cloud service, VNet, storage accounts), indexed in one pass per scan index.
 import type { ResourceRow } from '../../core/resource.js';
 import type { ScanIndex } from '../../core/scan-index.js';
-import { CLASSIC_VM, vmCloudServiceId, vmDisks, vmVirtualNetwork } from './classic-vm.js';
+import { CLASSIC_VM, vmCloudServiceId, vmDiskAccountKeys, vmVirtualNetwork } from './classic-vm.js';
 import { classicVnetKey, resourceKey } from './ids.js';
 import type { Lookup } from './lookup.js';
 
@@ -65,18 +65,15 @@ function build(index: ScanIndex): ClassicVmIndex {
     if (vnet?.id !== undefined) add(byVnetId, vnetKey(vnet.id), vm);
     else if (vnet?.name !== undefined)
       add(byVnetName, vnetNameKey(vm.subscriptionId, vnet.name), vm);
-    const disks = vmDisks(vm);
-    if (disks === undefined) {
+    const accounts = vmDiskAccountKeys(vm);
+    if (accounts === undefined) {
       withUnknownDisks.push(vm);
       continue;
     }
-    for (let i = 0; i < disks.length; i++) {
-      const key = disks[i]?.accountKey;
-      if (key === undefined) continue;
+    for (let i = 0; i < accounts.length; i++) {
+      const key = accounts[i] as string;
       diskCount.set(key, (diskCount.get(key) ?? 0) + 1);
-      let seen = false;
-      for (let j = 0; j < i && !seen; j++) seen = disks[j]?.accountKey === key;
-      if (!seen) add(byDiskAccount, key, vm);
+      if (accounts.indexOf(key) === i) add(byDiskAccount, key, vm);
     }
   }
   return { byCloudService, byVnetId, byVnetName, byDiskAccount, withUnknownDisks, diskCount };
