@@ -178,8 +178,8 @@ function loadTest(url: string): Promise<LoadResult> {
 function ruleThroughput(): { resourcesPerSecond: number; referenceRows: number } {
   const tenant = syntheticTenant({ subscriptions, resources, seed: Number(values.seed) });
   const targetTypes = new Set(new RuleSet(DEFAULT_CATALOG).targetTypes());
-  // Fresh row objects for every round, parsed outside the timing: views are cached per row object, and a scan
-  // evaluates each row once — rounds over the same objects would time the cache, not the rules.
+  // Fresh row objects for every round, parsed outside the timing: a scan evaluates each row once, so rounds over the
+  // same objects would time any cache kept per row object (the views had one), not the rules.
   const freshRows = (): Map<string, ResourceRow[]> => {
     const bySub = new Map<string, ResourceRow[]>();
     for (const raw of tenant.resources) {

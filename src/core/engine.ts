@@ -1,9 +1,9 @@
 // The rule engine: every applicable rule over every row, with errors contained per rule and row.
 import type { Finding } from './finding.js';
-import type { ResourceRow } from './resource.js';
+import { hasProperties, type ResourceRow } from './resource.js';
 import { buildScanIndex, type ScanIndex } from './scan-index.js';
 import { urgencyOf, DEFAULT_THRESHOLDS, type Urgency, type UrgencyThresholds } from './urgency.js';
-import type { Rule } from '../rules/define-rule.js';
+import { decisionOf, type Outcome, type Rule, type RuleContext } from '../rules/define-rule.js';
 
 export interface RuleError {
   readonly ruleId: string;
@@ -28,20 +28,40 @@ export interface Evaluation {
   readonly index: ScanIndex;
 }
 
+/** A rule as the engine runs it: its predicate when `defineRule` made it (see `decisionOf`), else its `evaluate`. */
+interface Step {
+  readonly rule: Rule;
+  readonly decide: (row: ResourceRow, context: RuleContext) => Outcome;
+  /** Whether `decide` is the rule's own predicate that wants rows with properties only. */
+  readonly needsProperties: boolean;
+}
+
 /** Rules grouped by the type they apply to, built once per catalog. */
 export class RuleSet {
   private readonly byType = new Map<string, Rule[]>();
+  private readonly stepsByType = new Map<string, Step[]>();
   constructor(readonly rules: readonly Rule[]) {
     for (const rule of rules) {
+      const decision = decisionOf(rule);
+      const step: Step = decision
+        ? { rule, decide: decision.decide, needsProperties: !decision.typeOnly }
+        : { rule, decide: (row, context) => rule.evaluate(row, context), needsProperties: false };
       for (const type of rule.appliesTo) {
         const list = this.byType.get(type);
         if (list) list.push(rule);
         else this.byType.set(type, [rule]);
+        const steps = this.stepsByType.get(type);
+        if (steps) steps.push(step);
+        else this.stepsByType.set(type, [step]);
       }
     }
   }
   forType(type: string): readonly Rule[] | undefined {
     return this.byType.get(type);
+  }
+  /** The rules of a type as the engine runs them. */
+  stepsFor(type: string): readonly Step[] | undefined {
+    return this.stepsByType.get(type);
   }
   /** Types whose rows get findings. */
   targetTypes(): string[] {
@@ -82,13 +102,17 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
   const ruleErrors: RuleError[] = [];
   let evaluated = 0;
   for (const row of rows) {
-    const rules = ruleSet.forType(row.type);
-    if (!rules) continue;
+    const steps = ruleSet.stepsFor(row.type);
+    if (!steps) continue;
     evaluated++;
-    for (const rule of rules) {
+    // A rule that decides from properties does not decide on a row without them (`defineRule`): no finding.
+    const known = hasProperties(row);
+    for (const step of steps) {
+      if (step.needsProperties && !known) continue;
+      const rule = step.rule;
       let outcome;
       try {
-        outcome = rule.evaluate(row, context);
+        outcome = step.decide(row, context);
       } catch (error) {
         ruleErrors.push({
           ruleId: rule.id,
@@ -98,17 +122,32 @@ export function evaluate(rows: readonly ResourceRow[], options: EvaluationOption
         continue;
       }
       if (outcome.kind !== 'fail') continue;
-      const finding: Finding = {
-        ruleId: rule.id,
-        severity: rule.severity,
-        resourceId: row.id,
-        resourceName: row.name,
-        resourceType: row.type,
-        subscriptionId: row.subscriptionId,
-        resourceGroup: row.resourceGroup,
-        message: outcome.message,
-        ...(rule.deadline ? { deadline: rule.deadline, urgency: urgency(rule.deadline) } : {}),
-      };
+      // Two literals with the same keys in the same order, not a spread of an optional part: the spread copies
+      // through a runtime call, for the findings with a deadline (most of them).
+      const deadline = rule.deadline;
+      const finding: Finding = deadline
+        ? {
+            ruleId: rule.id,
+            severity: rule.severity,
+            resourceId: row.id,
+            resourceName: row.name,
+            resourceType: row.type,
+            subscriptionId: row.subscriptionId,
+            resourceGroup: row.resourceGroup,
+            message: outcome.message,
+            deadline,
+            urgency: urgency(deadline),
+          }
+        : {
+            ruleId: rule.id,
+            severity: rule.severity,
+            resourceId: row.id,
+            resourceName: row.name,
+            resourceType: row.type,
+            subscriptionId: row.subscriptionId,
+            resourceGroup: row.resourceGroup,
+            message: outcome.message,
+          };
       findings.push(finding);
     }
   }

@@ -5,7 +5,7 @@
 import type { Finding } from './finding.js';
 import type { ResourceRow } from './resource.js';
 import type { ScanIndex } from './scan-index.js';
-import { classicVm, CLASSIC_VM } from '../rules/views/classic-vm.js';
+import { CLASSIC_VM, vmCloudServiceId, vmVirtualNetwork } from '../rules/views/classic-vm.js';
 import { classicVmsIn, CLASSIC_NSG, CLASSIC_VNET } from '../rules/views/classic-vnet.js';
 import { cloudService, CLOUD_SERVICE } from '../rules/views/cloud-service.js';
 import { CLASSIC_STORAGE } from '../rules/views/classic-storage.js';
@@ -197,7 +197,7 @@ export function planMigration(index: ScanIndex, findings: readonly Finding[]): M
     const key = classicVnetKey(vnet.id) ?? resourceKey(vnet.id);
     const members: ResourceRow[] = [];
     for (const vm of vms) {
-      const service = services.get(resourceKey(classicVm(vm).cloudServiceId ?? ''));
+      const service = services.get(resourceKey(vmCloudServiceId(vm) ?? ''));
       if (service) {
         members.push(service);
         placedServices.add(resourceKey(service.id));
@@ -220,23 +220,23 @@ export function planMigration(index: ScanIndex, findings: readonly Finding[]): M
   const outside = new Map<string, ResourceRow[]>();
   for (const vm of index.ofType(CLASSIC_VM)) {
     if (unitOfVm.has(resourceKey(vm.id))) continue;
-    const view = classicVm(vm);
+    const virtualNetwork = vmVirtualNetwork(vm);
     // undefined: unknown (no properties); null: the properties say it is in none.
-    if (view.virtualNetwork === undefined) {
+    if (virtualNetwork === undefined) {
       undecided.push({
         resource: resourceOf(vm),
         reason: 'the row has no properties: whether it is in a virtual network is unknown',
       });
       continue;
     }
-    if (view.virtualNetwork !== null) {
+    if (virtualNetwork !== null) {
       undecided.push({
         resource: resourceOf(vm),
         reason: 'its virtual network is not among the scanned resources',
       });
       continue;
     }
-    const serviceKey = resourceKey(view.cloudServiceId ?? vm.id);
+    const serviceKey = resourceKey(vmCloudServiceId(vm) ?? vm.id);
     const list = outside.get(serviceKey);
     if (list) list.push(vm);
     else outside.set(serviceKey, [vm]);

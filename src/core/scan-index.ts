@@ -39,7 +39,8 @@ export function buildScanIndex(rows: readonly ResourceRow[], base?: ScanIndex): 
       return list;
     },
     memo<T>(key: string, build: (index: ScanIndex) => T): T {
-      if (memos.has(key)) return memos.get(key) as T;
+      const known = memos.get(key);
+      if (known !== undefined || memos.has(key)) return known as T;
       // A view that reads only types this layer has no rows of is the base's own view: built once per scan and
       // shared by every subscription, instead of walking every reference row once per subscription.
       const view = shared.of(key, build);
@@ -128,7 +129,8 @@ function indexOf(rowSets: readonly (readonly ResourceRow[])[]): ScanIndex {
     byId: (id) => (typeof id === 'string' ? idMap().get(id.toLowerCase()) : undefined),
     ofType: (type) => byType.get(type.toLowerCase()) ?? EMPTY,
     memo<T>(key: string, build: (index: ScanIndex) => T): T {
-      if (memos.has(key)) return memos.get(key) as T;
+      const known = memos.get(key);
+      if (known !== undefined || memos.has(key)) return known as T;
       const value = build(index);
       memos.set(key, value);
       return value;

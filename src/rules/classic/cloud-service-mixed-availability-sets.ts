@@ -1,6 +1,6 @@
 // classic/cloud-service-mixed-availability-sets: a cloud service with VMs both in and out of an availability set cannot be migrated.
 import { defineRule, fail, notApplicable, pass } from '../define-rule.js';
-import { CLASSIC_VM, classicVm } from '../views/classic-vm.js';
+import { CLASSIC_VM, vmAvailabilitySet } from '../views/classic-vm.js';
 import { CLOUD_SERVICE, vmsOfCloudService } from '../views/cloud-service.js';
 import { listNames } from '../views/listing.js';
 
@@ -21,14 +21,10 @@ export default defineRule({
     if (vms.length === 0)
       return notApplicable('no classic VM of this scan belongs to the cloud service');
     let inSet = 0;
-    for (const vm of vms) if (classicVm(vm).availabilitySet !== undefined) inSet++;
+    for (const vm of vms) if (vmAvailabilitySet(vm) !== undefined) inSet++;
     if (inSet === 0 || inSet === vms.length) return pass;
-    const members = vms
-      .filter((vm) => classicVm(vm).availabilitySet !== undefined)
-      .map((vm) => vm.name);
-    const outside = vms
-      .filter((vm) => classicVm(vm).availabilitySet === undefined)
-      .map((vm) => vm.name);
+    const members = vms.filter((vm) => vmAvailabilitySet(vm) !== undefined).map((vm) => vm.name);
+    const outside = vms.filter((vm) => vmAvailabilitySet(vm) === undefined).map((vm) => vm.name);
     return fail(
       `VM(s) ${listNames(members)} are in an availability set while ${listNames(outside)} are in none.`,
     );

@@ -1,7 +1,7 @@
 // classic/cloud-service-multiple-availability-sets: a cloud service whose VMs use several availability sets cannot be migrated.
 import type { ResourceRow } from '../../core/resource.js';
 import { defineRule, fail, notApplicable, pass } from '../define-rule.js';
-import { CLASSIC_VM, classicVm } from '../views/classic-vm.js';
+import { CLASSIC_VM, vmAvailabilitySet } from '../views/classic-vm.js';
 import { CLOUD_SERVICE, vmsOfCloudService } from '../views/cloud-service.js';
 import { listNames } from '../views/listing.js';
 
@@ -9,7 +9,7 @@ import { listNames } from '../views/listing.js';
 function setsOf(vms: readonly ResourceRow[]): { name: string; vms: string[] }[] {
   const sets = new Map<string, { name: string; vms: string[] }>();
   for (const vm of vms) {
-    const set = classicVm(vm).availabilitySet;
+    const set = vmAvailabilitySet(vm);
     if (set === undefined) continue;
     const entry = sets.get(set.toLowerCase());
     if (entry) entry.vms.push(vm.name);
@@ -38,7 +38,7 @@ export default defineRule({
     let first: string | undefined;
     let several = false;
     for (const vm of vms) {
-      const set = classicVm(vm).availabilitySet;
+      const set = vmAvailabilitySet(vm);
       if (set === undefined) continue;
       if (first === undefined) first = set;
       else if (set !== first && set.toLowerCase() !== first.toLowerCase()) {

@@ -6,8 +6,7 @@ import { CLASSIC_STORAGE } from '../views/classic-storage.js';
 import { CLASSIC_NSG, CLASSIC_VNET } from '../views/classic-vnet.js';
 import { CLOUD_SERVICE } from '../views/cloud-service.js';
 import { count, listNames } from '../views/listing.js';
-import { keyOfRow, resourceKey } from '../views/ids.js';
-import { itemsOf, lookup } from '../views/lookup.js';
+import { idLookup, itemsOfRow } from '../views/lookup.js';
 import { RESERVED_IP } from '../views/reserved-ip.js';
 import { ROLE_ASSIGNMENT, roleAssignment } from '../views/role-assignment.js';
 import { roleDefinitionGuid, roleNameOf } from '../views/role-definition.js';
@@ -16,11 +15,17 @@ import type { ScanIndex } from '../../core/scan-index.js';
 const ASSIGNMENT_TYPES = [ROLE_ASSIGNMENT];
 function addAssignmentByScope(
   assignment: ResourceRow,
-  add: (key: string, assignment: ResourceRow) => void,
+  add: (scope: string, assignment: ResourceRow) => void,
 ): void {
   const scope = roleAssignment(assignment).scope;
-  if (scope !== undefined) add(resourceKey(scope), assignment);
+  if (scope !== undefined) add(scope, assignment);
 }
+
+const assignmentsByScope = idLookup(
+  'classic/rbac-on-classic-resource',
+  ASSIGNMENT_TYPES,
+  addAssignmentByScope,
+);
 
 /** `User 9a8b… as Reader`: the role by name when a role definition of the scan has it, else by GUID. */
 function describe(assignment: ResourceRow, index: ScanIndex): string {
@@ -46,13 +51,7 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row, { index }) {
-    const byScope = lookup(
-      index,
-      'classic/rbac-on-classic-resource',
-      ASSIGNMENT_TYPES,
-      addAssignmentByScope,
-    );
-    const found = itemsOf(byScope, keyOfRow(row));
+    const found = itemsOfRow(assignmentsByScope(index), row);
     if (found.length === 0) return pass;
     return fail(
       `${count(found.length, 'role assignment')} scoped to this resource (${listNames(found.map((a) => describe(a, index)))}) will not follow it to its new id.`,

@@ -1,7 +1,7 @@
 // classic/storage-account-has-vm-disks: a classic storage account with VM disks migrates after those VMs.
 import { defineRule, fail, pass } from '../define-rule.js';
 import { CLASSIC_VM } from '../views/classic-vm.js';
-import { CLASSIC_STORAGE, disksOfVmIn, vmsWithDisksIn } from '../views/classic-storage.js';
+import { CLASSIC_STORAGE, diskCountIn, vmsWithDisksIn } from '../views/classic-storage.js';
 import { count, listNames } from '../views/listing.js';
 
 export default defineRule({
@@ -19,8 +19,7 @@ export default defineRule({
   evaluate(row, { index }) {
     const vms = vmsWithDisksIn(index, row);
     if (vms.length === 0) return pass;
-    let disks = 0;
-    for (const vm of vms) disks += disksOfVmIn(vm, row).length;
+    const disks = diskCountIn(index, row);
     return fail(
       `${count(disks, 'disk')} of ${count(vms.length, 'classic VM')} (${listNames(vms.map((vm) => vm.name))}) live in this account; migrate it after those VMs.`,
     );

@@ -6,17 +6,22 @@ import { AUTOSCALE_SETTING, autoscaleTarget } from '../views/autoscale-setting.j
 import { CLASSIC_VM } from '../views/classic-vm.js';
 import { CLOUD_SERVICE } from '../views/cloud-service.js';
 import { labelOf, listNames } from '../views/listing.js';
-import { keyOfRow, resourceKey } from '../views/ids.js';
-import { itemsOf, lookup } from '../views/lookup.js';
+import { idLookup, itemsOfRow } from '../views/lookup.js';
 
 const SETTING_TYPES = [ALERT_RULE, AUTOSCALE_SETTING];
 function addSettingByTarget(
   setting: ResourceRow,
-  add: (key: string, setting: ResourceRow) => void,
+  add: (target: string, setting: ResourceRow) => void,
 ): void {
   const target = setting.type === ALERT_RULE ? alertRuleTarget(setting) : autoscaleTarget(setting);
-  if (target !== undefined) add(resourceKey(target), setting);
+  if (target !== undefined) add(target, setting);
 }
+
+const settingsByTarget = idLookup(
+  'classic/vm-alerts-or-autoscale',
+  SETTING_TYPES,
+  addSettingByTarget,
+);
 
 export default defineRule({
   id: 'classic/vm-alerts-or-autoscale',
@@ -31,13 +36,7 @@ export default defineRule({
     'https://learn.microsoft.com/azure/virtual-machines/migration-classic-resource-manager-plan',
   ],
   evaluate(row, { index }) {
-    const byTarget = lookup(
-      index,
-      'classic/vm-alerts-or-autoscale',
-      SETTING_TYPES,
-      addSettingByTarget,
-    );
-    const found = itemsOf(byTarget, keyOfRow(row));
+    const found = itemsOfRow(settingsByTarget(index), row);
     if (found.length === 0) return pass;
     const alerts = found.filter((s) => s.type === ALERT_RULE).map((s) => labelOf(s, row));
     const autoscale = found.filter((s) => s.type !== ALERT_RULE).map((s) => labelOf(s, row));

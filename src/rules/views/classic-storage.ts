@@ -1,7 +1,6 @@
 // Typed view of a classic storage account (microsoft.classicstorage/storageaccounts), and the VM disks in it.
 import type { ResourceRow } from '../../core/resource.js';
 import type { ScanIndex } from '../../core/scan-index.js';
-import { classicVm, type VmDisk } from './classic-vm.js';
 import { classicVmIndex } from './classic-vm-index.js';
 import { itemsOf, lookup } from './lookup.js';
 import { at, compilePaths, text } from './values.js';
@@ -55,8 +54,7 @@ export function vmsWithUnknownDisks(index: ScanIndex): readonly ResourceRow[] {
   return classicVmIndex(index).withUnknownDisks;
 }
 
-/** The disks of a VM that live in this storage account (for messages). */
-export function disksOfVmIn(vm: ResourceRow, account: ResourceRow): readonly VmDisk[] {
-  const key = account.name.toLowerCase();
-  return (classicVm(vm).disks ?? []).filter((d) => d.accountKey === key);
+/** The number of disks (OS and data) of the index's classic VMs that live in this storage account. */
+export function diskCountIn(index: ScanIndex, account: ResourceRow): number {
+  return classicVmIndex(index).diskCount.get(account.name.toLowerCase()) ?? 0;
 }

@@ -4,7 +4,7 @@ import type { ScanIndex } from '../../core/scan-index.js';
 import { classicVmIndex } from './classic-vm-index.js';
 import { keyOfRow } from './ids.js';
 import { itemsOf } from './lookup.js';
-import { at, compilePaths, isRecord, list, text } from './values.js';
+import { record, text } from './values.js';
 
 export const CLOUD_SERVICE = 'microsoft.classiccompute/domainnames';
 
@@ -31,19 +31,22 @@ export const PATH = {
   virtualNetworkId: 'virtualNetwork.id',
 } as const;
 
-const P = compilePaths(PATH);
-
 const WEB_OR_WORKER = /^(?:webrole|workerrole)$/i;
 
+// Read with a named property read per step (as the classic VM view is), equal to reading PATH with `at`
+// (test/rules/views-equivalence.test.ts).
 export function cloudService(row: ResourceRow): CloudServiceView {
-  const p = row.properties;
-  const rawRoles = list(at(p, P.roles));
-  return {
-    roles: rawRoles
-      ?.filter(isRecord)
-      .map((r) => ({ name: text(at(r, P.roleName)), roleType: text(at(r, P.roleType)) })),
-    virtualNetworkId: text(at(p, P.virtualNetworkId)),
-  };
+  const p = record(row.properties);
+  const rawRoles: unknown = p?.roles;
+  let roles: CloudServiceRole[] | undefined;
+  if (Array.isArray(rawRoles)) {
+    roles = [];
+    for (const item of rawRoles) {
+      const r = record(item);
+      if (r !== undefined) roles.push({ name: text(r.name), roleType: text(r.roleType) });
+    }
+  }
+  return { roles, virtualNetworkId: text(record(p?.virtualNetwork)?.id) };
 }
 
 /** Web and worker roles (PaaS), as opposed to the `PersistentVMRole` of IaaS VMs. */

@@ -1,6 +1,7 @@
 // Per-index lookup maps for cross-resource rules: built once per scan index (memo), so rules stay linear.
 import type { ResourceRow } from '../../core/resource.js';
 import type { ScanIndex } from '../../core/scan-index.js';
+import { idTail, keyOfRow, keyTail, resourceKey, TAIL_BITS } from './ids.js';
 
 export type Lookup<T> = ReadonlyMap<string, readonly T[]>;
 
@@ -33,4 +34,50 @@ export function lookup<T>(
 /** The items under a key, or an empty list. */
 export function itemsOf<T>(map: Lookup<T>, key: string | undefined): readonly T[] {
   return (key === undefined ? undefined : map.get(key)) ?? NONE;
+}
+
+/** A lookup by `resourceKey` of an id, with a filter that answers most misses without building the row's key. */
+export interface IdLookup<T> {
+  readonly byKey: Lookup<T>;
+  /** Bit `keyTail(key)` is set for every key of `byKey` (see `idTail`). */
+  readonly tails: Uint32Array;
+}
+
+/**
+ * A lookup by `resourceKey` of the ids `entriesOf` yields for every row of `types`, built once per index: returns
+ * the function that gives it for an index (`memoKey` unique in the catalog, as for `lookup`). Made once per rule, at
+ * module load, so that asking for it on every row allocates nothing.
+ */
+export function idLookup<T>(
+  memoKey: string,
+  types: readonly string[],
+  entriesOf: (row: ResourceRow, add: (id: string, value: T) => void) => void,
+): (index: ScanIndex) => IdLookup<T> {
+  const build = (ix: ScanIndex): IdLookup<T> => {
+    const byKey = new Map<string, T[]>();
+    const tails = new Uint32Array(2 ** (TAIL_BITS - 5));
+    const add = (id: string, value: T): void => {
+      const key = resourceKey(id);
+      const items = byKey.get(key);
+      if (items) {
+        items.push(value);
+        return;
+      }
+      byKey.set(key, [value]);
+      const tail = keyTail(key);
+      if (tail >= 0) tails[tail >>> 5] = (tails[tail >>> 5] as number) | (1 << (tail & 31));
+    };
+    for (const type of types) {
+      for (const row of ix.ofType(type)) entriesOf(row, add);
+    }
+    return { byKey, tails };
+  };
+  return (index) => index.memo(memoKey, build);
+}
+
+/** The items under the key of a row's id (`keyOfRow`), or an empty list. */
+export function itemsOfRow<T>(lookup: IdLookup<T>, row: ResourceRow): readonly T[] {
+  const tail = idTail(row.id);
+  if (tail >= 0 && ((lookup.tails[tail >>> 5] as number) & (1 << (tail & 31))) === 0) return NONE;
+  return lookup.byKey.get(keyOfRow(row)) ?? NONE;
 }
