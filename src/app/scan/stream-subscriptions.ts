@@ -115,6 +115,8 @@ export async function streamSubscriptions(
   const ruleErrors: RuleError[] = [];
   let resources = 0;
   const pending = new Set<Promise<void>>();
+  /** Each finished batch's last step, once its own writes have settled. */
+  const settling: Promise<void>[] = [];
   const slots = new Slots(STORING_AT_ONCE);
 
   // Back-pressure: a chain waits for a free slot before it evaluates and stores a subscription, so fetching
@@ -123,16 +125,21 @@ export async function streamSubscriptions(
     subscriptionId: string,
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
+    own: Set<Promise<void>>,
   ): Promise<void> => {
     await slots.enter();
     try {
-      start(subscriptionId, rows, excluded);
+      own.add(start(subscriptionId, rows, excluded));
     } catch (error) {
       slots.leave();
       throw error;
     }
   };
-  const start = (subscriptionId: string, rows: ResourceRow[], excluded: ReadonlySet<string>) => {
+  const start = (
+    subscriptionId: string,
+    rows: ResourceRow[],
+    excluded: ReadonlySet<string>,
+  ): Promise<void> => {
     const state = states.of(subscriptionId);
     const evaluation = evaluate(rows, {
       rules: ctx.rules,
@@ -164,6 +171,7 @@ export async function streamSubscriptions(
         slots.leave();
       });
     pending.add(task);
+    return task;
   };
 
   // Each batch is its own chain — its own grouper, its own finality — and several run at once, under the
@@ -174,12 +182,14 @@ export async function streamSubscriptions(
     const belongs = (id: string) => (inBatch ? inBatch.has(id) : true);
     const grouper = new SubscriptionGrouper();
     const handed = new Set<string>();
+    // This batch's own subscriptions being stored (the chain does not wait for other chains' writes).
+    const own = new Set<Promise<void>>();
     try {
       const excluded = await taggedIds(ctx, targets, batch);
       const handAll = async (groups: [string, ResourceRow[]][]) => {
         for (const [subscriptionId, rows] of groups) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set());
+          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set(), own);
         }
       };
       for (const [i, query] of targets.entries()) {
@@ -208,7 +218,7 @@ export async function streamSubscriptions(
           !state.vanished
         ) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set());
+          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set(), own);
         }
       }
     } catch (error) {
@@ -218,16 +228,23 @@ export async function streamSubscriptions(
       // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
       states.failIncomplete(reason, (id) => belongs(id) && !handed.has(id));
     }
-    await Promise.all(pending);
-    for (const subscriptionId of grouper.tainted) {
-      const state = states.of(subscriptionId);
-      state.outcome = 'failed';
-      state.reason =
-        'its rows did not arrive in the order asked for (order by id): not reconciled further';
-    }
+    // The chain goes on to its next batch while this one's last subscriptions are still being stored (waiting for
+    // the writes in flight kept the chains in lockstep: each round's pages were asked for only once the store was
+    // idle). Its tainted subscriptions are marked once their own writes have settled.
+    settling.push(
+      Promise.all(own).then(() => {
+        for (const subscriptionId of grouper.tainted) {
+          const state = states.of(subscriptionId);
+          state.outcome = 'failed';
+          state.reason =
+            'its rows did not arrive in the order asked for (order by id): not reconciled further';
+        }
+      }),
+    );
   };
   await eachConcurrently(input.batches, ctx.chains ?? DEFAULT_CHAINS, streamBatch);
   await Promise.all(pending);
+  await Promise.all(settling);
   return { resources, ruleErrors };
 }
 

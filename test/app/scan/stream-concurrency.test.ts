@@ -142,3 +142,49 @@ describe('streamSubscriptions back-pressure', () => {
     expect(most).toBe(STORING_AT_ONCE);
   });
 });
+
+describe('streamSubscriptions keeps fetching while it stores', () => {
+  it("starts a chain's next batch while the subscriptions of its last one are still being stored", async () => {
+    // One chain, two batches: the store is slower than a page, so the second batch's request must not wait for
+    // the first batch's writes (with every chain waiting for the writes in flight, chains fetched in lockstep and
+    // the store sat idle for a page's latency each round).
+    const ids = [sub(1), sub(2), sub(3), sub(4)];
+    const source = fakeSource();
+    const requested: string[] = [];
+    const pages = source.pages.bind(source);
+    source.pages = (query: GraphQuery, scope: Scope) => {
+      if (scope.kind === 'subscriptions') requested.push(scope.ids.join(','));
+      return pages(query, scope);
+    };
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    let fetchedWhileStoring = false;
+    const handed: string[] = [];
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 1 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids }, 2),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async (id) => {
+          // A write that takes a while: long enough for the next batch's first page, were it asked for.
+          for (let tick = 0; tick < 50 && requested.length < 2; tick++)
+            await new Promise((r) => setImmediate(r));
+          if (requested.length === 2 && ids.slice(0, 2).includes(id)) fetchedWhileStoring = true;
+          handed.push(id);
+        },
+      },
+    );
+    expect([...handed].sort()).toEqual(ids);
+    expect(fetchedWhileStoring).toBe(true);
+    for (const id of ids) expect(states.get(id)?.outcome).toBe('complete');
+  });
+});
