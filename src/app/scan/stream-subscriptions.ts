@@ -27,32 +27,55 @@ import {
 } from './state.js';
 
 /**
- * How many subscriptions are being handed on (stored) at once, across every chain. Each holds its rows, findings
- * and Table transaction bodies until stored: when storing is slower than fetching (a first scan), a bound that
- * chains could overrun let a 2,000-subscription scan hold 359 subscriptions' writes at once (README, "Benchmark").
+ * What is being handed on (stored) at once, across every chain. Each subscription holds its rows, findings and
+ * Table transaction bodies until stored: when storing is slower than fetching (a first scan), a bound that chains
+ * could overrun let a 2,000-subscription scan hold 359 subscriptions' writes at once (README, "Benchmark"). So the
+ * rows held are bounded (STORING_ROWS: about eight subscriptions of a hundred resources, as before); but a request
+ * costs the store more than an entity, so small subscriptions go many at once (up to STORING_AT_ONCE): eight at a
+ * time, a tenant of 12,000 subscriptions of a row or two each waited on the store's round trips, not its capacity.
  */
-export const STORING_AT_ONCE = 8;
+export const STORING_AT_ONCE = 64;
+/** The most rows the subscriptions being stored may hold together (one larger than that is stored alone). */
+export const STORING_ROWS = 1000;
 
-/** At most `limit` holders at once; the others wait, first come first served, for a slot to be handed to them. */
+/**
+ * Holders of a weight (a subscription's rows), at most `limit` at once and `budget` of weight together (one that
+ * weighs more than the budget holds it alone); the others wait, first come first served.
+ */
 class Slots {
   private held = 0;
-  private readonly waiting: (() => void)[] = [];
+  private weight = 0;
+  private readonly waiting: { weight: number; admit: () => void }[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly budget: number,
+  ) {}
 
-  enter(): Promise<void> | undefined {
-    if (this.held < this.limit) {
-      this.held++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  private fits(weight: number): boolean {
+    return this.held === 0 || (this.held < this.limit && this.weight + weight <= this.budget);
   }
 
-  /** Frees a slot: the longest waiter takes it over (the count stays), else it is counted free. */
-  leave(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.held--;
+  enter(weight: number): Promise<void> | undefined {
+    weight = Math.max(1, weight);
+    if (this.waiting.length === 0 && this.fits(weight)) {
+      this.held++;
+      this.weight += weight;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => this.waiting.push({ weight, admit: resolve }));
+  }
+
+  /** Frees what a holder of `weight` held; the longest waiters go in while they fit. */
+  leave(weight: number): void {
+    this.held--;
+    this.weight -= Math.max(1, weight);
+    for (let next = this.waiting[0]; next && this.fits(next.weight); next = this.waiting[0]) {
+      this.waiting.shift();
+      this.held++;
+      this.weight += next.weight;
+      next.admit();
+    }
   }
 }
 
@@ -117,21 +140,21 @@ export async function streamSubscriptions(
   const pending = new Set<Promise<void>>();
   /** Each finished batch's last step, once its own writes have settled. */
   const settling: Promise<void>[] = [];
-  const slots = new Slots(STORING_AT_ONCE);
+  const slots = new Slots(STORING_AT_ONCE, STORING_ROWS);
 
-  // Back-pressure: a chain waits for a free slot before it evaluates and stores a subscription, so fetching
-  // pauses while STORING_AT_ONCE subscriptions are being stored, whatever the number of chains.
+  // Back-pressure: a chain waits for room before it evaluates and stores a subscription, so fetching pauses while
+  // STORING_AT_ONCE subscriptions or STORING_ROWS rows are being stored, whatever the number of chains.
   const handOn = async (
     subscriptionId: string,
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
     own: Set<Promise<void>>,
   ): Promise<void> => {
-    await slots.enter();
+    await slots.enter(rows.length);
     try {
       own.add(start(subscriptionId, rows, excluded));
     } catch (error) {
-      slots.leave();
+      slots.leave(rows.length);
       throw error;
     }
   };
@@ -140,6 +163,7 @@ export async function streamSubscriptions(
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
   ): Promise<void> => {
+    const weight = rows.length;
     const state = states.of(subscriptionId);
     const evaluation = evaluate(rows, {
       rules: ctx.rules,
@@ -168,7 +192,7 @@ export async function streamSubscriptions(
       )
       .finally(() => {
         pending.delete(task);
-        slots.leave();
+        slots.leave(weight);
       });
     pending.add(task);
     return task;

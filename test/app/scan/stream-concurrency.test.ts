@@ -9,6 +9,7 @@ import {
 } from '../../../src/app/ports.js';
 import {
   STORING_AT_ONCE,
+  STORING_ROWS,
   streamSubscriptions,
 } from '../../../src/app/scan/stream-subscriptions.js';
 import { SubscriptionStates } from '../../../src/app/scan/state.js';
@@ -19,7 +20,7 @@ const ROWS_PER_SUB = 5;
 const FAILING = sub(9);
 
 /** Rows sorted by id per batch, two a page, a tick between pages so chains interleave; counts chains at once. */
-function fakeSource(): ResourceSource & { maxActive: number } {
+function fakeSource(rowsPerSub = ROWS_PER_SUB): ResourceSource & { maxActive: number } {
   let active = 0;
   const source = {
     maxActive: 0,
@@ -33,7 +34,7 @@ function fakeSource(): ResourceSource & { maxActive: number } {
     async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
       const ids = scope.kind === 'subscriptions' ? [...scope.ids].sort() : [];
       const rows = ids.flatMap((s) =>
-        Array.from({ length: ROWS_PER_SUB }, (_, i) => ({
+        Array.from({ length: rowsPerSub }, (_, i) => ({
           id: `/subscriptions/${s}/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/vm${i}`,
           type: 'microsoft.classiccompute/virtualmachines',
           subscriptionId: s,
@@ -186,5 +187,62 @@ describe('streamSubscriptions keeps fetching while it stores', () => {
     expect([...handed].sort()).toEqual(ids);
     expect(fetchedWhileStoring).toBe(true);
     for (const id of ids) expect(states.get(id)?.outcome).toBe('complete');
+  });
+});
+
+describe('streamSubscriptions bounds what it holds by rows, not by subscriptions alone', () => {
+  /** Streams `count` subscriptions of `rows` rows each into a sink slower than fetching; the most stored at once. */
+  async function mostAtOnce(
+    count: number,
+    rows: number,
+  ): Promise<{ most: number; handed: number }> {
+    const ids = Array.from({ length: count }, (_, i) => sub(100 + i));
+    const source = fakeSource(rows);
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    let storing = 0;
+    let most = 0;
+    let handed = 0;
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 8 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids }, Math.ceil(count / 8)),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async () => {
+          storing++;
+          most = Math.max(most, storing);
+          for (let tick = 0; tick < 40; tick++) await new Promise((r) => setImmediate(r));
+          storing--;
+          handed++;
+        },
+      },
+    );
+    return { most, handed };
+  }
+
+  it('stores many small subscriptions at once (a tenant of 12,000 with a row or two each)', async () => {
+    // Table writes cost a request each, whatever their size: eight small subscriptions at a time kept a first
+    // scan of 12,000 subscriptions waiting on the store's round trips, not on its capacity.
+    const { most, handed } = await mostAtOnce(160, 1);
+    expect(handed).toBe(160);
+    expect(most).toBeGreaterThan(8);
+    expect(most).toBeLessThanOrEqual(STORING_AT_ONCE);
+  });
+
+  it('stores few large subscriptions at once: the rows held stay bounded', async () => {
+    const rows = Math.ceil(STORING_ROWS / 3);
+    const { most, handed } = await mostAtOnce(16, rows);
+    expect(handed).toBe(16);
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(Math.floor(STORING_ROWS / rows));
   });
 });
