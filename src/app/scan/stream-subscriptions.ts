@@ -40,12 +40,16 @@ export const STORING_ROWS = 1000;
 
 /**
  * Holders of a weight (a subscription's rows), at most `limit` at once and `budget` of weight together (one that
- * weighs more than the budget holds it alone); the others wait, first come first served.
+ * weighs more than the budget holds it alone); the others wait, the lowest priority (the earliest batch) first,
+ * then first come first served. Served in turn, every chain finished its batch at the same moment and all asked
+ * for their next pages together, the store idle meanwhile; the earliest batch first, its chain asks for its next
+ * page while the others' subscriptions are still being stored.
  */
 class Slots {
   private held = 0;
   private weight = 0;
-  private readonly waiting: { weight: number; admit: () => void }[] = [];
+  /** Waiters by priority (lower first), then first come. */
+  private readonly waiting: { weight: number; priority: number; admit: () => void }[] = [];
 
   constructor(
     private readonly limit: number,
@@ -56,14 +60,18 @@ class Slots {
     return this.held === 0 || (this.held < this.limit && this.weight + weight <= this.budget);
   }
 
-  enter(weight: number): Promise<void> | undefined {
+  enter(weight: number, priority = 0): Promise<void> | undefined {
     weight = Math.max(1, weight);
     if (this.waiting.length === 0 && this.fits(weight)) {
       this.held++;
       this.weight += weight;
       return undefined;
     }
-    return new Promise<void>((resolve) => this.waiting.push({ weight, admit: resolve }));
+    return new Promise<void>((resolve) => {
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1] as { priority: number }).priority > priority) at--;
+      this.waiting.splice(at, 0, { weight, priority, admit: resolve });
+    });
   }
 
   /** Frees what a holder of `weight` held; the longest waiters go in while they fit. */
@@ -149,8 +157,9 @@ export async function streamSubscriptions(
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
     own: Set<Promise<void>>,
+    batchIndex: number,
   ): Promise<void> => {
-    await slots.enter(rows.length);
+    await slots.enter(rows.length, batchIndex);
     try {
       own.add(start(subscriptionId, rows, excluded));
     } catch (error) {
@@ -200,7 +209,7 @@ export async function streamSubscriptions(
 
   // Each batch is its own chain — its own grouper, its own finality — and several run at once, under the
   // source's one pacer; evaluation and storage overlap the fetching (the sink's back-pressure above).
-  const streamBatch = async (batch: Scope): Promise<void> => {
+  const streamBatch = async (batch: Scope, index: number): Promise<void> => {
     if (signal?.aborted) return;
     const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
     const belongs = (id: string) => (inBatch ? inBatch.has(id) : true);
@@ -213,7 +222,7 @@ export async function streamSubscriptions(
       const handAll = async (groups: [string, ResourceRow[]][]) => {
         for (const [subscriptionId, rows] of groups) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set(), own);
+          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set(), own, index);
         }
       };
       for (const [i, query] of targets.entries()) {
@@ -242,7 +251,7 @@ export async function streamSubscriptions(
           !state.vanished
         ) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set(), own);
+          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set(), own, index);
         }
       }
     } catch (error) {

@@ -246,3 +246,62 @@ describe('streamSubscriptions bounds what it holds by rows, not by subscriptions
     expect(most).toBeLessThanOrEqual(Math.floor(STORING_ROWS / rows));
   });
 });
+
+describe('streamSubscriptions does not run its chains in lockstep', () => {
+  it('stores the earliest batch first, so its chain asks for its next page while the others still store', async () => {
+    // Four chains, one page a batch, subscriptions large enough that only a few are stored at once. Taken first
+    // come, first served, the chains' subscriptions were stored in turn, every chain finished its batch at the same
+    // moment and all asked for their next pages together, while the store had nothing left to do.
+    const rows = Math.ceil(STORING_ROWS / 3);
+    const ids = Array.from({ length: 32 }, (_, i) => sub(200 + i));
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    const events: string[] = [];
+    const source: ResourceSource = {
+      batches: () => [],
+      async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
+        const batch = scope.kind === 'subscriptions' ? scope.ids : [];
+        events.push(`request ${ids.indexOf(batch[0] as string) / 4}`);
+        await new Promise((r) => setImmediate(r));
+        yield [...batch].sort().flatMap((s) =>
+          Array.from({ length: rows }, (_, i) => ({
+            id: `/subscriptions/${s}/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/vm${String(i).padStart(4, '0')}`,
+            type: 'microsoft.classiccompute/virtualmachines',
+            subscriptionId: s,
+          })),
+        );
+      },
+      stats: () => ({ pages: 0, rows: 0, throttled429: 0, retries: 0, waitedMs: 0 }),
+    };
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 4 },
+      {
+        batches: Array.from({ length: 8 }, (_, b) => ({
+          kind: 'subscriptions' as const,
+          ids: ids.slice(b * 4, b * 4 + 4),
+        })),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async () => {
+          for (let tick = 0; tick < 20; tick++) await new Promise((r) => setImmediate(r));
+          events.push('stored');
+        },
+      },
+    );
+    expect(events.filter((e) => e === 'stored')).toHaveLength(ids.length);
+    // The later batches are asked for one at a time, about a batch's worth of writes apart (in turn, they came
+    // 8, 2 and 1 writes apart: all together at the end of a round).
+    const storedAt = (request: string) =>
+      events.slice(0, events.indexOf(request)).filter((e) => e === 'stored').length;
+    for (const b of [5, 6, 7])
+      expect(storedAt(`request ${b}`) - storedAt(`request ${b - 1}`)).toBeGreaterThanOrEqual(3);
+  });
+});
