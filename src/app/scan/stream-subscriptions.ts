@@ -71,13 +71,20 @@ class Slots {
       let at = this.waiting.length;
       while (at > 0 && (this.waiting[at - 1] as { priority: number }).priority > priority) at--;
       this.waiting.splice(at, 0, { weight, priority, admit: resolve });
+      // Ahead of a larger waiter that does not fit, it may fit now.
+      this.admit();
     });
   }
 
-  /** Frees what a holder of `weight` held; the longest waiters go in while they fit. */
+  /** Frees what a holder of `weight` held. */
   leave(weight: number): void {
     this.held--;
     this.weight -= Math.max(1, weight);
+    this.admit();
+  }
+
+  /** The first waiters go in while they fit. */
+  private admit(): void {
     for (let next = this.waiting[0]; next && this.fits(next.weight); next = this.waiting[0]) {
       this.waiting.shift();
       this.held++;
