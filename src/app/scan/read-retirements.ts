@@ -276,19 +276,25 @@ export async function readRetirements(
   const subscriptionsOnly = input.exclude?.excludeSubscriptions?.length
     ? { excludeSubscriptions: input.exclude.excludeSubscriptions }
     : undefined;
+  // Each source's outcome, by its place in the fixed order below: the sources read at the same time (none waits
+  // for another it does not need), and the outcomes are listed in that order whatever order they ended in.
+  const outcomes: RetirementSourceOutcome[][] = [];
   const read = async (
     name: string,
     queries: readonly GraphQuery[] | ((counter: PageCounter) => Promise<unknown[]>),
     note?: (rows: unknown[] | undefined) => string | undefined,
+    at: RetirementSourceOutcome[] = [],
   ): Promise<unknown[] | undefined> => {
     const counter: PageCounter = { pages: 0 };
     const cost = () => ({ pages: counter.pages });
     try {
-      const rows: unknown[] = [];
-      if (typeof queries === 'function') rows.push(...(await queries(counter)));
-      else for (const q of queries) rows.push(...(await readAll(ctx, q, input.batches, counter)));
+      const rows: unknown[] =
+        typeof queries === 'function'
+          ? await queries(counter)
+          : // A source's queries at the same time too (Service Health: the notices and the impacted resources).
+            (await Promise.all(queries.map((q) => readAll(ctx, q, input.batches, counter)))).flat();
       const said = note?.(rows);
-      sources.push({
+      at.push({
         source: name,
         outcome: 'complete',
         rows: rows.length,
@@ -300,7 +306,7 @@ export async function readRetirements(
       const reason = reasonOf(error);
       ctx.log('retirement source failed', { source: name, reason });
       const said = note?.(undefined);
-      sources.push({
+      at.push({
         source: name,
         outcome: 'failed',
         reason,
@@ -312,11 +318,20 @@ export async function readRetirements(
       return undefined;
     }
   };
+  const slot = (): RetirementSourceOutcome[] => {
+    const at: RetirementSourceOutcome[] = [];
+    outcomes.push(at);
+    return at;
+  };
   const snapshot = `the bundled snapshot${input.snapshotTaken ? ` of ${input.snapshotTaken}` : ''}`;
 
+  // 1–3 at the same time: the catalog, Advisor's impacted resources, Service Health's notices and their resources.
+  const catalogSlot = slot();
+  const recommendationSlot = slot();
+  const healthSlot = slot();
   // 1. The catalog, at tenant scope: its rows belong to no subscription, so a subscription or management-group
   //    scope would return none. The snapshot stands in for what the live read does not give.
-  const catalogRows = await read(
+  const catalogRead = read(
     'advisor-catalog',
     // Excluded subscriptions are in this query too (as in every query), though its rows belong to none.
     (counter) => readAll(ctx, { ...CATALOG_QUERY, exclude: subscriptionsOnly }, [TENANT], counter),
@@ -326,27 +341,67 @@ export async function readRetirements(
         : catalogOfRows(rows).length === 0
           ? `no catalog rows at tenant scope: ${snapshot} is the catalog`
           : undefined,
+    catalogSlot,
   );
+  // 2. Advisor's impacted resources.
+  const recommendationRead = read(
+    'advisor-recommendations',
+    [{ ...RECOMMENDATIONS_QUERY, exclude: subscriptionsOnly }],
+    undefined,
+    recommendationSlot,
+  );
+  // 3. Service Health notices and the resources they list.
+  const healthRead = read(
+    'service-health',
+    [
+      { ...NOTICES_QUERY, exclude: subscriptionsOnly },
+      { ...IMPACTED_QUERY, exclude: subscriptionsOnly },
+    ],
+    undefined,
+    healthSlot,
+  );
+  // A read only throws when the scan is aborted: the first to throw is the one rethrown, the others are let go.
+  const settled = <T>(reading: Promise<T>): Promise<T> => {
+    reading.catch(() => undefined);
+    return reading;
+  };
+  settled(recommendationRead);
+  settled(healthRead);
+  // The Manual entries' queries need the catalog only: they do not wait for the other two.
+  const catalogRows = await catalogRead;
   const live = catalogRows ? catalogOfRows(catalogRows) : [];
   const byId = new Map(input.catalog.map((r) => [r.recommendationTypeId ?? r.id, r]));
   for (const r of live) byId.set(r.recommendationTypeId ?? r.id, r);
   const catalog = [...byId.values()];
 
-  // 2. Advisor's impacted resources.
-  const recommendationRows = await read('advisor-recommendations', [
-    { ...RECOMMENDATIONS_QUERY, exclude: subscriptionsOnly },
-  ]);
+  // 4. Manual entries: Microsoft's published query, when it is one the product runs (all at the same time).
+  const manual = new Map<string, { id: string; subscriptionId: string }[]>();
+  const unknownRules = new Set<string>();
+  // The entries whose query the product does not accept: not evaluated (the CLI's offline scan says the same).
+  for (const n of manualNotEvaluated(catalog, { offline: false, skip: input.engineRules })) {
+    notEvaluated.push(n);
+    unknownRules.add(n.ruleId);
+  }
+  const manualReads = catalog
+    .filter((r) => r.origin === 'Manual' && !input.engineRules.has(r.id))
+    .flatMap((entry) => {
+      const accepted = acceptManualQuery(entry.dataSourceQuery);
+      if (!accepted.ok) return [];
+      const query: GraphQuery = {
+        table: accepted.table,
+        types: [],
+        columns: [],
+        kql: withExclusions(accepted.kql, accepted.table, subscriptionsOnly?.excludeSubscriptions),
+      };
+      return [{ entry, reading: settled(read(`manual:${entry.id}`, [query], undefined, slot())) }];
+    });
+  const recommendationRows = await recommendationRead;
   const recommendations: AdvisorHit[] = [];
   for (const row of recommendationRows ?? []) {
     const hit = advisorHit(row);
     if (!('skip' in hit)) recommendations.push(hit);
   }
-
-  // 3. Service Health notices and the resources they list.
-  const healthRows = await read('service-health', [
-    { ...NOTICES_QUERY, exclude: subscriptionsOnly },
-    { ...IMPACTED_QUERY, exclude: subscriptionsOnly },
-  ]);
+  const healthRows = await healthRead;
   const notices: HealthNotice[] = [];
   const impacted: { trackingId: string; resourceId: string; subscriptionId: string }[] = [];
   for (const row of healthRows ?? []) {
@@ -355,26 +410,8 @@ export async function readRetirements(
     const i = healthImpact(row);
     if (!('skip' in i)) impacted.push(i);
   }
-
-  // 4. Manual entries: Microsoft's published query, when it is one the product runs.
-  const manual = new Map<string, { id: string; subscriptionId: string }[]>();
-  const unknownRules = new Set<string>();
-  // The entries whose query the product does not accept: not evaluated (the CLI's offline scan says the same).
-  for (const n of manualNotEvaluated(catalog, { offline: false, skip: input.engineRules })) {
-    notEvaluated.push(n);
-    unknownRules.add(n.ruleId);
-  }
-  for (const entry of catalog.filter((r) => r.origin === 'Manual')) {
-    if (input.engineRules.has(entry.id)) continue;
-    const accepted = acceptManualQuery(entry.dataSourceQuery);
-    if (!accepted.ok) continue;
-    const query: GraphQuery = {
-      table: accepted.table,
-      types: [],
-      columns: [],
-      kql: withExclusions(accepted.kql, accepted.table, subscriptionsOnly?.excludeSubscriptions),
-    };
-    const rows = await read(`manual:${entry.id}`, [query]);
+  for (const { entry, reading } of manualReads) {
+    const rows = await reading;
     if (!rows) {
       // A query that fails makes that retirement unknown for this scan, never the whole scan.
       unknownRules.add(entry.id);
@@ -435,8 +472,9 @@ export async function readRetirements(
     : undefined;
   const inBatches = (id: string) =>
     !batchSubscriptions || batchSubscriptions.has(/^\/subscriptions\/([^/]+)/.exec(id)?.[1] ?? '');
+  // One request per IDS_PER_QUERY ids of a batch, each its own chain (they are independent), put together in order.
   const readTags = async (counter: PageCounter): Promise<unknown[]> => {
-    const rows: unknown[] = [];
+    const requests: { query: GraphQuery; batch: Scope }[] = [];
     for (const batch of input.batches) {
       const listed =
         batch.kind === 'subscriptions' ? new Set(batch.ids.map((s) => s.toLowerCase())) : undefined;
@@ -449,12 +487,21 @@ export async function readRetirements(
           TAG_COLUMNS,
           subscriptionsOnly?.excludeSubscriptions,
         );
-        rows.push(...(await readAll(ctx, query, [batch], counter)));
+        requests.push({ query, batch });
       }
     }
-    return rows;
+    const found: unknown[][] = requests.map(() => []);
+    await eachConcurrently(requests, ctx.chains ?? DEFAULT_CHAINS, async ({ query, batch }, i) => {
+      for await (const page of ctx.source.pages(query, batch, ctx.signal)) {
+        counter.pages++;
+        found[i]?.push(...page);
+      }
+    });
+    return found.flat();
   };
-  const tagRows = resourceIds.length ? await read('resource-tags', readTags) : [];
+  const tagRows = resourceIds.length
+    ? await read('resource-tags', readTags, undefined, slot())
+    : [];
   const tagsById = new Map<string, Readonly<Record<string, string>>>();
   const found = new Set<string>();
   for (const row of tagRows ?? []) {
@@ -498,6 +545,7 @@ export async function readRetirements(
     if (list) list.push(f);
     else bySubscription.set(key, [f]);
   }
+  sources.push(...outcomes.flat());
   ctx.log('retirement sources read', {
     findings: result.findings.length,
     sources: sources.map((s) => `${s.source}:${s.outcome}`).join(','),

@@ -11,7 +11,13 @@ import type {
 } from '../ports.js';
 import type { TenantEvaluation } from '../evaluate-tenant.js';
 import type { SubscriptionOutcomeFacts } from './reconcile-subscription.js';
+import { eachConcurrently } from './chains.js';
 import { describe } from './state.js';
+
+/** Subscription records a write: one Table transaction (at most 100 entities). */
+export const RECORDS_PER_WRITE = 100;
+/** How many such writes go at once. */
+export const RECORD_WRITES_AT_ONCE = 8;
 
 /** Incomplete subscriptions listed by name in a scan record (the count is always exact). */
 const INCOMPLETE_LISTED = 100;
@@ -91,7 +97,14 @@ export async function recordSubscriptions(
     }
   }
   try {
-    await store.writeSubscriptions(records);
+    // In several writes at once: one after another, the 120 transactions of a 12,000-subscription tenant were
+    // seconds of the scan's tail. Each record stands alone (an upsert), so their order does not matter.
+    const chunks: SubscriptionRecord[][] = [];
+    for (let i = 0; i < records.length; i += RECORDS_PER_WRITE)
+      chunks.push(records.slice(i, i + RECORDS_PER_WRITE));
+    await eachConcurrently(chunks, RECORD_WRITES_AT_ONCE, async (chunk) => {
+      await store.writeSubscriptions(chunk);
+    });
   } catch (error) {
     fatal ??= `storing the subscription records failed: ${describe(error)}`;
   }

@@ -27,32 +27,70 @@ import {
 } from './state.js';
 
 /**
- * How many subscriptions are being handed on (stored) at once, across every chain. Each holds its rows, findings
- * and Table transaction bodies until stored: when storing is slower than fetching (a first scan), a bound that
- * chains could overrun let a 2,000-subscription scan hold 359 subscriptions' writes at once (README, "Benchmark").
+ * What is being handed on (stored) at once, across every chain. Each subscription holds its rows, findings and
+ * Table transaction bodies until stored: when storing is slower than fetching (a first scan), a bound that chains
+ * could overrun let a 2,000-subscription scan hold 359 subscriptions' writes at once (README, "Benchmark"). So the
+ * rows held are bounded (STORING_ROWS: about eight subscriptions of a hundred resources, as before); but a request
+ * costs the store more than an entity, so small subscriptions go many at once (up to STORING_AT_ONCE): eight at a
+ * time, a tenant of 12,000 subscriptions of a row or two each waited on the store's round trips, not its capacity.
  */
-export const STORING_AT_ONCE = 8;
+export const STORING_AT_ONCE = 64;
+/** The most rows the subscriptions being stored may hold together (one larger than that is stored alone). */
+export const STORING_ROWS = 1000;
 
-/** At most `limit` holders at once; the others wait, first come first served, for a slot to be handed to them. */
+/**
+ * Holders of a weight (a subscription's rows), at most `limit` at once and `budget` of weight together (one that
+ * weighs more than the budget holds it alone); the others wait, the lowest priority (the earliest batch) first,
+ * then first come first served. Served in turn, every chain finished its batch at the same moment and all asked
+ * for their next pages together, the store idle meanwhile; the earliest batch first, its chain asks for its next
+ * page while the others' subscriptions are still being stored.
+ */
 class Slots {
   private held = 0;
-  private readonly waiting: (() => void)[] = [];
+  private weight = 0;
+  /** Waiters by priority (lower first), then first come. */
+  private readonly waiting: { weight: number; priority: number; admit: () => void }[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly budget: number,
+  ) {}
 
-  enter(): Promise<void> | undefined {
-    if (this.held < this.limit) {
-      this.held++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.waiting.push(resolve));
+  private fits(weight: number): boolean {
+    return this.held === 0 || (this.held < this.limit && this.weight + weight <= this.budget);
   }
 
-  /** Frees a slot: the longest waiter takes it over (the count stays), else it is counted free. */
-  leave(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.held--;
+  enter(weight: number, priority = 0): Promise<void> | undefined {
+    weight = Math.max(1, weight);
+    if (this.waiting.length === 0 && this.fits(weight)) {
+      this.held++;
+      this.weight += weight;
+      return undefined;
+    }
+    return new Promise<void>((resolve) => {
+      let at = this.waiting.length;
+      while (at > 0 && (this.waiting[at - 1] as { priority: number }).priority > priority) at--;
+      this.waiting.splice(at, 0, { weight, priority, admit: resolve });
+      // Ahead of a larger waiter that does not fit, it may fit now.
+      this.admit();
+    });
+  }
+
+  /** Frees what a holder of `weight` held. */
+  leave(weight: number): void {
+    this.held--;
+    this.weight -= Math.max(1, weight);
+    this.admit();
+  }
+
+  /** The first waiters go in while they fit. */
+  private admit(): void {
+    for (let next = this.waiting[0]; next && this.fits(next.weight); next = this.waiting[0]) {
+      this.waiting.shift();
+      this.held++;
+      this.weight += next.weight;
+      next.admit();
+    }
   }
 }
 
@@ -115,24 +153,33 @@ export async function streamSubscriptions(
   const ruleErrors: RuleError[] = [];
   let resources = 0;
   const pending = new Set<Promise<void>>();
-  const slots = new Slots(STORING_AT_ONCE);
+  /** Each finished batch's last step, once its own writes have settled. */
+  const settling: Promise<void>[] = [];
+  const slots = new Slots(STORING_AT_ONCE, STORING_ROWS);
 
-  // Back-pressure: a chain waits for a free slot before it evaluates and stores a subscription, so fetching
-  // pauses while STORING_AT_ONCE subscriptions are being stored, whatever the number of chains.
+  // Back-pressure: a chain waits for room before it evaluates and stores a subscription, so fetching pauses while
+  // STORING_AT_ONCE subscriptions or STORING_ROWS rows are being stored, whatever the number of chains.
   const handOn = async (
     subscriptionId: string,
     rows: ResourceRow[],
     excluded: ReadonlySet<string>,
+    own: Set<Promise<void>>,
+    batchIndex: number,
   ): Promise<void> => {
-    await slots.enter();
+    await slots.enter(rows.length, batchIndex);
     try {
-      start(subscriptionId, rows, excluded);
+      own.add(start(subscriptionId, rows, excluded));
     } catch (error) {
-      slots.leave();
+      slots.leave(rows.length);
       throw error;
     }
   };
-  const start = (subscriptionId: string, rows: ResourceRow[], excluded: ReadonlySet<string>) => {
+  const start = (
+    subscriptionId: string,
+    rows: ResourceRow[],
+    excluded: ReadonlySet<string>,
+  ): Promise<void> => {
+    const weight = rows.length;
     const state = states.of(subscriptionId);
     const evaluation = evaluate(rows, {
       rules: ctx.rules,
@@ -161,25 +208,28 @@ export async function streamSubscriptions(
       )
       .finally(() => {
         pending.delete(task);
-        slots.leave();
+        slots.leave(weight);
       });
     pending.add(task);
+    return task;
   };
 
   // Each batch is its own chain — its own grouper, its own finality — and several run at once, under the
   // source's one pacer; evaluation and storage overlap the fetching (the sink's back-pressure above).
-  const streamBatch = async (batch: Scope): Promise<void> => {
+  const streamBatch = async (batch: Scope, index: number): Promise<void> => {
     if (signal?.aborted) return;
     const inBatch = batch.kind === 'subscriptions' ? new Set(batch.ids) : undefined;
     const belongs = (id: string) => (inBatch ? inBatch.has(id) : true);
     const grouper = new SubscriptionGrouper();
     const handed = new Set<string>();
+    // This batch's own subscriptions being stored (the chain does not wait for other chains' writes).
+    const own = new Set<Promise<void>>();
     try {
       const excluded = await taggedIds(ctx, targets, batch);
       const handAll = async (groups: [string, ResourceRow[]][]) => {
         for (const [subscriptionId, rows] of groups) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set());
+          await handOn(subscriptionId, rows, excluded.get(subscriptionId) ?? new Set(), own, index);
         }
       };
       for (const [i, query] of targets.entries()) {
@@ -208,7 +258,7 @@ export async function streamSubscriptions(
           !state.vanished
         ) {
           handed.add(subscriptionId);
-          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set());
+          await handOn(subscriptionId, [], excluded.get(subscriptionId) ?? new Set(), own, index);
         }
       }
     } catch (error) {
@@ -218,16 +268,23 @@ export async function streamSubscriptions(
       // Subscriptions whose rows were all seen were handed on; the rest of the batch keeps its findings.
       states.failIncomplete(reason, (id) => belongs(id) && !handed.has(id));
     }
-    await Promise.all(pending);
-    for (const subscriptionId of grouper.tainted) {
-      const state = states.of(subscriptionId);
-      state.outcome = 'failed';
-      state.reason =
-        'its rows did not arrive in the order asked for (order by id): not reconciled further';
-    }
+    // The chain goes on to its next batch while this one's last subscriptions are still being stored (waiting for
+    // the writes in flight kept the chains in lockstep: each round's pages were asked for only once the store was
+    // idle). Its tainted subscriptions are marked once their own writes have settled.
+    settling.push(
+      Promise.all(own).then(() => {
+        for (const subscriptionId of grouper.tainted) {
+          const state = states.of(subscriptionId);
+          state.outcome = 'failed';
+          state.reason =
+            'its rows did not arrive in the order asked for (order by id): not reconciled further';
+        }
+      }),
+    );
   };
   await eachConcurrently(input.batches, ctx.chains ?? DEFAULT_CHAINS, streamBatch);
   await Promise.all(pending);
+  await Promise.all(settling);
   return { resources, ruleErrors };
 }
 

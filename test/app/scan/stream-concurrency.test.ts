@@ -9,6 +9,7 @@ import {
 } from '../../../src/app/ports.js';
 import {
   STORING_AT_ONCE,
+  STORING_ROWS,
   streamSubscriptions,
 } from '../../../src/app/scan/stream-subscriptions.js';
 import { SubscriptionStates } from '../../../src/app/scan/state.js';
@@ -19,7 +20,7 @@ const ROWS_PER_SUB = 5;
 const FAILING = sub(9);
 
 /** Rows sorted by id per batch, two a page, a tick between pages so chains interleave; counts chains at once. */
-function fakeSource(): ResourceSource & { maxActive: number } {
+function fakeSource(rowsPerSub = ROWS_PER_SUB): ResourceSource & { maxActive: number } {
   let active = 0;
   const source = {
     maxActive: 0,
@@ -33,7 +34,7 @@ function fakeSource(): ResourceSource & { maxActive: number } {
     async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
       const ids = scope.kind === 'subscriptions' ? [...scope.ids].sort() : [];
       const rows = ids.flatMap((s) =>
-        Array.from({ length: ROWS_PER_SUB }, (_, i) => ({
+        Array.from({ length: rowsPerSub }, (_, i) => ({
           id: `/subscriptions/${s}/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/vm${i}`,
           type: 'microsoft.classiccompute/virtualmachines',
           subscriptionId: s,
@@ -140,5 +141,167 @@ describe('streamSubscriptions back-pressure', () => {
     expect(handed.length).toBe(new Set(handed).size);
     expect(handed.length).toBeGreaterThanOrEqual(many.length - 4);
     expect(most).toBe(STORING_AT_ONCE);
+  });
+});
+
+describe('streamSubscriptions keeps fetching while it stores', () => {
+  it("starts a chain's next batch while the subscriptions of its last one are still being stored", async () => {
+    // One chain, two batches: the store is slower than a page, so the second batch's request must not wait for
+    // the first batch's writes (with every chain waiting for the writes in flight, chains fetched in lockstep and
+    // the store sat idle for a page's latency each round).
+    const ids = [sub(1), sub(2), sub(3), sub(4)];
+    const source = fakeSource();
+    const requested: string[] = [];
+    const pages = source.pages.bind(source);
+    source.pages = (query: GraphQuery, scope: Scope) => {
+      if (scope.kind === 'subscriptions') requested.push(scope.ids.join(','));
+      return pages(query, scope);
+    };
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    let fetchedWhileStoring = false;
+    const handed: string[] = [];
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 1 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids }, 2),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async (id) => {
+          // A write that takes a while: long enough for the next batch's first page, were it asked for.
+          for (let tick = 0; tick < 50 && requested.length < 2; tick++)
+            await new Promise((r) => setImmediate(r));
+          if (requested.length === 2 && ids.slice(0, 2).includes(id)) fetchedWhileStoring = true;
+          handed.push(id);
+        },
+      },
+    );
+    expect([...handed].sort()).toEqual(ids);
+    expect(fetchedWhileStoring).toBe(true);
+    for (const id of ids) expect(states.get(id)?.outcome).toBe('complete');
+  });
+});
+
+describe('streamSubscriptions bounds what it holds by rows, not by subscriptions alone', () => {
+  /** Streams `count` subscriptions of `rows` rows each into a sink slower than fetching; the most stored at once. */
+  async function mostAtOnce(
+    count: number,
+    rows: number,
+  ): Promise<{ most: number; handed: number }> {
+    const ids = Array.from({ length: count }, (_, i) => sub(100 + i));
+    const source = fakeSource(rows);
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    let storing = 0;
+    let most = 0;
+    let handed = 0;
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 8 },
+      {
+        batches: source.batches({ kind: 'subscriptions', ids }, Math.ceil(count / 8)),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async () => {
+          storing++;
+          most = Math.max(most, storing);
+          for (let tick = 0; tick < 40; tick++) await new Promise((r) => setImmediate(r));
+          storing--;
+          handed++;
+        },
+      },
+    );
+    return { most, handed };
+  }
+
+  it('stores many small subscriptions at once (a tenant of 12,000 with a row or two each)', async () => {
+    // Table writes cost a request each, whatever their size: eight small subscriptions at a time kept a first
+    // scan of 12,000 subscriptions waiting on the store's round trips, not on its capacity.
+    const { most, handed } = await mostAtOnce(160, 1);
+    expect(handed).toBe(160);
+    expect(most).toBeGreaterThan(8);
+    expect(most).toBeLessThanOrEqual(STORING_AT_ONCE);
+  });
+
+  it('stores few large subscriptions at once: the rows held stay bounded', async () => {
+    const rows = Math.ceil(STORING_ROWS / 3);
+    const { most, handed } = await mostAtOnce(16, rows);
+    expect(handed).toBe(16);
+    expect(most).toBeGreaterThanOrEqual(1);
+    expect(most).toBeLessThanOrEqual(Math.floor(STORING_ROWS / rows));
+  });
+});
+
+describe('streamSubscriptions does not run its chains in lockstep', () => {
+  it('stores the earliest batch first, so its chain asks for its next page while the others still store', async () => {
+    // Four chains, one page a batch, subscriptions large enough that only a few are stored at once. Taken first
+    // come, first served, the chains' subscriptions were stored in turn, every chain finished its batch at the same
+    // moment and all asked for their next pages together, while the store had nothing left to do.
+    const rows = Math.ceil(STORING_ROWS / 3);
+    const ids = Array.from({ length: 32 }, (_, i) => sub(200 + i));
+    const states = new SubscriptionStates();
+    for (const id of ids) states.of(id);
+    const events: string[] = [];
+    const source: ResourceSource = {
+      batches: () => [],
+      async *pages(_query: GraphQuery, scope: Scope): AsyncIterable<readonly unknown[]> {
+        const batch = scope.kind === 'subscriptions' ? scope.ids : [];
+        events.push(`request ${ids.indexOf(batch[0] as string) / 4}`);
+        await new Promise((r) => setImmediate(r));
+        yield [...batch].sort().flatMap((s) =>
+          Array.from({ length: rows }, (_, i) => ({
+            id: `/subscriptions/${s}/resourcegroups/rg/providers/microsoft.classiccompute/virtualmachines/vm${String(i).padStart(4, '0')}`,
+            type: 'microsoft.classiccompute/virtualmachines',
+            subscriptionId: s,
+          })),
+        );
+      },
+      stats: () => ({ pages: 0, rows: 0, throttled429: 0, retries: 0, waitedMs: 0 }),
+    };
+    await streamSubscriptions(
+      { source, rules: [], now: new Date('2026-06-01T00:00:00Z'), log: () => undefined, chains: 4 },
+      {
+        batches: Array.from({ length: 8 }, (_, b) => ({
+          kind: 'subscriptions' as const,
+          ids: ids.slice(b * 4, b * 4 + 4),
+        })),
+        targets: [
+          {
+            table: 'resources',
+            types: ['microsoft.classiccompute/virtualmachines'],
+            columns: ['id'],
+          },
+        ],
+        references: undefined,
+        states,
+        containers: new Map(),
+        sink: async () => {
+          for (let tick = 0; tick < 20; tick++) await new Promise((r) => setImmediate(r));
+          events.push('stored');
+        },
+      },
+    );
+    expect(events.filter((e) => e === 'stored')).toHaveLength(ids.length);
+    // The later batches are asked for one at a time, about a batch's worth of writes apart (in turn, they came
+    // 8, 2 and 1 writes apart: all together at the end of a round).
+    const storedAt = (request: string) =>
+      events.slice(0, events.indexOf(request)).filter((e) => e === 'stored').length;
+    for (const b of [5, 6, 7])
+      expect(storedAt(`request ${b}`) - storedAt(`request ${b - 1}`)).toBeGreaterThanOrEqual(3);
   });
 });
