@@ -91,6 +91,32 @@ describe('QuotaPacer', () => {
   });
 });
 
+describe('QuotaPacer slack after a burst of 429s', () => {
+  it('grows once a window, by the error the 429 shows, not twice per 429 up to a second', async () => {
+    const clock = manualClock();
+    const pacer = new QuotaPacer(clock, 25);
+    // A window of 15 believed to end at 5 s.
+    const first = await pacer.acquire();
+    pacer.observe({ status: 200, remaining: '14', resetsAfter: '00:00:05' }, first);
+    for (let i = 0; i < 14; i++) {
+      const t = await pacer.acquire();
+      pacer.observe({ status: 200, remaining: String(13 - i), resetsAfter: '00:00:05' }, t);
+    }
+    // Past the believed end and the slack: a fresh window's burst, but the service's window still had 40 ms to go.
+    const burst = Array.from({ length: 15 }, () => pacer.acquire());
+    await clock.advance(5030);
+    const tickets = await Promise.all(burst);
+    for (const t of tickets)
+      pacer.observe(
+        { status: 429, retryAfter: '1', resetsAfter: '00:00:00.0400000', remaining: '0' },
+        t,
+      );
+    // 5,030 + 40 − 5,000 + 10: what was missing, once — not 1,000 ms after fifteen doublings.
+    expect(pacer.margin()).toBe(80);
+    expect(pacer.throttled).toBe(15);
+  });
+});
+
 /** A clock whose time moves only when the test says so; sleepers wake in time order. */
 function manualClock(): PacerClock & { t: number; advance(ms: number): Promise<void> } {
   const sleepers: { at: number; wake: () => void }[] = [];

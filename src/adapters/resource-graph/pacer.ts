@@ -57,6 +57,8 @@ export interface QuotaObservation {
 /** The most slack a 429 grows the margin to, and the least it grows it to. */
 const MAX_MARGIN_MS = 1000;
 const MIN_GROWN_MARGIN_MS = 50;
+/** What a 429 adds to the slack at least, and above the error it reveals. */
+const MARGIN_STEP_MS = 10;
 
 /** One request the pacer let go: when it was sent, in what order. */
 export interface PacerTicket {
@@ -102,6 +104,8 @@ export class QuotaPacer {
   /** The current window's estimated end (0: unknown), and whether only assumed (see `pump`). */
   private resetAt = 0;
   private resetAssumed = false;
+  /** The end the last window was believed to have when it was rolled over (to measure a 429's misjudgement). */
+  private rolledEnd: number | undefined;
   /** Requests sent since the window was last believed fresh, and when the first of them went. */
   private sentInWindow = 0;
   private firstSentAt: number | undefined;
@@ -150,7 +154,7 @@ export class QuotaPacer {
     this.marginMs = marginMs;
   }
 
-  /** The slack after an estimated reset now: it doubles after each 429, up to MAX_MARGIN_MS. */
+  /** The slack after an estimated reset now: it grows after a window that met 429s, up to MAX_MARGIN_MS. */
   margin(): number {
     return this.marginMs;
   }
@@ -287,11 +291,24 @@ export class QuotaPacer {
     this.roll(now);
     if (observation.status === 429) {
       this.throttled++;
-      // The window was estimated to end earlier than it did: requests take longer to reach the service than the
-      // slack allowed (a loaded host, a long network path). Twice the slack from now on, within reason.
-      this.marginMs = Math.min(MAX_MARGIN_MS, Math.max(2 * this.marginMs, MIN_GROWN_MARGIN_MS));
-      // Or more consumers spend the quota than this pacer believed: one more sharer (once a window).
-      if (!this.throttledWindow) this.detected = Math.min(this.detected + 1, this.limit ?? 2);
+      if (!this.throttledWindow) {
+        // The window was estimated to end earlier than it did: requests take longer to reach the service than the
+        // slack allowed (a loaded host, a long network path). Once a window (a burst of 429s is one misjudgement):
+        // the slack the 429 shows was missing — its window ends `resets-after` from its arrival, at the latest
+        // now — or, when it does not say, twice the slack; within reason.
+        const believed = this.resetAt !== 0 && !this.resetAssumed ? this.resetAt : this.rolledEnd;
+        const resetsAfter = parseResetsAfter(observation.resetsAfter);
+        const needed =
+          believed !== undefined && resetsAfter !== undefined
+            ? now + resetsAfter - believed + MARGIN_STEP_MS
+            : 2 * this.marginMs;
+        this.marginMs = Math.min(
+          MAX_MARGIN_MS,
+          Math.max(this.marginMs + MARGIN_STEP_MS, needed, MIN_GROWN_MARGIN_MS),
+        );
+        // Or more consumers spend the quota than this pacer believed: one more sharer.
+        this.detected = Math.min(this.detected + 1, this.limit ?? 2);
+      }
       this.throttledWindow = true;
       const retryMs =
         parseRetryAfter(observation.retryAfter, now) ??
@@ -366,6 +383,7 @@ export class QuotaPacer {
       if (this.lowest !== undefined && this.lowest >= share) this.detected--;
     } else if (!this.sharedWindow && !this.throttledWindow)
       this.detected = Math.max(1, this.detected - 1);
+    if (!this.resetAssumed) this.rolledEnd = this.resetAt;
     this.resetAt = 0;
     this.resetAssumed = false;
     this.lowest = undefined;

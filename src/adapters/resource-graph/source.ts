@@ -101,6 +101,7 @@ export class ResourceGraphSource implements ResourceSource {
       : undefined;
     const pacer = this.pacer;
     const shared = this.shared;
+    const clock = this.clock;
     const tickets = this.tickets;
     // Sees every attempt, so the pacer learns the quota from each response, 429s included.
     const quotaPolicy: PipelinePolicy = {
@@ -113,8 +114,11 @@ export class ResourceGraphSource implements ResourceSource {
         const held = id === undefined ? undefined : tickets.get(id);
         if (id !== undefined) tickets.delete(id);
         if (!held) shared?.touch();
-        const ticket =
+        const granted =
           held ?? (await pacer.acquire(request.abortSignal as AbortSignal | undefined));
+        // Dated when it leaves, not when the quota let it go: a token or a busy event loop in between would make
+        // the window's estimated end early by that much (`resets-after` counts from the request's arrival).
+        const ticket = { seq: granted.seq, sentAt: clock.now() };
         try {
           const response = await next(request);
           pacer.observe(
