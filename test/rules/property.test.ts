@@ -213,13 +213,10 @@ function applyMutations(raws: readonly Record<string, unknown>[], mutations: rea
   for (const m of mutations) {
     const i = m.row % out.length;
     const mutated = mutate(out[i] as Record<string, unknown>, m.steps, m.value);
-    out[i] = m.shout
-      ? {
-          ...mutated,
-          id: String(mutated.id).toUpperCase(),
-          type: String(mutated.type).toUpperCase(),
-        }
-      : mutated;
+    // Shouting upper-cases the id and type when they are strings (a mutation may have made them anything: an
+    // object with its own `toString` cannot even be turned into a string).
+    const shout = (v: unknown) => (typeof v === 'string' ? v.toUpperCase() : v);
+    out[i] = m.shout ? { ...mutated, id: shout(mutated.id), type: shout(mutated.type) } : mutated;
   }
   return out;
 }
