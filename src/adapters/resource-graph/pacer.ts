@@ -122,7 +122,7 @@ export class QuotaPacer {
   private earned = 0;
   /** Consumers the answers revealed (itself included). */
   private detected = 1;
-  /** Requests a window agreed with the other registered consumers, now and from the next window (see `setClaim`). */
+  /** Requests a window agreed with the other consumers in the allocation, now and from the next window (see `setClaim`). */
   private claimNow: number | undefined;
   private claimNext: number | undefined;
   /** What this pacer may send in the current window, agreed for it alone (see `setWindowCap`). */
@@ -163,13 +163,8 @@ export class QuotaPacer {
     return this.marginMs;
   }
 
-  /** How many consumers the answers reveal share the quota now (itself included). */
-  sharers(): number {
-    return this.detected;
-  }
-
   /**
-   * The requests a window this pacer may send, as agreed with the other consumers in the registry (SharedQuota):
+   * The requests a window this pacer may send, as agreed with the other consumers in the allocation (SharedQuota):
    * less takes effect at once (the others may take the difference from the next window on), more only from the
    * next window (until then, whoever gave it up may still spend it) unless `atOnce` (nobody else holds any).
    */
@@ -235,11 +230,6 @@ export class QuotaPacer {
     if (Number.isFinite(limit) && limit >= 1)
       this.limit = Math.max(this.limit ?? 0, Math.floor(limit));
     this.pump();
-  }
-
-  /** No request waits and none is in flight. */
-  idle(): boolean {
-    return this.waiters.length === 0 && this.inFlight.size === 0;
   }
 
   /** Waits until the quota allows one more request; higher `priority` goes first (ties: first come). */
@@ -343,7 +333,7 @@ export class QuotaPacer {
           this.sharedWindow = true;
           this.detected = Math.max(this.detected, 2);
           // More than the others' shares (and the spare) is gone already: they spend as if this pacer were not
-          // there (they have not heard of it yet, or do not use a registry). Whatever is left, they may take: this
+          // there (they have not heard of it yet, or share no allocation). Whatever is left, they may take: this
           // pacer sends nothing more in this window.
           const share =
             this.windowCap?.cap ??

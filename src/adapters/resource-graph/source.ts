@@ -148,7 +148,7 @@ export class ResourceGraphSource implements ResourceSource {
     });
   }
 
-  /** Leaves the quota registry at once (a worker that ends; otherwise its row would count until it expires). */
+  /** Leaves the quota allocation at once (a worker that ends; otherwise its entry would count until it expires). */
   async close(): Promise<void> {
     await this.shared?.stop();
   }
